@@ -1,0 +1,331 @@
+package storage
+
+import (
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/cockroachdb/pebble/v2"
+	"github.com/cockroachdb/pebble/v2/vfs"
+	"github.com/rs/zerolog"
+
+	"github.com/vecgres/vecgres/sql/pgerr"
+	"github.com/vecgres/vecgres/sql/types"
+)
+
+// Options configures Open.
+type Options struct {
+	// Dir is the data directory; it is created if missing.
+	Dir string
+	// Logger receives storage's own log lines and Pebble's.
+	Logger zerolog.Logger
+	// InMemory uses Pebble's in-memory file system (for tests); Dir is
+	// ignored and nothing survives Close.
+	InMemory bool
+	// FormatKey renders a key value in error details such as
+	// `Key (id)=(1) already exists.`. The server sets it to the text output
+	// function of sql/types; nil means fmt.Sprint.
+	FormatKey func(t types.T, d types.Datum) string
+}
+
+// DB is an open data directory. All methods are safe for concurrent use;
+// a Txn is not (one goroutine, one session, at a time).
+type DB struct {
+	pebble    *pebble.DB
+	log       zerolog.Logger
+	formatKey func(types.T, types.Datum) string
+
+	// cat is the latest committed catalog.
+	cat atomic.Pointer[Catalog]
+
+	// writeLock is the DB-wide writer lock: a channel semaphore, so that
+	// waiting for it can be cancelled.
+	writeLock chan struct{}
+
+	// The fields below are only read or written by the holder of writeLock.
+	nextOID   types.OID
+	nextRowID map[types.OID]RowID // per table; absent = recover from the highest key
+
+	// seqMu guards the map seqs (not the states, which have their own locks).
+	seqMu sync.RWMutex
+	seqs  map[types.OID]*seqState
+
+	closed atomic.Bool
+}
+
+// descriptor is the JSON value stored under a catalog key.
+type descriptor struct {
+	Schema   *Schema   `json:"schema,omitempty"`
+	Table    *Table    `json:"table,omitempty"`
+	Index    *Index    `json:"index,omitempty"`
+	Sequence *Sequence `json:"sequence,omitempty"`
+}
+
+// Open opens the data directory (creating it, and a fresh catalog, when it
+// is new), loads the catalog and the sequences' states.
+func Open(opts Options) (*DB, error) {
+	start := time.Now()
+	popts := &pebble.Options{
+		Logger:             pebbleLogger{opts.Logger},
+		FormatMajorVersion: pebble.FormatNewest,
+	}
+	dir := opts.Dir
+	if opts.InMemory {
+		popts.FS = vfs.NewMem()
+		dir = ""
+	} else {
+		if dir == "" {
+			return nil, pgerr.New(pgerr.ConfigFileError, "storage: no data directory given")
+		}
+		if err := os.MkdirAll(dir, 0o700); err != nil {
+			return nil, pgerr.New(pgerr.IOError, "could not create data directory %q: %v", dir, err)
+		}
+	}
+	pdb, err := pebble.Open(dir, popts)
+	if err != nil {
+		return nil, pgerr.New(pgerr.IOError, "could not open data directory %q: %v", dir, err)
+	}
+	db := &DB{
+		pebble:    pdb,
+		log:       opts.Logger,
+		formatKey: opts.FormatKey,
+		writeLock: make(chan struct{}, 1),
+		nextRowID: map[types.OID]RowID{},
+		seqs:      map[types.OID]*seqState{},
+	}
+	if db.formatKey == nil {
+		db.formatKey = func(_ types.T, d types.Datum) string { return fmt.Sprint(d) }
+	}
+	if err := db.load(); err != nil {
+		_ = pdb.Close()
+		return nil, err
+	}
+	cat := db.Catalog()
+	db.log.Info().
+		Str("dir", opts.Dir).
+		Bool("in_memory", opts.InMemory).
+		Int("tables", len(cat.tables)).
+		Int("indexes", len(cat.indexes)).
+		Int("sequences", len(cat.sequences)).
+		Dur("took", time.Since(start)).
+		Msg("storage opened")
+	return db, nil
+}
+
+// load reads the meta keys, the catalog and the sequences; on a new data
+// directory it writes the initial catalog first.
+func (db *DB) load() error {
+	v, err := db.getUint(metaFormatKey)
+	if err != nil {
+		return err
+	}
+	if v == 0 {
+		if err := db.bootstrap(); err != nil {
+			return err
+		}
+	} else if v != formatVersion {
+		return pgerr.New(pgerr.DataCorrupted, "storage: data directory has format %d, this build reads format %d", v, formatVersion)
+	}
+	next, err := db.getUint(metaNextOIDKey)
+	if err != nil {
+		return err
+	}
+	db.nextOID = max(types.OID(next), types.FirstUserOID)
+	version, err := db.getUint(metaCatalogVers)
+	if err != nil {
+		return err
+	}
+
+	cat := &Catalog{
+		Version:   version,
+		schemas:   map[string]*Schema{},
+		tables:    map[types.OID]*Table{},
+		indexes:   map[types.OID]*Index{},
+		sequences: map[types.OID]*Sequence{},
+		names:     map[string]types.OID{},
+	}
+	err = db.scanPrefix([]byte{spaceCatalog}, func(k, v []byte) error {
+		var d descriptor
+		if err := json.Unmarshal(v, &d); err != nil {
+			return pgerr.New(pgerr.DataCorrupted, "storage: bad catalog descriptor %x: %v", k, err)
+		}
+		switch {
+		case d.Schema != nil:
+			cat.putSchema(d.Schema)
+		case d.Table != nil:
+			cat.putTable(d.Table)
+		case d.Index != nil:
+			cat.putIndex(d.Index)
+		case d.Sequence != nil:
+			cat.putSequence(d.Sequence)
+		default:
+			return pgerr.New(pgerr.DataCorrupted, "storage: empty catalog descriptor %x", k)
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	db.cat.Store(cat)
+
+	var orphans [][]byte
+	err = db.scanPrefix([]byte{spaceSequences}, func(k, v []byte) error {
+		if len(k) != 5 {
+			return pgerr.New(pgerr.DataCorrupted, "storage: bad sequence key %x", k)
+		}
+		oid := types.OID(binary.BigEndian.Uint32(k[1:]))
+		if _, ok := cat.sequences[oid]; !ok {
+			// nextval raced with the DROP that removed it; harmless.
+			orphans = append(orphans, append([]byte(nil), k...))
+			return nil
+		}
+		st, err := decodeSeqRecord(v)
+		if err != nil {
+			return err
+		}
+		db.seqs[oid] = st
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	for oid, s := range cat.sequences {
+		if db.seqs[oid] == nil {
+			// Created before this format stored states eagerly: start fresh.
+			db.seqs[oid] = &seqState{last: s.Start}
+		}
+	}
+	if len(orphans) > 0 {
+		b := db.pebble.NewBatch()
+		for _, k := range orphans {
+			_ = b.Delete(k, nil)
+		}
+		if err := b.Commit(pebble.Sync); err != nil {
+			return ioError("remove orphaned sequence state", err)
+		}
+	}
+	return nil
+}
+
+// bootstrap writes the meta keys and the built-in schemas of a new data
+// directory, in one synced batch.
+func (db *DB) bootstrap() error {
+	b := db.pebble.NewBatch()
+	defer b.Close()
+	for _, s := range NewCatalog().Schemas() {
+		v, err := json.Marshal(descriptor{Schema: s})
+		if err != nil {
+			return err
+		}
+		_ = b.Set(catalogKey(s.OID), v, nil)
+	}
+	_ = b.Set(metaNextOIDKey, binary.BigEndian.AppendUint64(nil, uint64(types.FirstUserOID)), nil)
+	_ = b.Set(metaCatalogVers, binary.BigEndian.AppendUint64(nil, 0), nil)
+	_ = b.Set(metaFormatKey, binary.BigEndian.AppendUint64(nil, formatVersion), nil)
+	if err := b.Commit(pebble.Sync); err != nil {
+		return ioError("initialise data directory", err)
+	}
+	db.log.Info().Msg("storage: initialised a new data directory")
+	return nil
+}
+
+// getUint reads a meta key holding a big-endian uint64; 0 when absent.
+func (db *DB) getUint(key []byte) (uint64, error) {
+	v, closer, err := db.pebble.Get(key)
+	if errors.Is(err, pebble.ErrNotFound) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, ioError("read", err)
+	}
+	defer closer.Close()
+	if len(v) != 8 {
+		return 0, pgerr.New(pgerr.DataCorrupted, "storage: bad meta value under %x", key)
+	}
+	return binary.BigEndian.Uint64(v), nil
+}
+
+func (db *DB) scanPrefix(prefix []byte, fn func(k, v []byte) error) error {
+	it, err := db.pebble.NewIter(&pebble.IterOptions{LowerBound: prefix, UpperBound: prefixEnd(prefix)})
+	if err != nil {
+		return ioError("read", err)
+	}
+	for ok := it.First(); ok; ok = it.Next() {
+		v, err := it.ValueAndErr()
+		if err != nil {
+			it.Close()
+			return ioError("read", err)
+		}
+		if err := fn(it.Key(), v); err != nil {
+			it.Close()
+			return err
+		}
+	}
+	if err := it.Close(); err != nil {
+		return ioError("read", err)
+	}
+	return nil
+}
+
+// Catalog returns the latest committed catalog. It never blocks.
+func (db *DB) Catalog() *Catalog { return db.cat.Load() }
+
+// Close writes the sequences' exact positions (so a clean restart leaves
+// no gaps) and closes the store. Every Txn must have ended before.
+func (db *DB) Close() error {
+	if db.closed.Swap(true) {
+		return nil
+	}
+	b := db.pebble.NewBatch()
+	db.seqMu.RLock()
+	for oid, st := range db.seqs {
+		st.mu.Lock()
+		if !st.dropped {
+			_ = b.Set(sequenceKey(oid), st.record(st.last, st.called), nil)
+		}
+		st.mu.Unlock()
+	}
+	db.seqMu.RUnlock()
+	err := b.Commit(pebble.Sync)
+	_ = b.Close()
+	if cerr := db.pebble.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return ioError("close data directory", err)
+	}
+	db.log.Info().Msg("storage closed")
+	return nil
+}
+
+// ioError wraps an error from Pebble for a client.
+func ioError(what string, err error) error {
+	var pe *pgerr.Error
+	if errors.As(err, &pe) {
+		return pe
+	}
+	if errors.Is(err, pebble.ErrClosed) {
+		return pgerr.New(pgerr.AdminShutdown, "terminating connection due to administrator command")
+	}
+	return pgerr.New(pgerr.IOError, "storage: could not %s: %v", what, err)
+}
+
+// pebbleLogger sends Pebble's log lines to zerolog.
+type pebbleLogger struct{ log zerolog.Logger }
+
+func (l pebbleLogger) Infof(format string, args ...any) {
+	l.log.Debug().Str("component", "pebble").Msgf(format, args...)
+}
+
+func (l pebbleLogger) Errorf(format string, args ...any) {
+	l.log.Error().Str("component", "pebble").Msgf(format, args...)
+}
+
+func (l pebbleLogger) Fatalf(format string, args ...any) {
+	l.log.Fatal().Str("component", "pebble").Msgf(format, args...)
+}
