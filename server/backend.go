@@ -1,0 +1,80 @@
+package server
+
+import (
+	"context"
+
+	"github.com/vecgres/vecgres/sql"
+	"github.com/vecgres/vecgres/sql/pgerr"
+	"github.com/vecgres/vecgres/sql/types"
+)
+
+// Engine opens a Session for each client connection. SQLEngine adapts
+// *sql.Engine to it; tests use a small fake.
+type Engine interface {
+	// NewSession starts a session for a client that completed startup.
+	// Its error is sent to the client as FATAL.
+	NewSession(p sql.SessionParams) (Session, error)
+}
+
+// Session is the part of *sql.Session that the wire protocol drives.
+type Session interface {
+	StartupParams() []sql.ParamStatus
+	Parse(query string) ([]*sql.Parsed, error)
+	Prepare(ctx context.Context, p *sql.Parsed, paramTypes []types.OID) (Statement, error)
+	Execute(ctx context.Context, st Statement, args []types.Datum) (Cursor, error)
+	CommitImplicit(ctx context.Context) error
+	Status() sql.TxnStatus
+	Format() *types.FormatOptions
+	TakeParamChanges() []sql.ParamStatus
+	TakeNotices() []*pgerr.Error
+	Close()
+}
+
+// Statement is a prepared statement: what Describe reports and Bind needs.
+type Statement interface {
+	ParamTypes() []types.T
+	// Columns is nil when the statement returns no rows.
+	Columns() []sql.Column
+}
+
+// Cursor streams the rows of one execution.
+type Cursor interface {
+	// Next returns the next row, or nil and no error at the end.
+	Next(ctx context.Context) ([]types.Datum, error)
+	// Tag is the CommandComplete tag, valid once Next returned the end.
+	Tag() string
+	Close()
+}
+
+// SQLEngine adapts the sql package's engine to Engine.
+func SQLEngine(e *sql.Engine) Engine { return sqlEngine{e} }
+
+type sqlEngine struct{ e *sql.Engine }
+
+func (e sqlEngine) NewSession(p sql.SessionParams) (Session, error) {
+	s, err := e.e.NewSession(p)
+	if err != nil {
+		return nil, err
+	}
+	return sqlSession{s}, nil
+}
+
+// sqlSession narrows Prepare and Execute to the server's interfaces; every
+// other method is *sql.Session's own.
+type sqlSession struct{ *sql.Session }
+
+func (s sqlSession) Prepare(ctx context.Context, p *sql.Parsed, paramTypes []types.OID) (Statement, error) {
+	st, err := s.Session.Prepare(ctx, p, paramTypes)
+	if err != nil {
+		return nil, err
+	}
+	return st, nil
+}
+
+func (s sqlSession) Execute(ctx context.Context, st Statement, args []types.Datum) (Cursor, error) {
+	c, err := s.Session.Execute(ctx, st.(*sql.Statement), args)
+	if err != nil {
+		return nil, err
+	}
+	return c, nil
+}

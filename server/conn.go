@@ -1,0 +1,285 @@
+package server
+
+import (
+	"bufio"
+	"context"
+	"crypto/rand"
+	"errors"
+	"io"
+	"net"
+	"runtime/debug"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgproto3"
+	"github.com/rs/zerolog"
+
+	"github.com/vecgres/vecgres/sql/pgerr"
+)
+
+// Output is flushed to the socket at ReadyForQuery, Flush and when this
+// much is pending, so that a result set costs few writes but bounded
+// memory.
+const flushThreshold = 64 << 10
+
+// readBufferSize is the size of the connection's read buffer.
+const readBufferSize = 16 << 10
+
+// conn is one client connection and, after startup, its session. All of it
+// is owned by the connection's goroutine except the fields under mu and
+// terminating, which the cancel handler and Shutdown use.
+type conn struct {
+	srv     *Server
+	netConn net.Conn
+	log     zerolog.Logger
+	rd      *bufio.Reader
+	frames  frameReader
+	out     []byte // encoded messages not yet written
+	outErr  error  // first encoding error; reported by flush
+
+	pid    uint32
+	secret [4]byte
+	ctx    context.Context // ends when the server forces shutdown
+	sess   Session
+	ext    extendedState
+
+	terminating atomic.Bool
+	mu          sync.Mutex
+	cancelFn    context.CancelCauseFunc // of the running statement, or nil
+}
+
+func newConn(s *Server, nc net.Conn) *conn {
+	c := &conn{
+		srv:     s,
+		netConn: nc,
+		log:     s.log.With().Str("remote", nc.RemoteAddr().String()).Logger(),
+		rd:      bufio.NewReaderSize(nc, readBufferSize),
+		ctx:     s.baseCtx,
+	}
+	c.frames = frameReader{rd: c.rd, maxSize: s.cfg.MaxMessageSize}
+	c.ext.init()
+	return c
+}
+
+// serve runs the connection until the client leaves, the protocol breaks,
+// or the server shuts down. It never panics.
+func (c *conn) serve() {
+	c.log.Debug().Msg("connection opened")
+	defer c.close()
+	defer c.recoverPanic()
+	if !c.startup() {
+		return
+	}
+	c.log = c.log.With().Uint32("pid", c.pid).Logger()
+	for {
+		if err := c.step(); err != nil {
+			c.endWith(err)
+			return
+		}
+	}
+}
+
+// errTerminate ends a connection that the client closed on purpose.
+var errTerminate = errors.New("client terminated the connection")
+
+// step reads one message and handles it. A non-nil error ends the
+// connection: the client left, broke the protocol, or a FATAL was sent.
+func (c *conn) step() error {
+	if c.terminating.Load() {
+		return errAdminShutdown
+	}
+	typ, body, err := c.frames.next()
+	if err != nil {
+		return c.readFailure(err)
+	}
+	return c.handle(typ, body)
+}
+
+// readFailure classifies an error from reading the next message.
+func (c *conn) readFailure(err error) error {
+	if c.terminating.Load() {
+		return errAdminShutdown
+	}
+	return err
+}
+
+// endWith finishes the connection after err: a protocol error or shutdown
+// is reported to the client as FATAL; a vanished client is just logged.
+func (c *conn) endWith(err error) {
+	var pe *pgerr.Error
+	switch {
+	case errors.Is(err, errTerminate):
+		c.log.Debug().Msg("client terminated")
+	case errors.As(err, &pe):
+		if pe.Code == pgerr.ProtocolViolation {
+			c.log.Warn().Str("code", string(pe.Code)).Str("error", pe.Message).Msg("protocol violation; closing connection")
+		} else {
+			c.log.Debug().Str("code", string(pe.Code)).Str("error", pe.Message).Msg("closing connection")
+		}
+		c.send(errorResponse(pe))
+		c.flush()
+	case isDisconnect(err):
+		c.log.Debug().Err(err).Msg("client disconnected")
+	default:
+		c.log.Warn().Err(err).Msg("connection failed")
+	}
+}
+
+// isDisconnect reports whether err means the client went away.
+func isDisconnect(err error) bool {
+	return errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) ||
+		errors.Is(err, net.ErrClosed) || errors.As(err, new(*net.OpError))
+}
+
+// recoverPanic turns a panic in this connection's goroutine into a log
+// line with the stack and a FATAL XX000 for the client; the connection is
+// then closed and the server goes on.
+func (c *conn) recoverPanic() {
+	r := recover()
+	if r == nil {
+		return
+	}
+	c.log.Error().Interface("panic", r).Bytes("stack", debug.Stack()).Msg("session panicked; closing connection")
+	c.out = c.out[:0]
+	c.outErr = nil
+	c.send(errorResponse(panicError(r)))
+	c.flush()
+}
+
+// close releases the session and the socket.
+func (c *conn) close() {
+	c.closeSession()
+	c.netConn.Close()
+	c.log.Debug().Msg("connection closed")
+}
+
+func (c *conn) closeSession() {
+	if c.sess == nil {
+		return
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			c.log.Error().Interface("panic", r).Bytes("stack", debug.Stack()).Msg("session close panicked")
+		}
+	}()
+	c.ext.closeAll()
+	c.sess.Close()
+}
+
+// reject sends a FATAL error to a connection that is not served and
+// closes it.
+func (c *conn) reject(e *pgerr.Error) {
+	c.netConn.SetWriteDeadline(time.Now().Add(time.Second))
+	c.send(errorResponse(e))
+	c.flush()
+	c.netConn.Close()
+}
+
+// requestTermination asks the connection to end at its next message: an
+// idle connection's pending read is interrupted at once.
+func (c *conn) requestTermination() {
+	c.terminating.Store(true)
+	c.netConn.SetReadDeadline(time.Now())
+}
+
+// forceClose cancels the running statement and closes the socket.
+func (c *conn) forceClose() {
+	c.cancelStatement(errAdminShutdown)
+	c.netConn.Close()
+}
+
+// beginStatement returns the context for one unit of work that a
+// CancelRequest may interrupt, and the function that ends it.
+func (c *conn) beginStatement() (context.Context, func()) {
+	ctx, cancel := context.WithCancelCause(c.ctx)
+	c.mu.Lock()
+	c.cancelFn = cancel
+	c.mu.Unlock()
+	return ctx, func() {
+		c.mu.Lock()
+		c.cancelFn = nil
+		c.mu.Unlock()
+		cancel(nil)
+	}
+}
+
+// cancelStatement cancels the running statement, if any, with cause.
+func (c *conn) cancelStatement(cause error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.cancelFn != nil {
+		c.cancelFn(cause)
+	}
+}
+
+// newSecret draws the cancel key.
+func (c *conn) newSecret() {
+	rand.Read(c.secret[:])
+}
+
+// send encodes msg into the output buffer.
+func (c *conn) send(msg pgproto3.BackendMessage) {
+	if c.outErr != nil {
+		return
+	}
+	out, err := msg.Encode(c.out)
+	if err != nil {
+		c.outErr = err
+		return
+	}
+	c.out = out
+}
+
+// sendError sends e as ErrorResponse, preceded by the session's pending
+// notices.
+func (c *conn) sendError(e *pgerr.Error) {
+	c.sendNotices()
+	c.send(errorResponse(e))
+}
+
+func (c *conn) sendNotices() {
+	if c.sess == nil {
+		return
+	}
+	for _, n := range c.sess.TakeNotices() {
+		c.send(noticeResponse(n))
+	}
+}
+
+// flush writes the pending output.
+func (c *conn) flush() error {
+	if err := c.outErr; err != nil {
+		c.outErr = nil
+		c.out = c.out[:0]
+		return err
+	}
+	if len(c.out) == 0 {
+		return nil
+	}
+	_, err := c.netConn.Write(c.out)
+	if cap(c.out) > 4*flushThreshold {
+		c.out = make([]byte, 0, flushThreshold)
+	} else {
+		c.out = c.out[:0]
+	}
+	return err
+}
+
+// maybeFlush writes the pending output once it is large.
+func (c *conn) maybeFlush() error {
+	if len(c.out) < flushThreshold {
+		return nil
+	}
+	return c.flush()
+}
+
+// readyForQuery reports changed settings and the transaction status and
+// flushes: the client now waits for the server no more.
+func (c *conn) readyForQuery() error {
+	for _, p := range c.sess.TakeParamChanges() {
+		c.send(&pgproto3.ParameterStatus{Name: p.Name, Value: p.Value})
+	}
+	c.send(&pgproto3.ReadyForQuery{TxStatus: byte(c.sess.Status())})
+	return c.flush()
+}

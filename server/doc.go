@@ -1,0 +1,61 @@
+// Package server speaks the PostgreSQL frontend/backend protocol, version
+// 3.0, to clients, and drives one sql session per connection.
+//
+// # What it owns
+//
+// The connection state machine: startup (SSLRequest and GSSENCRequest are
+// answered 'N'; CancelRequest; protocol version checks and
+// NegotiateProtocolVersion; trust authentication; ParameterStatus,
+// BackendKeyData, ReadyForQuery), the simple query protocol, the extended
+// query protocol (prepared statements, portals, row limits and
+// PortalSuspended, skipping to Sync after an error), cancellation,
+// termination and shutdown.
+//
+// Message framing: frameReader reads the type byte and length of every
+// message and checks them before reading its body, with PostgreSQL's
+// limits (Config.MaxMessageSize for Query, Parse, Bind, CopyData and
+// FunctionCall; 10000 bytes for the small messages), so that a hostile
+// length costs nothing. Bodies are decoded, and backend messages encoded,
+// with pgproto3's message types. The framing is done here rather than by
+// pgproto3.Backend so that the startup packet can carry any protocol
+// version (and be refused with PostgreSQL's own FATAL), and so that every
+// framing error gets PostgreSQL's error text.
+//
+// Result encoding: RowDescription from the statement's columns, and
+// DataRow values appended straight into the connection's output buffer
+// with types.AppendText (text, the default) or types.AppendBinary (when
+// Bind asks for it). Nothing is allocated per row. Output is written to
+// the socket at ReadyForQuery, at Flush, and whenever 64 KiB are pending.
+//
+// # What it imports
+//
+// sql (the session API), sql/types (value encodings), sql/pgerr,
+// pgproto3, zerolog and the standard library. It never reaches storage,
+// index, kernels or exec: everything below SQL text is the session's.
+// The session is used through the small interfaces in backend.go, which
+// *sql.Session satisfies through SQLEngine and tests satisfy with a fake.
+//
+// # Invariants
+//
+// A session survives every statement error: errors are sent as
+// ErrorResponse (severity in both 'S' and 'V', SQLSTATE, message, detail,
+// hint, position and object names when present) and the connection
+// reads on. Errors that carry no SQLSTATE are bugs: they are logged at
+// error level and sent as XX000.
+//
+// A connection's failure never affects another: each runs in its own
+// goroutine, a framing error or oversized message ends only that
+// connection (with FATAL 08P01 when the socket still works), and a panic
+// is recovered, logged with its stack, reported as FATAL XX000 and ends
+// only its connection.
+//
+// Commit before completion: in a simple Query the implicit transaction is
+// committed before the CommandComplete of its last statement, and in the
+// extended protocol at Sync before ReadyForQuery, so a client never sees
+// success for work that is not durable.
+//
+// Cancellation never waits for the connection's reader: a CancelRequest
+// arrives on its own connection and cancels the context of the running
+// statement, which then fails with 57014. Shutdown interrupts idle reads
+// with a deadline and ends sessions with FATAL 57P01.
+package server

@@ -1,0 +1,130 @@
+package server
+
+import (
+	"context"
+
+	"github.com/jackc/pgx/v5/pgproto3"
+
+	"github.com/vecgres/vecgres/sql"
+	"github.com/vecgres/vecgres/sql/pgerr"
+)
+
+// handle dispatches one frontend message. While the extended protocol is
+// skipping to Sync after an error, everything but Sync and Terminate is
+// dropped unread, as PostgreSQL does.
+func (c *conn) handle(typ byte, body []byte) error {
+	switch typ {
+	case msgTerminate:
+		return errTerminate
+	case msgSync:
+		return c.sync()
+	}
+	if c.ext.skipToSync {
+		return nil
+	}
+	switch typ {
+	case msgQuery:
+		return c.handleQuery(body)
+	case msgParse, msgBind, msgDescribe, msgExecute, msgClose:
+		return c.extendedMessage(typ, body)
+	case msgFlush:
+		return c.flush()
+	case msgFunctionCall:
+		return c.extendedError(pgerr.New(pgerr.FeatureNotSupported, "fastpath function calls are not supported"))
+	case msgCopyData, msgCopyDone, msgCopyFail:
+		// Outside COPY these are ignored, as PostgreSQL does: they are
+		// usually the tail of a COPY that already failed.
+		return nil
+	}
+	return protocolViolation("invalid frontend message type %d", typ)
+}
+
+// handleQuery runs a simple Query message: every statement in its string,
+// in one implicit transaction, stopping at the first error.
+func (c *conn) handleQuery(body []byte) error {
+	var q pgproto3.Query
+	if err := q.Decode(body); err != nil {
+		c.sendError(invalidMessage("invalid message format"))
+		return c.readyForQuery()
+	}
+	ctx, done := c.beginStatement()
+	defer done()
+	c.ext.dropUnnamed()
+	if e := c.runQuery(ctx, q.String); e != nil {
+		c.sendError(e)
+		if isFatal(e) {
+			return e
+		}
+	}
+	c.ext.endOfTransaction(c.sess.Status())
+	return c.readyForQuery()
+}
+
+// runQuery runs the statements of query and returns the error that
+// stopped them, if any.
+func (c *conn) runQuery(ctx context.Context, query string) *pgerr.Error {
+	parsed, err := c.sess.Parse(query)
+	if err != nil {
+		return c.toPgError(ctx, err)
+	}
+	stmts := nonEmpty(parsed)
+	if len(stmts) == 0 {
+		c.send(&pgproto3.EmptyQueryResponse{})
+		return nil
+	}
+	for i, p := range stmts {
+		if err := c.runSimpleStatement(ctx, p, i == len(stmts)-1); err != nil {
+			return c.toPgError(ctx, err)
+		}
+		if err := c.maybeFlush(); err != nil {
+			return fatal(pgerr.ConnectionFailure, "could not send data to client: %v", err)
+		}
+	}
+	return nil
+}
+
+func nonEmpty(parsed []*sql.Parsed) []*sql.Parsed {
+	out := parsed[:0:0]
+	for _, p := range parsed {
+		if !p.Empty {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// runSimpleStatement runs one statement of a simple Query with text
+// results. The last statement of the message commits the implicit
+// transaction before its CommandComplete, so that a client never sees
+// success before the commit is durable.
+func (c *conn) runSimpleStatement(ctx context.Context, p *sql.Parsed, last bool) error {
+	st, err := c.sess.Prepare(ctx, p, nil)
+	if err != nil {
+		return err
+	}
+	cols := st.Columns()
+	if cols != nil {
+		c.sendRowDescription(cols, nil)
+	}
+	cur, err := c.sess.Execute(ctx, st, nil)
+	if err != nil {
+		return err
+	}
+	_, _, err = c.sendRows(ctx, cur, cols, nil, 0)
+	var tag string
+	if err == nil {
+		tag = cur.Tag()
+	}
+	cur.Close()
+	if err != nil {
+		return err
+	}
+	if last {
+		if err := c.sess.CommitImplicit(ctx); err != nil {
+			return err
+		}
+	}
+	c.sendNotices()
+	c.send(&pgproto3.CommandComplete{CommandTag: []byte(tag)})
+	return nil
+}
