@@ -148,7 +148,18 @@ func errCannotCast(from, to T) error {
 // 22001). Cast does not check the context: the binder does that with
 // CastContextOf.
 func Cast(d Datum, from, to T, explicit bool) (Datum, error) {
-	v, err := castBase(d, from, to, explicit)
+	return CastWith(d, from, to, explicit, nil)
+}
+
+// CastWith is Cast with session settings: opts.Location is the TimeZone
+// for casts between timestamptz and timestamp or date and for text
+// input/output of timestamptz; opts.ExtraFloatDigits applies to floats
+// cast to text. nil means DefaultFormat.
+func CastWith(d Datum, from, to T, explicit bool, opts *FormatOptions) (Datum, error) {
+	if opts == nil {
+		opts = &DefaultFormat
+	}
+	v, err := castBase(d, from, to, explicit, opts)
 	if err != nil {
 		return nil, err
 	}
@@ -158,7 +169,7 @@ func Cast(d Datum, from, to T, explicit bool) (Datum, error) {
 	return CoerceTypmod(v, to, explicit)
 }
 
-func castBase(d Datum, from, to T, explicit bool) (Datum, error) {
+func castBase(d Datum, from, to T, explicit bool, opts *FormatOptions) (Datum, error) {
 	if from.OID == to.OID {
 		return d, nil
 	}
@@ -167,21 +178,21 @@ func castBase(d Datum, from, to T, explicit bool) (Datum, error) {
 			return arrayToVector(d.(*Array), to)
 		}
 		if et, ok := ElemOf(to.OID); ok {
-			return castArray(d.(*Array), T{OID: ef, Mod: from.Mod}, T{OID: et, Mod: to.Mod}, explicit)
+			return castArray(d.(*Array), T{OID: ef, Mod: from.Mod}, T{OID: et, Mod: to.Mod}, explicit, opts)
 		}
 	}
 	if from.OID == VectorOID && to.OID == Float4ArrayOID {
 		return vectorToArray(d.(Vector)), nil
 	}
 	if isStringCategory(to.OID) {
-		return castToString(d, from, to)
+		return castToString(d, from, to, opts)
 	}
 	if isStringCategory(from.OID) || from.OID == UnknownOID {
 		s := d.(string)
 		if from.OID == BpcharOID {
 			s = strings.TrimRight(s, " ")
 		}
-		return parseBase(to, s)
+		return ParseTextWith(T{OID: to.OID, Mod: -1}, s, opts)
 	}
 	switch v := d.(type) {
 	case int64:
@@ -200,13 +211,13 @@ func castBase(d Datum, from, to T, explicit bool) (Datum, error) {
 	case JSON:
 		return castJSON(v, from, to)
 	case time.Time:
-		return castTime(v, from, to)
+		return castTime(v, from, to, sessionLocation(opts))
 	}
 	return nil, errCannotCast(from, to)
 }
 
 // castToString converts to text, varchar, bpchar or name.
-func castToString(d Datum, from, to T) (Datum, error) {
+func castToString(d Datum, from, to T, opts *FormatOptions) (Datum, error) {
 	var s string
 	switch {
 	case from.OID == BoolOID:
@@ -221,7 +232,7 @@ func castToString(d Datum, from, to T) (Datum, error) {
 	case isStringCategory(from.OID) || from.OID == UnknownOID:
 		s = d.(string)
 	default:
-		s = string(AppendText(nil, from, d, &DefaultFormat))
+		s = string(AppendText(nil, from, d, opts))
 	}
 	if to.OID == NameOID {
 		s = truncateName(s)
@@ -399,13 +410,13 @@ func coerceBpchar(s string, t T, explicit bool) (Datum, error) {
 	return s, nil
 }
 
-func castArray(a *Array, from, to T, explicit bool) (Datum, error) {
+func castArray(a *Array, from, to T, explicit bool, opts *FormatOptions) (Datum, error) {
 	out := &Array{Elem: T{OID: to.OID, Mod: to.Mod}, Elems: make([]Datum, len(a.Elems)), LowerBound: a.LowerBound}
 	for i, e := range a.Elems {
 		if e == nil {
 			continue
 		}
-		v, err := Cast(e, from, to, explicit)
+		v, err := CastWith(e, from, to, explicit, opts)
 		if err != nil {
 			return nil, err
 		}
@@ -415,5 +426,5 @@ func castArray(a *Array, from, to T, explicit bool) (Datum, error) {
 }
 
 func coerceArray(a *Array, elem T, explicit bool) (Datum, error) {
-	return castArray(a, a.Elem, elem, explicit)
+	return castArray(a, a.Elem, elem, explicit, &DefaultFormat)
 }

@@ -16,9 +16,14 @@ type FormatOptions struct {
 	// ExtraFloatDigits is PostgreSQL's extra_float_digits; 1, the server
 	// default, prints the shortest text that reads back exactly.
 	ExtraFloatDigits int
-	// Location is the TimeZone that timestamptz values are shown in; nil
-	// means UTC.
+	// Location is the session's TimeZone: timestamptz values are shown in
+	// it, and read in it when their text has no zone (ParseTextWith,
+	// CastWith). nil means UTC.
 	Location *time.Location
+	// Now is the time that 'now', 'today', 'tomorrow' and 'yesterday'
+	// refer to, the transaction start in PostgreSQL; the zero value means
+	// time.Now().
+	Now time.Time
 }
 
 // DefaultFormat is the output setting of a new session.
