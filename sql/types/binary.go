@@ -159,9 +159,9 @@ func AppendBinary(buf []byte, t T, d Datum) ([]byte, error) {
 		return appendBinaryInt(buf, t, v)
 	case float64:
 		if t.OID == Float4OID {
-			return binary.BigEndian.AppendUint32(buf, math.Float32bits(float32(v))), nil
+			return binary.BigEndian.AppendUint32(buf, float4Bits(float32(v))), nil
 		}
-		return binary.BigEndian.AppendUint64(buf, math.Float64bits(v)), nil
+		return binary.BigEndian.AppendUint64(buf, float8Bits(v)), nil
 	case *apd.Decimal:
 		return appendBinaryNumeric(buf, v), nil
 	case string:
@@ -199,6 +199,22 @@ func appendBinaryInt(buf []byte, t T, v int64) ([]byte, error) {
 	return binary.BigEndian.AppendUint64(buf, uint64(v)), nil
 }
 
+// float8Bits returns f's IEEE bits, with NaN as PostgreSQL's quiet NaN.
+func float8Bits(f float64) uint64 {
+	if f != f {
+		return 0x7ff8000000000000
+	}
+	return math.Float64bits(f)
+}
+
+// float4Bits is float8Bits for float4.
+func float4Bits(f float32) uint32 {
+	if f != f {
+		return 0x7fc00000
+	}
+	return math.Float32bits(f)
+}
+
 // Sign words of PostgreSQL's numeric binary format.
 const (
 	signPos  = 0x0000
@@ -222,7 +238,13 @@ func appendBinaryNumeric(buf []byte, d *apd.Decimal) []byte {
 		}
 	}
 	if sign != 0 {
-		return binary.BigEndian.AppendUint64(buf, uint64(sign)<<16)
+		// numeric_send reads the special value's header as a short
+		// numeric, so infinities carry a display scale of 32.
+		var scale uint64
+		if sign != signNaN {
+			scale = 0x20
+		}
+		return binary.BigEndian.AppendUint64(buf, uint64(sign)<<16|scale)
 	}
 	digits, weight := numericGroups(d)
 	if d.Negative {
@@ -354,7 +376,7 @@ func appendBinaryVector(buf []byte, v Vector) []byte {
 	buf = binary.BigEndian.AppendUint16(buf, uint16(len(v)))
 	buf = binary.BigEndian.AppendUint16(buf, 0)
 	for _, x := range v {
-		buf = binary.BigEndian.AppendUint32(buf, math.Float32bits(x))
+		buf = binary.BigEndian.AppendUint32(buf, float4Bits(x))
 	}
 	return buf
 }

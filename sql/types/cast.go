@@ -139,7 +139,7 @@ func isPseudo(oid OID) bool {
 }
 
 func errCannotCast(from, to T) error {
-	return pgerr.New(pgerr.CannotCoerce, "cannot cast type %s to %s", from, to)
+	return pgerr.New(pgerr.CannotCoerce, "cannot cast type %s to %s", TypeName(from.OID), TypeName(to.OID))
 }
 
 // Cast converts d, a non-NULL value of type from, to type to and applies
@@ -195,6 +195,10 @@ func castBase(d Datum, from, to T, explicit bool, opts *FormatOptions) (Datum, e
 		return ParseTextWith(T{OID: to.OID, Mod: -1}, s, opts)
 	}
 	switch v := d.(type) {
+	case string:
+		if from.OID == CharOID && to.OID == Int4OID {
+			return charToInt(v), nil
+		}
 	case int64:
 		return castInt(v, from, to)
 	case float64:
@@ -214,6 +218,14 @@ func castBase(d Datum, from, to T, explicit bool, opts *FormatOptions) (Datum, e
 		return castTime(v, from, to, sessionLocation(opts))
 	}
 	return nil, errCannotCast(from, to)
+}
+
+// charToInt is chartoi4: the byte as a signed value.
+func charToInt(s string) int64 {
+	if s == "" {
+		return 0
+	}
+	return int64(int8(s[0]))
 }
 
 // castToString converts to text, varchar, bpchar or name.

@@ -201,6 +201,19 @@ func (t T) String() string {
 	return info.SQLName + t.TypmodString()
 }
 
+// TypeName returns the name PostgreSQL's messages give a type
+// (format_type_be): its SQL name without modifier, e.g. "integer",
+// "character varying", "character", "vector", "integer[]".
+func TypeName(oid OID) string {
+	if elem, ok := ElemOf(oid); ok {
+		return TypeName(elem) + "[]"
+	}
+	if oid == BpcharOID {
+		return "character"
+	}
+	return Of(oid).String()
+}
+
 // WithTypmod returns the type oid with the modifiers written after its name
 // (as in varchar(10) or numeric(10,2)), validated and encoded as
 // PostgreSQL's typmodin functions do. float(p) is written with oid
