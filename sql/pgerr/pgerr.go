@@ -220,3 +220,15 @@ func AtPosition(err error, pos int32) error {
 	}
 	return err
 }
+
+// More SQLSTATEs, kept apart from the list above only to keep its
+// alignment readable.
+const (
+	SubstringError                  Code = "22011"
+	InvalidRegularExpression        Code = "2201B"
+	InvalidArgumentForLogarithm     Code = "2201E"
+	InvalidArgumentForPowerFunction Code = "2201F"
+	SequenceGeneratorLimitExceeded  Code = "2200H"
+	CantChangeRuntimeParam          Code = "55P02"
+	DependentObjectsStillExist      Code = "2BP01"
+)

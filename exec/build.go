@@ -1,0 +1,154 @@
+package exec
+
+import (
+	"context"
+
+	"github.com/vecgres/vecgres/planner"
+	"github.com/vecgres/vecgres/sql/pgerr"
+	"github.com/vecgres/vecgres/sql/types"
+	"github.com/vecgres/vecgres/storage"
+)
+
+// Operator is a running plan node: Next returns the next row, or nil when
+// there are no more.
+type Operator interface {
+	Next(ctx context.Context) (Row, error)
+	Close()
+}
+
+// Runtime is what one execution of a plan runs against.
+type Runtime struct {
+	Txn    *storage.Txn
+	Env    planner.Env
+	Params []types.Datum
+	// Format is used for values in error details ("Failing row contains").
+	Format *types.FormatOptions
+}
+
+// Result is a running plan with its row count: the number of rows a
+// SELECT returned or a DML statement wrote, once Next returned nil.
+type Result struct {
+	root Operator
+	// dml is set when the root writes rows; its count is the tag's.
+	dml   *dmlOp
+	count int64
+}
+
+// Start builds the operators for plan and returns them ready to pull.
+func Start(ctx context.Context, plan planner.Node, rt *Runtime) (*Result, error) {
+	b := &builder{rt: rt, c: &compiler{env: rt.Env, params: rt.Params}}
+	root, err := b.build(plan)
+	if err != nil {
+		return nil, err
+	}
+	res := &Result{root: root}
+	if d, ok := root.(*dmlOp); ok {
+		res.dml = d
+	}
+	return res, nil
+}
+
+// Next returns the next result row, nil at the end.
+func (r *Result) Next(ctx context.Context) (Row, error) {
+	row, err := r.root.Next(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if row != nil && r.dml == nil {
+		r.count++
+	}
+	return row, nil
+}
+
+// Count is the number of rows returned (SELECT) or written (DML).
+func (r *Result) Count() int64 {
+	if r.dml != nil {
+		return r.dml.count
+	}
+	return r.count
+}
+
+// Close releases the operators' resources.
+func (r *Result) Close() { r.root.Close() }
+
+type builder struct {
+	rt *Runtime
+	c  *compiler
+}
+
+func (b *builder) build(n planner.Node) (Operator, error) {
+	switch n := n.(type) {
+	case *planner.Scan:
+		return newScanOp(b.rt.Txn, n)
+	case *planner.Values:
+		return b.buildValues(n)
+	case *planner.Filter:
+		in, err := b.build(n.Input)
+		if err != nil {
+			return nil, err
+		}
+		cond, err := b.c.compile(n.Cond)
+		if err != nil {
+			in.Close()
+			return nil, err
+		}
+		return &filterOp{in: in, cond: cond}, nil
+	case *planner.Project:
+		in, err := b.build(n.Input)
+		if err != nil {
+			return nil, err
+		}
+		exprs, err := b.c.compileAll(n.Exprs)
+		if err != nil {
+			in.Close()
+			return nil, err
+		}
+		return &projectOp{in: in, exprs: exprs}, nil
+	case *planner.Sort:
+		in, err := b.build(n.Input)
+		if err != nil {
+			return nil, err
+		}
+		keys, err := b.sortKeys(n.Keys)
+		if err != nil {
+			in.Close()
+			return nil, err
+		}
+		return &sortOp{in: in, keys: keys}, nil
+	case *planner.Limit:
+		return b.buildLimit(n)
+	case *planner.TopK:
+		return b.buildTopK(n)
+	case *planner.Aggregate:
+		return b.buildAggregate(n)
+	case *planner.Distinct:
+		in, err := b.build(n.Input)
+		if err != nil {
+			return nil, err
+		}
+		return newDistinctOp(in, n.Input.Schema()), nil
+	case *planner.Insert:
+		return b.buildInsert(n)
+	case *planner.Update:
+		return b.buildUpdate(n)
+	case *planner.Delete:
+		return b.buildDelete(n)
+	}
+	return nil, pgerr.New(pgerr.InternalError, "exec: no operator for plan node %T", n)
+}
+
+// evalInt evaluates a row-independent int8 expression (LIMIT, OFFSET).
+func (b *builder) evalInt(e planner.Expr) (int64, bool, error) {
+	if e == nil {
+		return 0, false, nil
+	}
+	f, err := b.c.compile(e)
+	if err != nil {
+		return 0, false, err
+	}
+	v, err := f(nil)
+	if err != nil || v == nil {
+		return 0, false, err
+	}
+	return v.(int64), true, nil
+}

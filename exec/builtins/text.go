@@ -1,0 +1,305 @@
+package builtins
+
+import (
+	"crypto/md5"
+	"encoding/hex"
+	"regexp"
+	"strings"
+	"sync"
+	"unicode/utf8"
+
+	"github.com/vecgres/vecgres/planner"
+	"github.com/vecgres/vecgres/sql/pgerr"
+	"github.com/vecgres/vecgres/sql/types"
+)
+
+func str(d types.Datum) string { return d.(string) }
+
+func textFunc(f func(args []types.Datum) (types.Datum, error), args ...types.OID) Overload {
+	return Overload{Args: args, Ret: types.TText,
+		Impl: func(_ planner.Env, a []types.Datum) (types.Datum, error) { return f(a) }}
+}
+
+func addText(r *Registry) {
+	r.addBinary("||", textFunc(func(a []types.Datum) (types.Datum, error) {
+		return str(a[0]) + str(a[1]), nil
+	}, types.TextOID, types.TextOID))
+
+	for _, l := range []struct {
+		op             string
+		caseFold, want bool
+	}{
+		{"~~", false, true}, {"!~~", false, false}, {"~~*", true, true}, {"!~~*", true, false},
+	} {
+		l := l
+		r.addBinary(l.op, Overload{Args: sig(types.TextOID, types.TextOID), Ret: types.TBool,
+			Impl: func(_ planner.Env, a []types.Datum) (types.Datum, error) {
+				s, p := str(a[0]), str(a[1])
+				if l.caseFold {
+					s, p = strings.ToLower(s), strings.ToLower(p)
+				}
+				ok, err := likeMatch(s, p)
+				if err != nil {
+					return nil, err
+				}
+				return ok == l.want, nil
+			}})
+	}
+	var cache regexCache
+	for _, re := range []struct {
+		op             string
+		caseFold, want bool
+	}{
+		{"~", false, true}, {"!~", false, false}, {"~*", true, true}, {"!~*", true, false},
+	} {
+		re := re
+		r.addBinary(re.op, Overload{Args: sig(types.TextOID, types.TextOID), Ret: types.TBool,
+			Impl: func(_ planner.Env, a []types.Datum) (types.Datum, error) {
+				rx, err := cache.get(str(a[1]), re.caseFold)
+				if err != nil {
+					return nil, err
+				}
+				return rx.MatchString(str(a[0])) == re.want, nil
+			}})
+	}
+
+	intOf := func(f func(s string) int) Overload {
+		return Overload{Args: sig(types.TextOID), Ret: types.TInt4,
+			Impl: func(_ planner.Env, a []types.Datum) (types.Datum, error) { return int64(f(str(a[0]))), nil }}
+	}
+	for _, name := range []string{"length", "char_length", "character_length"} {
+		r.addFunc(name, intOf(utf8.RuneCountInString))
+	}
+	r.addFunc("octet_length", intOf(func(s string) int { return len(s) }))
+	r.addFunc("lower", textFunc(func(a []types.Datum) (types.Datum, error) { return strings.ToLower(str(a[0])), nil }, types.TextOID))
+	r.addFunc("upper", textFunc(func(a []types.Datum) (types.Datum, error) { return strings.ToUpper(str(a[0])), nil }, types.TextOID))
+	r.addFunc("md5", textFunc(func(a []types.Datum) (types.Datum, error) {
+		sum := md5.Sum([]byte(str(a[0])))
+		return hex.EncodeToString(sum[:]), nil
+	}, types.TextOID))
+	substr := func(a []types.Datum) (types.Datum, error) {
+		runes := []rune(str(a[0]))
+		start := a[1].(int64)
+		end := int64(len(runes)) + 1
+		if len(a) == 3 {
+			n := a[2].(int64)
+			if n < 0 {
+				return nil, pgerr.New(pgerr.SubstringError, "negative substring length not allowed")
+			}
+			end = start + n
+		}
+		if start < 1 {
+			start = 1
+		}
+		if end > int64(len(runes))+1 {
+			end = int64(len(runes)) + 1
+		}
+		if start >= end {
+			return "", nil
+		}
+		return string(runes[start-1 : end-1]), nil
+	}
+	for _, name := range []string{"substr", "substring"} {
+		r.addFunc(name, textFunc(substr, types.TextOID, types.Int4OID))
+		r.addFunc(name, textFunc(substr, types.TextOID, types.Int4OID, types.Int4OID))
+	}
+	trim := func(f func(s, cut string) string) func(a []types.Datum) (types.Datum, error) {
+		return func(a []types.Datum) (types.Datum, error) {
+			cut := " "
+			if len(a) == 2 {
+				cut = str(a[1])
+			}
+			return f(str(a[0]), cut), nil
+		}
+	}
+	for name, f := range map[string]func(s, cut string) string{
+		"btrim": strings.Trim, "ltrim": strings.TrimLeft, "rtrim": strings.TrimRight,
+	} {
+		r.addFunc(name, textFunc(trim(f), types.TextOID))
+		r.addFunc(name, textFunc(trim(f), types.TextOID, types.TextOID))
+	}
+	r.addFunc("replace", textFunc(func(a []types.Datum) (types.Datum, error) {
+		if str(a[1]) == "" {
+			return a[0], nil
+		}
+		return strings.ReplaceAll(str(a[0]), str(a[1]), str(a[2])), nil
+	}, types.TextOID, types.TextOID, types.TextOID))
+	r.addFunc("strpos", Overload{Args: sig(types.TextOID, types.TextOID), Ret: types.TInt4,
+		Impl: func(_ planner.Env, a []types.Datum) (types.Datum, error) {
+			i := strings.Index(str(a[0]), str(a[1]))
+			if i < 0 {
+				return int64(0), nil
+			}
+			return int64(utf8.RuneCountInString(str(a[0])[:i]) + 1), nil
+		}})
+	r.addFunc("starts_with", Overload{Args: sig(types.TextOID, types.TextOID), Ret: types.TBool,
+		Impl: func(_ planner.Env, a []types.Datum) (types.Datum, error) {
+			return strings.HasPrefix(str(a[0]), str(a[1])), nil
+		}})
+	r.addFunc("repeat", textFunc(func(a []types.Datum) (types.Datum, error) {
+		n := a[1].(int64)
+		if n <= 0 {
+			return "", nil
+		}
+		if int64(len(str(a[0])))*n > 1<<30 {
+			return nil, pgerr.New(pgerr.ProgramLimitExceeded, "requested length too large")
+		}
+		return strings.Repeat(str(a[0]), int(n)), nil
+	}, types.TextOID, types.Int4OID))
+	r.addFunc("reverse", textFunc(func(a []types.Datum) (types.Datum, error) {
+		runes := []rune(str(a[0]))
+		for i, j := 0, len(runes)-1; i < j; i, j = i+1, j-1 {
+			runes[i], runes[j] = runes[j], runes[i]
+		}
+		return string(runes), nil
+	}, types.TextOID))
+	leftRight := func(left bool) func(a []types.Datum) (types.Datum, error) {
+		return func(a []types.Datum) (types.Datum, error) {
+			runes := []rune(str(a[0]))
+			n := int(a[1].(int64))
+			if n < 0 {
+				n = max(len(runes)+n, 0)
+			}
+			n = min(n, len(runes))
+			if left {
+				return string(runes[:n]), nil
+			}
+			return string(runes[len(runes)-n:]), nil
+		}
+	}
+	r.addFunc("left", textFunc(leftRight(true), types.TextOID, types.Int4OID))
+	r.addFunc("right", textFunc(leftRight(false), types.TextOID, types.Int4OID))
+	r.addFunc("split_part", textFunc(func(a []types.Datum) (types.Datum, error) {
+		n := a[2].(int64)
+		if n == 0 {
+			return nil, pgerr.New(pgerr.InvalidParameterValue, "field position must not be zero")
+		}
+		var parts []string
+		if str(a[1]) == "" {
+			parts = []string{str(a[0])}
+		} else {
+			parts = strings.Split(str(a[0]), str(a[1]))
+		}
+		if n < 0 {
+			n = int64(len(parts)) + n + 1
+		}
+		if n < 1 || n > int64(len(parts)) {
+			return "", nil
+		}
+		return parts[n-1], nil
+	}, types.TextOID, types.TextOID, types.Int4OID))
+	pad := func(left bool) func(a []types.Datum) (types.Datum, error) {
+		return func(a []types.Datum) (types.Datum, error) {
+			runes := []rune(str(a[0]))
+			n := int(a[1].(int64))
+			fill := " "
+			if len(a) == 3 {
+				fill = str(a[2])
+			}
+			if n <= len(runes) || fill == "" {
+				if n < 0 {
+					n = 0
+				}
+				return string(runes[:min(n, len(runes))]), nil
+			}
+			fr := []rune(fill)
+			padding := make([]rune, 0, n-len(runes))
+			for i := 0; len(padding) < n-len(runes); i++ {
+				padding = append(padding, fr[i%len(fr)])
+			}
+			if left {
+				return string(padding) + string(runes), nil
+			}
+			return string(runes) + string(padding), nil
+		}
+	}
+	r.addFunc("lpad", textFunc(pad(true), types.TextOID, types.Int4OID))
+	r.addFunc("lpad", textFunc(pad(true), types.TextOID, types.Int4OID, types.TextOID))
+	r.addFunc("rpad", textFunc(pad(false), types.TextOID, types.Int4OID))
+	r.addFunc("rpad", textFunc(pad(false), types.TextOID, types.Int4OID, types.TextOID))
+	r.addFunc("initcap", textFunc(func(a []types.Datum) (types.Datum, error) {
+		var b strings.Builder
+		prevAlnum := false
+		for _, c := range str(a[0]) {
+			isAlnum := c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
+			if prevAlnum {
+				b.WriteString(strings.ToLower(string(c)))
+			} else {
+				b.WriteString(strings.ToUpper(string(c)))
+			}
+			prevAlnum = isAlnum
+		}
+		return b.String(), nil
+	}, types.TextOID))
+}
+
+// likeMatch reports whether s matches the LIKE pattern p, where % matches
+// any run of characters, _ any one character, and \ escapes the next one.
+func likeMatch(s, p string) (bool, error) {
+	if strings.HasSuffix(p, `\`) && !strings.HasSuffix(p, `\\`) {
+		return false, pgerr.New(pgerr.InvalidEscapeSequence, "LIKE pattern must not end with escape character")
+	}
+	return likeRunes([]rune(s), []rune(p)), nil
+}
+
+func likeRunes(s, p []rune) bool {
+	for len(p) > 0 {
+		switch p[0] {
+		case '%':
+			for len(p) > 0 && p[0] == '%' {
+				p = p[1:]
+			}
+			if len(p) == 0 {
+				return true
+			}
+			for i := 0; i <= len(s); i++ {
+				if likeRunes(s[i:], p) {
+					return true
+				}
+			}
+			return false
+		case '_':
+			if len(s) == 0 {
+				return false
+			}
+			s, p = s[1:], p[1:]
+		default:
+			c := p[0]
+			if c == '\\' && len(p) > 1 {
+				p = p[1:]
+				c = p[0]
+			}
+			if len(s) == 0 || s[0] != c {
+				return false
+			}
+			s, p = s[1:], p[1:]
+		}
+	}
+	return len(s) == 0
+}
+
+// regexCache keeps compiled regular expressions by pattern, since a
+// query applies the same pattern to every row.
+type regexCache struct {
+	m sync.Map // key: flag byte + pattern -> *regexp.Regexp
+}
+
+func (c *regexCache) get(pattern string, caseFold bool) (*regexp.Regexp, error) {
+	key := "c" + pattern
+	if caseFold {
+		key = "i" + pattern
+	}
+	if v, ok := c.m.Load(key); ok {
+		return v.(*regexp.Regexp), nil
+	}
+	src := pattern
+	if caseFold {
+		src = "(?i)" + src
+	}
+	rx, err := regexp.Compile(src)
+	if err != nil {
+		return nil, pgerr.New(pgerr.InvalidRegularExpression, "invalid regular expression: %s", err.Error())
+	}
+	c.m.Store(key, rx)
+	return rx, nil
+}

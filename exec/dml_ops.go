@@ -1,0 +1,198 @@
+package exec
+
+import (
+	"context"
+	"strings"
+
+	"github.com/vecgres/vecgres/planner"
+	"github.com/vecgres/vecgres/sql/pgerr"
+	"github.com/vecgres/vecgres/sql/types"
+	"github.com/vecgres/vecgres/storage"
+)
+
+// dmlKind says what a dmlOp writes.
+type dmlKind uint8
+
+const (
+	dmlInsert dmlKind = iota
+	dmlUpdate
+	dmlDelete
+)
+
+// dmlOp reads all of its input first, then writes, so that a statement
+// never sees the rows it writes itself. It then returns the RETURNING
+// rows, if any.
+type dmlOp struct {
+	kind      dmlKind
+	rt        *Runtime
+	table     *storage.Table
+	in        Operator
+	sets      []setFn
+	returning []evalFn
+	count     int64
+	out       *sliceOp
+}
+
+type setFn struct {
+	slot int
+	eval evalFn
+}
+
+func (b *builder) buildDML(kind dmlKind, table *storage.Table, input planner.Node, returning []planner.Expr) (*dmlOp, error) {
+	in, err := b.build(input)
+	if err != nil {
+		return nil, err
+	}
+	ret, err := b.c.compileAll(returning)
+	if err != nil {
+		in.Close()
+		return nil, err
+	}
+	return &dmlOp{kind: kind, rt: b.rt, table: table, in: in, returning: ret}, nil
+}
+
+func (b *builder) buildInsert(n *planner.Insert) (Operator, error) {
+	return b.buildDML(dmlInsert, n.Table, n.Input, n.Returning)
+}
+
+func (b *builder) buildUpdate(n *planner.Update) (Operator, error) {
+	op, err := b.buildDML(dmlUpdate, n.Table, n.Input, n.Returning)
+	if err != nil {
+		return nil, err
+	}
+	for _, s := range n.Sets {
+		f, err := b.c.compile(s.Expr)
+		if err != nil {
+			op.Close()
+			return nil, err
+		}
+		op.sets = append(op.sets, setFn{slot: s.Slot, eval: f})
+	}
+	return op, nil
+}
+
+func (b *builder) buildDelete(n *planner.Delete) (Operator, error) {
+	return b.buildDML(dmlDelete, n.Table, n.Input, n.Returning)
+}
+
+func (d *dmlOp) Next(ctx context.Context) (Row, error) {
+	if d.out == nil {
+		if err := d.run(ctx); err != nil {
+			return nil, err
+		}
+	}
+	return d.out.Next(ctx)
+}
+
+func (d *dmlOp) run(ctx context.Context) error {
+	var input []Row
+	for {
+		row, err := d.in.Next(ctx)
+		if err != nil {
+			return err
+		}
+		if row == nil {
+			break
+		}
+		input = append(input, row)
+	}
+	d.out = &sliceOp{}
+	nslots := len(d.table.Columns)
+	for i, row := range input {
+		if i%checkEvery == checkEvery-1 {
+			if err := ctxErr(ctx); err != nil {
+				return err
+			}
+		}
+		var written Row
+		var err error
+		switch d.kind {
+		case dmlInsert:
+			written, err = d.insert(ctx, row)
+		case dmlUpdate:
+			written, err = d.update(ctx, row[:nslots], storage.RowID(row[nslots].(int64)), row)
+		case dmlDelete:
+			written = row[:nslots]
+			err = d.rt.Txn.Delete(ctx, d.table, storage.RowID(row[nslots].(int64)), written)
+		}
+		if err != nil {
+			return err
+		}
+		d.count++
+		if len(d.returning) > 0 {
+			out := make(Row, len(d.returning))
+			for j, f := range d.returning {
+				if out[j], err = f(written); err != nil {
+					return err
+				}
+			}
+			d.out.rows = append(d.out.rows, out)
+		}
+	}
+	return nil
+}
+
+func (d *dmlOp) insert(ctx context.Context, row Row) (Row, error) {
+	if err := d.checkNotNull(row); err != nil {
+		return nil, err
+	}
+	_, err := d.rt.Txn.Insert(ctx, d.table, row)
+	return row, err
+}
+
+func (d *dmlOp) update(ctx context.Context, old Row, id storage.RowID, input Row) (Row, error) {
+	updated := make(Row, len(old))
+	copy(updated, old)
+	for _, s := range d.sets {
+		v, err := s.eval(input)
+		if err != nil {
+			return nil, err
+		}
+		updated[s.slot] = v
+	}
+	if err := d.checkNotNull(updated); err != nil {
+		return nil, err
+	}
+	return updated, d.rt.Txn.Update(ctx, d.table, id, old, updated)
+}
+
+// checkNotNull enforces NOT NULL columns with PostgreSQL's message.
+func (d *dmlOp) checkNotNull(row Row) error {
+	for i := range d.table.Columns {
+		c := &d.table.Columns[i]
+		if c.NotNull && !c.Dropped && row[i] == nil {
+			e := pgerr.New(pgerr.NotNullViolation,
+				"null value in column \"%s\" of relation \"%s\" violates not-null constraint", c.Name, d.table.Name)
+			e = e.WithDetail("Failing row contains %s.", FormatRow(d.table, row, d.rt.Format))
+			e.Schema, e.Table, e.Column = d.table.Schema, d.table.Name, c.Name
+			return e
+		}
+	}
+	return nil
+}
+
+// FormatRow renders a table row as PostgreSQL's error details do:
+// "(1, null, abc)".
+func FormatRow(t *storage.Table, row Row, f *types.FormatOptions) string {
+	var b strings.Builder
+	b.WriteByte('(')
+	first := true
+	for i := range t.Columns {
+		if t.Columns[i].Dropped {
+			continue
+		}
+		if !first {
+			b.WriteString(", ")
+		}
+		first = false
+		if row[i] == nil {
+			b.WriteString("null")
+			continue
+		}
+		b.Write(types.AppendText(nil, t.Columns[i].Type, row[i], f))
+	}
+	b.WriteByte(')')
+	return b.String()
+}
+
+func (d *dmlOp) Close() { d.in.Close() }

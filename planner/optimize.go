@@ -1,0 +1,85 @@
+package planner
+
+// Rule rewrites a plan node. It returns the node to use instead and whether
+// it changed anything; a rule that does not apply returns n, false.
+type Rule func(n Node) (Node, bool)
+
+// rules are applied bottom-up, in order, until none changes the tree.
+var rules = []Rule{
+	sortLimitToTopK,
+}
+
+// Optimize applies the planner's rules to a bound plan.
+func Optimize(n Node) Node {
+	for {
+		out, changed := rewrite(n)
+		if !changed {
+			return out
+		}
+		n = out
+	}
+}
+
+// rewrite applies every rule to n's inputs, then to n.
+func rewrite(n Node) (Node, bool) {
+	changed := false
+	n = withInputs(n, func(in Node) Node {
+		out, c := rewrite(in)
+		changed = changed || c
+		return out
+	})
+	for _, r := range rules {
+		if out, c := r(n); c {
+			n, changed = out, true
+		}
+	}
+	return n, changed
+}
+
+// withInputs returns n with each input replaced by f(input). Nodes are
+// immutable, so a changed node is a copy.
+func withInputs(n Node, f func(Node) Node) Node {
+	switch n := n.(type) {
+	case *Filter:
+		c := *n
+		c.Input = f(n.Input)
+		return &c
+	case *Project:
+		c := *n
+		c.Input = f(n.Input)
+		return &c
+	case *Sort:
+		c := *n
+		c.Input = f(n.Input)
+		return &c
+	case *Limit:
+		c := *n
+		c.Input = f(n.Input)
+		return &c
+	case *TopK:
+		c := *n
+		c.Input = f(n.Input)
+		return &c
+	case *Aggregate:
+		c := *n
+		c.Input = f(n.Input)
+		return &c
+	case *Distinct:
+		c := *n
+		c.Input = f(n.Input)
+		return &c
+	case *Insert:
+		c := *n
+		c.Input = f(n.Input)
+		return &c
+	case *Update:
+		c := *n
+		c.Input = f(n.Input)
+		return &c
+	case *Delete:
+		c := *n
+		c.Input = f(n.Input)
+		return &c
+	}
+	return n
+}

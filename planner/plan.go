@@ -1,0 +1,197 @@
+package planner
+
+import (
+	"github.com/vecgres/vecgres/sql/types"
+	"github.com/vecgres/vecgres/storage"
+)
+
+// OutCol describes one column a plan node produces.
+type OutCol struct {
+	Name string
+	T    types.T
+	// TableOID and Attnum name the table column the value comes from
+	// unchanged, or are zero for computed values (RowDescription reports
+	// them).
+	TableOID types.OID
+	Attnum   int16
+}
+
+// Node is one operator of a plan. Nodes are immutable once planned.
+type Node interface {
+	// Schema describes the rows the node produces.
+	Schema() []OutCol
+}
+
+// Scan reads every row of a table. Its rows have one column per slot of
+// Table.Columns (dropped slots are NULL), followed by the row id (int8)
+// when RowID is set, for UPDATE and DELETE.
+type Scan struct {
+	Table *storage.Table
+	Alias string
+	RowID bool
+	Out   []OutCol
+}
+
+// Values produces literal rows (VALUES lists, and SELECT without FROM).
+type Values struct {
+	Rows [][]Expr
+	Out  []OutCol
+}
+
+// Filter passes the rows for which Cond is true.
+type Filter struct {
+	Input Node
+	Cond  Expr
+}
+
+// Project computes one expression per output column.
+type Project struct {
+	Input Node
+	Exprs []Expr
+	Out   []OutCol
+}
+
+// SortKey is one ORDER BY key, an expression over the input's columns.
+type SortKey struct {
+	Expr       Expr
+	Desc       bool
+	NullsFirst bool
+	// Cmp orders two non-NULL values of Expr's type.
+	Cmp func(a, b types.Datum) int
+}
+
+// Sort orders all its input rows.
+type Sort struct {
+	Input Node
+	Keys  []SortKey
+}
+
+// Limit skips Offset rows and stops after Count rows. A nil Count means no
+// limit; both are int8 expressions evaluated once.
+type Limit struct {
+	Input  Node
+	Count  Expr
+	Offset Expr
+}
+
+// TopK is Sort followed by Limit, done with a bounded heap of
+// Count+Offset rows instead of a full sort.
+type TopK struct {
+	Input  Node
+	Keys   []SortKey
+	Count  Expr
+	Offset Expr
+}
+
+// Accumulator folds the rows of one group into an aggregate's value.
+type Accumulator interface {
+	// Add takes one row's evaluated arguments. For strict aggregates it is
+	// not called when an argument is NULL.
+	Add(env Env, args []types.Datum) error
+	// Result returns the aggregate's value for the rows added so far.
+	Result(env Env) (types.Datum, error)
+}
+
+// AggCall is one aggregate function call.
+type AggCall struct {
+	Name     string
+	Args     []Expr
+	Star     bool // count(*)
+	Distinct bool
+	Filter   Expr
+	T        types.T
+	// New makes a fresh accumulator for a group.
+	New    func() Accumulator
+	Strict bool
+	// ArgEq tells equal argument values apart for DISTINCT aggregates.
+	ArgEq func(a, b types.Datum) bool
+	ArgT  types.T
+}
+
+// Aggregate groups its input by Groups and computes Aggs per group. It
+// produces the group key values followed by the aggregate results. With no
+// Groups it produces exactly one row, even for empty input.
+type Aggregate struct {
+	Input  Node
+	Groups []Expr
+	Aggs   []*AggCall
+	Out    []OutCol
+}
+
+// Distinct removes duplicate rows.
+type Distinct struct {
+	Input Node
+}
+
+// Insert writes the rows of Input, whose columns are the table's slots in
+// order, into Table. Returning is computed over each written row.
+type Insert struct {
+	Table     *storage.Table
+	Input     Node
+	Returning []Expr
+	Out       []OutCol
+}
+
+// SetItem assigns Expr (over the input row) to a table slot.
+type SetItem struct {
+	Slot int
+	Expr Expr
+}
+
+// Update changes the rows of Input (table slots followed by the row id).
+type Update struct {
+	Table     *storage.Table
+	Input     Node
+	Sets      []SetItem
+	Returning []Expr
+	Out       []OutCol
+}
+
+// Delete removes the rows of Input (table slots followed by the row id).
+type Delete struct {
+	Table     *storage.Table
+	Input     Node
+	Returning []Expr
+	Out       []OutCol
+}
+
+// Schema implementations.
+func (n *Scan) Schema() []OutCol      { return n.Out }
+func (n *Values) Schema() []OutCol    { return n.Out }
+func (n *Filter) Schema() []OutCol    { return n.Input.Schema() }
+func (n *Project) Schema() []OutCol   { return n.Out }
+func (n *Sort) Schema() []OutCol      { return n.Input.Schema() }
+func (n *Limit) Schema() []OutCol     { return n.Input.Schema() }
+func (n *TopK) Schema() []OutCol      { return n.Input.Schema() }
+func (n *Aggregate) Schema() []OutCol { return n.Out }
+func (n *Distinct) Schema() []OutCol  { return n.Input.Schema() }
+func (n *Insert) Schema() []OutCol    { return n.Out }
+func (n *Update) Schema() []OutCol    { return n.Out }
+func (n *Delete) Schema() []OutCol    { return n.Out }
+
+// Inputs returns a node's children.
+func Inputs(n Node) []Node {
+	switch n := n.(type) {
+	case *Filter:
+		return []Node{n.Input}
+	case *Project:
+		return []Node{n.Input}
+	case *Sort:
+		return []Node{n.Input}
+	case *Limit:
+		return []Node{n.Input}
+	case *TopK:
+		return []Node{n.Input}
+	case *Aggregate:
+		return []Node{n.Input}
+	case *Distinct:
+		return []Node{n.Input}
+	case *Insert:
+		return []Node{n.Input}
+	case *Update:
+		return []Node{n.Input}
+	case *Delete:
+		return []Node{n.Input}
+	}
+	return nil
+}

@@ -1,0 +1,583 @@
+package sql
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"strings"
+
+	pg_query "github.com/pganalyze/pg_query_go/v6"
+
+	"github.com/vecgres/vecgres/sql/pgerr"
+	"github.com/vecgres/vecgres/sql/types"
+	"github.com/vecgres/vecgres/storage"
+)
+
+// maxColumns is PostgreSQL's MaxHeapAttributeNumber.
+const maxColumns = 1600
+
+// serialTypes maps the serial pseudo-types to their integer type.
+var serialTypes = map[string]types.T{
+	"smallserial": types.TInt2, "serial2": types.TInt2,
+	"serial": types.TInt4, "serial4": types.TInt4,
+	"bigserial": types.TInt8, "serial8": types.TInt8,
+}
+
+// indexSpec is a UNIQUE or PRIMARY KEY constraint to create with a table.
+type indexSpec struct {
+	name    string
+	columns []string
+	primary bool
+	loc     int32
+}
+
+// createTable runs CREATE TABLE.
+func (s *Session) createTable(ctx context.Context, b *binder, cs *pg_query.CreateStmt) error {
+	rv := cs.Relation
+	if rv.Relpersistence == "t" {
+		return b.unsupported(rv.Location, "CREATE TEMPORARY TABLE")
+	}
+	if len(cs.InhRelations) > 0 || cs.Partspec != nil || cs.OfTypename != nil {
+		return b.unsupported(rv.Location, "table inheritance and partitioning")
+	}
+	schema := rv.Schemaname
+	if schema == "" {
+		var err error
+		if schema, err = s.creationSchema(); err != nil {
+			return err
+		}
+	}
+	cat := s.txn.Catalog()
+	if _, ok := cat.Schema(schema); !ok {
+		return b.errAt(rv.Location, pgerr.InvalidSchemaName, "schema \"%s\" does not exist", schema)
+	}
+	if _, _, exists := cat.RelationOID(schema, rv.Relname); exists {
+		if cs.IfNotExists {
+			s.notice(pgerr.DuplicateTable, "relation \"%s\" already exists, skipping", rv.Relname)
+			return nil
+		}
+		return b.errAt(rv.Location, pgerr.DuplicateTable, "relation \"%s\" already exists", rv.Relname)
+	}
+	tbl := &storage.Table{Schema: schema, Name: rv.Relname}
+	var specs []indexSpec
+	var serials []int
+	for _, elt := range cs.TableElts {
+		switch x := elt.Node.(type) {
+		case *pg_query.Node_ColumnDef:
+			col, serial, colSpecs, err := s.columnDef(b, tbl, x.ColumnDef)
+			if err != nil {
+				return err
+			}
+			if tbl.ColumnIndex(col.Name) >= 0 {
+				return b.errAt(x.ColumnDef.Location, pgerr.DuplicateColumn, "column \"%s\" specified more than once", col.Name)
+			}
+			col.Attnum = int16(len(tbl.Columns) + 1)
+			tbl.Columns = append(tbl.Columns, col)
+			if serial {
+				serials = append(serials, len(tbl.Columns)-1)
+			}
+			specs = append(specs, colSpecs...)
+		case *pg_query.Node_Constraint:
+			spec, err := tableConstraint(b, x.Constraint)
+			if err != nil {
+				return err
+			}
+			specs = append(specs, spec)
+		default:
+			return b.unsupported(location(elt), "this table element")
+		}
+	}
+	if len(tbl.Columns) > maxColumns {
+		return b.errAt(rv.Location, pgerr.TooManyColumns, "tables can have at most %d columns", maxColumns)
+	}
+	// Primary key columns are NOT NULL.
+	primaries := 0
+	for _, sp := range specs {
+		if !sp.primary {
+			continue
+		}
+		primaries++
+		if primaries > 1 {
+			return b.errAt(sp.loc, pgerr.InvalidTableDefinition, "multiple primary keys for table \"%s\" are not allowed", tbl.Name)
+		}
+		for _, c := range sp.columns {
+			i := tbl.ColumnIndex(c)
+			if i < 0 {
+				return b.errAt(sp.loc, pgerr.UndefinedColumn, "column \"%s\" named in key does not exist", c)
+			}
+			tbl.Columns[i].NotNull = true
+		}
+	}
+	// Sequences of serial columns.
+	taken := map[string]bool{}
+	var seqs []*storage.Sequence
+	for _, slot := range serials {
+		col := &tbl.Columns[slot]
+		seqName := chooseName(cat, schema, taken, tbl.Name, col.Name, "seq")
+		max := int64(math.MaxInt32)
+		switch col.Type.OID {
+		case types.Int2OID:
+			max = math.MaxInt16
+		case types.Int8OID:
+			max = math.MaxInt64
+		}
+		seqs = append(seqs, &storage.Sequence{Schema: schema, Name: seqName, Type: col.Type, Start: 1, Increment: 1,
+			Min: 1, Max: max, OwnedBySlot: slot})
+		col.Default = fmt.Sprintf("nextval('%s'::regclass)", quoteLiteralName(seqName))
+		col.NotNull = true
+	}
+	for _, seq := range seqs {
+		if err := s.txn.CreateSequence(ctx, seq); err != nil {
+			return err
+		}
+	}
+	// Check defaults bind against the new table's column types.
+	if err := s.txn.CreateTable(ctx, tbl); err != nil {
+		return err
+	}
+	for _, seq := range seqs {
+		owned := *seq
+		owned.OwnedByTable = tbl.OID
+		if err := s.txn.AlterSequence(ctx, &owned); err != nil {
+			return err
+		}
+	}
+	db := newBinder(s.txn.Catalog(), s.e.reg, b.query, nil, s.searchPath())
+	for i := range tbl.Columns {
+		if _, err := db.columnDefault(tbl, i); err != nil {
+			return err
+		}
+	}
+	for _, sp := range specs {
+		if err := s.createConstraintIndex(ctx, b, tbl, sp, taken); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// columnDef turns a column definition into a Column, with the UNIQUE and
+// PRIMARY KEY constraints written on it.
+func (s *Session) columnDef(b *binder, tbl *storage.Table, cd *pg_query.ColumnDef) (storage.Column, bool, []indexSpec, error) {
+	col := storage.Column{Name: cd.Colname}
+	serial := false
+	names := stringsOf(cd.TypeName.Names)
+	if t, ok := serialTypes[names[len(names)-1]]; ok && len(names) == 1 && len(cd.TypeName.ArrayBounds) == 0 {
+		col.Type, serial = t, true
+	} else {
+		t, err := b.resolveTypeName(cd.TypeName)
+		if err != nil {
+			return col, false, nil, err
+		}
+		col.Type = t
+	}
+	if col.Type.OID == types.UnknownOID || col.Type.OID == types.VoidOID || col.Type.OID == types.RecordOID {
+		return col, false, nil, b.errAt(cd.TypeName.Location, pgerr.WrongObjectType, "column \"%s\" has pseudo-type %s", col.Name, col.Type)
+	}
+	if cd.IsNotNull {
+		col.NotNull = true
+	}
+	if cd.CollClause != nil {
+		coll := strings.Join(stringsOf(cd.CollClause.Collname), ".")
+		if coll != "C" && coll != "default" && coll != "POSIX" && coll != "pg_catalog.default" && coll != "pg_catalog.C" {
+			return col, false, nil, b.errAt(cd.CollClause.Location, pgerr.UndefinedObject, "collation \"%s\" for encoding \"UTF8\" does not exist", coll)
+		}
+	}
+	var specs []indexSpec
+	for _, cn := range cd.Constraints {
+		c := cn.GetConstraint()
+		switch c.Contype {
+		case pg_query.ConstrType_CONSTR_NOTNULL:
+			col.NotNull = true
+		case pg_query.ConstrType_CONSTR_NULL:
+			col.NotNull = false
+		case pg_query.ConstrType_CONSTR_DEFAULT:
+			if serial {
+				return col, false, nil, b.errAt(c.Location, pgerr.SyntaxError,
+					"multiple default values specified for column \"%s\" of table \"%s\"", col.Name, tbl.Name)
+			}
+			text, err := deparseExpr(c.RawExpr)
+			if err != nil {
+				return col, false, nil, err
+			}
+			col.Default = text
+		case pg_query.ConstrType_CONSTR_PRIMARY:
+			specs = append(specs, indexSpec{name: c.Conname, columns: []string{col.Name}, primary: true, loc: c.Location})
+		case pg_query.ConstrType_CONSTR_UNIQUE:
+			specs = append(specs, indexSpec{name: c.Conname, columns: []string{col.Name}, loc: c.Location})
+		case pg_query.ConstrType_CONSTR_CHECK:
+			return col, false, nil, b.unsupported(c.Location, "CHECK constraints")
+		case pg_query.ConstrType_CONSTR_FOREIGN:
+			return col, false, nil, b.unsupported(c.Location, "FOREIGN KEY constraints")
+		case pg_query.ConstrType_CONSTR_IDENTITY, pg_query.ConstrType_CONSTR_GENERATED:
+			return col, false, nil, b.unsupported(c.Location, "identity and generated columns")
+		default:
+			return col, false, nil, b.unsupported(c.Location, "this column constraint")
+		}
+	}
+	return col, serial, specs, nil
+}
+
+func tableConstraint(b *binder, c *pg_query.Constraint) (indexSpec, error) {
+	switch c.Contype {
+	case pg_query.ConstrType_CONSTR_PRIMARY, pg_query.ConstrType_CONSTR_UNIQUE:
+		return indexSpec{name: c.Conname, columns: stringsOf(c.Keys), primary: c.Contype == pg_query.ConstrType_CONSTR_PRIMARY, loc: c.Location}, nil
+	case pg_query.ConstrType_CONSTR_CHECK:
+		return indexSpec{}, b.unsupported(c.Location, "CHECK constraints")
+	case pg_query.ConstrType_CONSTR_FOREIGN:
+		return indexSpec{}, b.unsupported(c.Location, "FOREIGN KEY constraints")
+	}
+	return indexSpec{}, b.unsupported(c.Location, "this table constraint")
+}
+
+// createConstraintIndex makes the unique index behind a PRIMARY KEY or
+// UNIQUE constraint, named as PostgreSQL names it.
+func (s *Session) createConstraintIndex(ctx context.Context, b *binder, tbl *storage.Table, sp indexSpec, taken map[string]bool) error {
+	cat := s.txn.Catalog()
+	name := sp.name
+	if name == "" {
+		if sp.primary {
+			name = chooseName(cat, tbl.Schema, taken, tbl.Name, "", "pkey")
+		} else {
+			name = chooseName(cat, tbl.Schema, taken, tbl.Name, strings.Join(sp.columns, "_"), "key")
+		}
+	} else if _, _, exists := cat.RelationOID(tbl.Schema, name); exists {
+		return b.errAt(sp.loc, pgerr.DuplicateTable, "relation \"%s\" already exists", name)
+	}
+	taken[name] = true
+	idx := &storage.Index{Schema: tbl.Schema, Name: name, Table: tbl.OID, Method: "btree", Unique: true, Primary: sp.primary}
+	for _, c := range sp.columns {
+		slot := tbl.ColumnIndex(c)
+		if slot < 0 {
+			return b.errAt(sp.loc, pgerr.UndefinedColumn, "column \"%s\" named in key does not exist", c)
+		}
+		idx.Columns = append(idx.Columns, storage.IndexColumn{Slot: slot})
+	}
+	if err := s.txn.CreateIndex(ctx, idx); err != nil {
+		return err
+	}
+	if sp.primary {
+		cur, _ := s.txn.Catalog().Table(tbl.OID)
+		withPK := *cur
+		withPK.PrimaryKey = name
+		return s.txn.AlterTable(ctx, &withPK)
+	}
+	return nil
+}
+
+// chooseName picks a relation name as PostgreSQL's ChooseRelationName:
+// table_column_suffix, truncated to fit 63 bytes, with a number appended
+// until it is free.
+func chooseName(cat *storage.Catalog, schema string, taken map[string]bool, table, column, suffix string) string {
+	for n := 0; ; n++ {
+		sfx := suffix
+		if n > 0 {
+			sfx = fmt.Sprintf("%s%d", suffix, n)
+		}
+		parts := []string{table}
+		if column != "" {
+			parts = append(parts, column)
+		}
+		name := truncateName(parts, sfx)
+		if _, _, exists := cat.RelationOID(schema, name); !exists && !taken[name] {
+			taken[name] = true
+			return name
+		}
+	}
+}
+
+// truncateName joins parts and suffix with underscores, shortening the
+// longer of the first two parts until the whole fits in 63 bytes.
+func truncateName(parts []string, suffix string) string {
+	const maxLen = 63
+	p := append([]string(nil), parts...)
+	total := func() int {
+		n := len(suffix) + len(p)
+		for _, s := range p {
+			n += len(s)
+		}
+		return n
+	}
+	for total() > maxLen {
+		longest := 0
+		for i := range p {
+			if len(p[i]) > len(p[longest]) {
+				longest = i
+			}
+		}
+		p[longest] = p[longest][:len(p[longest])-1]
+	}
+	return strings.Join(append(p, suffix), "_")
+}
+
+// quoteLiteralName renders a relation name inside a regclass literal,
+// quoting it when it needs quotes as an identifier.
+func quoteLiteralName(name string) string {
+	if needsQuotes(name) {
+		return `"` + strings.ReplaceAll(name, `"`, `""`) + `"`
+	}
+	return name
+}
+
+func needsQuotes(name string) bool {
+	if name == "" {
+		return true
+	}
+	for i, c := range name {
+		if !(c >= 'a' && c <= 'z' || c == '_' || (i > 0 && (c >= '0' && c <= '9' || c == '$'))) {
+			return true
+		}
+	}
+	return false
+}
+
+// deparseExpr renders an expression back to SQL text, for storing
+// defaults.
+func deparseExpr(n *pg_query.Node) (string, error) {
+	stmt := &pg_query.SelectStmt{TargetList: []*pg_query.Node{
+		{Node: &pg_query.Node_ResTarget{ResTarget: &pg_query.ResTarget{Val: n}}},
+	}}
+	tree := &pg_query.ParseResult{Stmts: []*pg_query.RawStmt{{Stmt: &pg_query.Node{Node: &pg_query.Node_SelectStmt{SelectStmt: stmt}}}}}
+	out, err := pg_query.Deparse(tree)
+	if err != nil {
+		return "", pgerr.New(pgerr.InternalError, "cannot deparse expression: %s", err.Error())
+	}
+	return strings.TrimPrefix(out, "SELECT "), nil
+}
+
+// dropTag returns DROP's command tag.
+func dropTag(ds *pg_query.DropStmt) (string, error) {
+	switch ds.RemoveType {
+	case pg_query.ObjectType_OBJECT_TABLE:
+		return "DROP TABLE", nil
+	case pg_query.ObjectType_OBJECT_INDEX:
+		return "DROP INDEX", nil
+	case pg_query.ObjectType_OBJECT_SEQUENCE:
+		return "DROP SEQUENCE", nil
+	case pg_query.ObjectType_OBJECT_SCHEMA:
+		return "DROP SCHEMA", nil
+	case pg_query.ObjectType_OBJECT_EXTENSION:
+		return "DROP EXTENSION", nil
+	}
+	return "", pgerr.New(pgerr.FeatureNotSupported, "this kind of DROP is not supported by vecgres yet")
+}
+
+// drop runs DROP TABLE / INDEX / SEQUENCE / SCHEMA / EXTENSION.
+func (s *Session) drop(ctx context.Context, b *binder, ds *pg_query.DropStmt) error {
+	kindName := map[pg_query.ObjectType]string{
+		pg_query.ObjectType_OBJECT_TABLE: "table", pg_query.ObjectType_OBJECT_INDEX: "index",
+		pg_query.ObjectType_OBJECT_SEQUENCE: "sequence", pg_query.ObjectType_OBJECT_SCHEMA: "schema",
+		pg_query.ObjectType_OBJECT_EXTENSION: "extension",
+	}[ds.RemoveType]
+	for _, obj := range ds.Objects {
+		var names []string
+		if l := obj.GetList(); l != nil {
+			names = stringsOf(l.Items)
+		} else if str := obj.GetString_(); str != nil {
+			names = []string{str.Sval}
+		}
+		if len(names) == 0 || len(names) > 2 {
+			return b.errAt(-1, pgerr.SyntaxError, "improper qualified name")
+		}
+		switch ds.RemoveType {
+		case pg_query.ObjectType_OBJECT_SCHEMA:
+			if err := s.dropSchema(ctx, names[0], ds); err != nil {
+				return err
+			}
+			continue
+		case pg_query.ObjectType_OBJECT_EXTENSION:
+			if names[0] != "vector" && !ds.MissingOk {
+				return pgerr.New(pgerr.UndefinedObject, "extension \"%s\" does not exist", names[0])
+			}
+			if names[0] == "vector" {
+				return pgerr.New(pgerr.FeatureNotSupported, "extension \"vector\" is built into vecgres and cannot be dropped")
+			}
+			s.notice(pgerr.UndefinedObject, "extension \"%s\" does not exist, skipping", names[0])
+			continue
+		}
+		schema, name := "", names[len(names)-1]
+		if len(names) == 2 {
+			schema = names[0]
+		}
+		if err := s.dropRelation(ctx, ds, kindName, schema, name); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (s *Session) dropRelation(ctx context.Context, ds *pg_query.DropStmt, kindName, schema, name string) error {
+	cat := s.txn.Catalog()
+	schemas := s.searchPath()
+	if schema != "" {
+		schemas = []string{schema}
+	}
+	var oid types.OID
+	var kind storage.RelKind
+	found := false
+	for _, sc := range schemas {
+		if oid, kind, found = cat.RelationOID(sc, name); found {
+			break
+		}
+	}
+	want := map[string]storage.RelKind{"table": storage.KindTable, "index": storage.KindIndex, "sequence": storage.KindSequence}[kindName]
+	if !found {
+		if ds.MissingOk {
+			s.notice(pgerr.UndefinedTable, "%s \"%s\" does not exist, skipping", kindName, name)
+			return nil
+		}
+		return pgerr.New(pgerr.UndefinedTable, "%s \"%s\" does not exist", kindName, name)
+	}
+	if kind != want {
+		hint := map[storage.RelKind]string{storage.KindTable: "DROP TABLE", storage.KindIndex: "DROP INDEX", storage.KindSequence: "DROP SEQUENCE"}[kind]
+		return pgerr.New(pgerr.WrongObjectType, "\"%s\" is not a%s %s", name, article(kindName), kindName).
+			WithHint("Use %s to remove a%s %s.", hint, article(kindWord(kind)), kindWord(kind))
+	}
+	switch kind {
+	case storage.KindTable:
+		return s.txn.DropTable(ctx, oid)
+	case storage.KindIndex:
+		idx, _ := cat.Index(oid)
+		if idx.Primary || idx.Unique && isConstraintIndex(cat, idx) {
+			t, _ := cat.Table(idx.Table)
+			return pgerr.New(pgerr.DependentObjectsStillExist,
+				"cannot drop index %s because constraint %s on table %s requires it", name, name, t.Name).
+				WithHint("You can drop constraint %s on table %s instead.", name, t.Name)
+		}
+		return s.txn.DropIndex(ctx, oid)
+	default:
+		seq, _ := cat.Sequence(oid)
+		if seq.OwnedByTable != 0 && ds.Behavior != pg_query.DropBehavior_DROP_CASCADE {
+			t, _ := cat.Table(seq.OwnedByTable)
+			col := t.Columns[seq.OwnedBySlot].Name
+			return pgerr.New(pgerr.DependentObjectsStillExist,
+				"cannot drop sequence %s because other objects depend on it", name).
+				WithDetail("default value for column %s of table %s depends on sequence %s", col, t.Name, name).
+				WithHint("Use DROP ... CASCADE to drop the dependent objects too.")
+		}
+		return s.txn.DropSequence(ctx, oid)
+	}
+}
+
+// isConstraintIndex reports whether a unique index was made by a UNIQUE
+// constraint (named *_key by CREATE TABLE) rather than CREATE UNIQUE INDEX.
+// vecgres records no separate constraint objects yet, so constraint
+// indexes are recognised by the table's primary key and by name.
+func isConstraintIndex(cat *storage.Catalog, idx *storage.Index) bool {
+	return strings.HasSuffix(idx.Name, "_key")
+}
+
+func kindWord(k storage.RelKind) string {
+	switch k {
+	case storage.KindIndex:
+		return "index"
+	case storage.KindSequence:
+		return "sequence"
+	}
+	return "table"
+}
+
+func article(word string) string {
+	if strings.IndexByte("aeiou", word[0]) >= 0 {
+		return "n"
+	}
+	return ""
+}
+
+func (s *Session) dropSchema(ctx context.Context, name string, ds *pg_query.DropStmt) error {
+	if _, ok := s.txn.Catalog().Schema(name); !ok {
+		if ds.MissingOk {
+			s.notice(pgerr.UndefinedObject, "schema \"%s\" does not exist, skipping", name)
+			return nil
+		}
+		return pgerr.New(pgerr.InvalidSchemaName, "schema \"%s\" does not exist", name)
+	}
+	if ds.Behavior == pg_query.DropBehavior_DROP_CASCADE {
+		cat := s.txn.Catalog()
+		for _, t := range cat.Tables() {
+			if t.Schema == name {
+				if err := s.txn.DropTable(ctx, t.OID); err != nil {
+					return err
+				}
+			}
+		}
+		for _, seq := range s.txn.Catalog().Sequences() {
+			if seq.Schema == name {
+				if err := s.txn.DropSequence(ctx, seq.OID); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	return s.txn.DropSchema(ctx, name)
+}
+
+// createSchema runs CREATE SCHEMA.
+func (s *Session) createSchema(ctx context.Context, cs *pg_query.CreateSchemaStmt) error {
+	if len(cs.SchemaElts) > 0 {
+		return pgerr.New(pgerr.FeatureNotSupported, "CREATE SCHEMA with elements is not supported by vecgres yet")
+	}
+	name := cs.Schemaname
+	if name == "" && cs.Authrole != nil {
+		name = cs.Authrole.Rolename
+	}
+	if _, ok := s.txn.Catalog().Schema(name); ok {
+		if cs.IfNotExists {
+			s.notice(pgerr.DuplicateSchema, "schema \"%s\" already exists, skipping", name)
+			return nil
+		}
+		return pgerr.New(pgerr.DuplicateSchema, "schema \"%s\" already exists", name)
+	}
+	if strings.HasPrefix(name, "pg_") {
+		return pgerr.New(pgerr.ReservedName, "unacceptable schema name \"%s\"", name).
+			WithDetail("The prefix \"pg_\" is reserved for system schemas.")
+	}
+	return s.txn.CreateSchema(ctx, &storage.Schema{Name: name})
+}
+
+// createIndex runs CREATE [UNIQUE] INDEX.
+func (s *Session) createIndex(ctx context.Context, b *binder, is *pg_query.IndexStmt) error {
+	t, err := b.resolveTable(is.Relation)
+	if err != nil {
+		return err
+	}
+	method := strings.ToLower(is.AccessMethod)
+	if method == "" {
+		method = "btree"
+	}
+	if method != "btree" {
+		return b.errAt(is.Relation.Location, pgerr.FeatureNotSupported, "index method \"%s\" is not supported by vecgres yet", is.AccessMethod)
+	}
+	if is.WhereClause != nil {
+		return b.unsupported(location(is.WhereClause), "partial btree indexes")
+	}
+	cat := s.txn.Catalog()
+	name := is.Idxname
+	var cols []storage.IndexColumn
+	var colNames []string
+	for _, p := range is.IndexParams {
+		el := p.GetIndexElem()
+		if el.Expr != nil {
+			return b.unsupported(location(el.Expr), "btree indexes on expressions")
+		}
+		slot := t.ColumnIndex(el.Name)
+		if slot < 0 {
+			return b.errAt(-1, pgerr.UndefinedColumn, "column \"%s\" does not exist", el.Name)
+		}
+		cols = append(cols, storage.IndexColumn{Slot: slot, Desc: el.Ordering == pg_query.SortByDir_SORTBY_DESC,
+			NullsFirst: el.NullsOrdering == pg_query.SortByNulls_SORTBY_NULLS_FIRST ||
+				(el.Ordering == pg_query.SortByDir_SORTBY_DESC && el.NullsOrdering != pg_query.SortByNulls_SORTBY_NULLS_LAST)})
+		colNames = append(colNames, el.Name)
+	}
+	if name == "" {
+		name = chooseName(cat, t.Schema, map[string]bool{}, t.Name, strings.Join(colNames, "_"), "idx")
+	} else if _, _, exists := cat.RelationOID(t.Schema, name); exists {
+		if is.IfNotExists {
+			s.notice(pgerr.DuplicateTable, "relation \"%s\" already exists, skipping", name)
+			return nil
+		}
+		return pgerr.New(pgerr.DuplicateTable, "relation \"%s\" already exists", name)
+	}
+	idx := &storage.Index{Schema: t.Schema, Name: name, Table: t.OID, Method: method, Columns: cols, Unique: is.Unique}
+	return s.txn.CreateIndex(ctx, idx)
+}

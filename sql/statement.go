@@ -1,0 +1,361 @@
+package sql
+
+import (
+	"context"
+	"strconv"
+	"time"
+
+	pg_query "github.com/pganalyze/pg_query_go/v6"
+
+	"github.com/vecgres/vecgres/exec"
+	"github.com/vecgres/vecgres/planner"
+	"github.com/vecgres/vecgres/sql/pgerr"
+	"github.com/vecgres/vecgres/sql/types"
+	"github.com/vecgres/vecgres/storage"
+)
+
+// stmtKind classifies statements for transaction handling.
+type stmtKind uint8
+
+const (
+	kindQuery   stmtKind = iota // SELECT: reads only
+	kindWrite                   // INSERT/UPDATE/DELETE and DDL: takes the writer lock first
+	kindTxn                     // BEGIN/COMMIT/ROLLBACK: handled by the session itself
+	kindSession                 // SET/SHOW/RESET and the like: no storage access
+)
+
+// Statement is a prepared statement: bound and planned against the
+// catalog it was prepared with, re-prepared automatically when the schema
+// changed since.
+type Statement struct {
+	parsed     *Parsed
+	kind       stmtKind
+	paramTypes []types.T
+	columns    []Column
+	// plan is set for SELECT/INSERT/UPDATE/DELETE; run for utility
+	// statements, which execute directly.
+	plan planner.Node
+	run  utilityFunc
+	tag  string // command tag for plans ("SELECT", "INSERT", ...)
+	cat  *storage.Catalog
+	// requested are the parameter types the client gave at Prepare.
+	requested []types.OID
+}
+
+// utilityFunc executes a statement that has no plan, returning its rows
+// (for SHOW and EXPLAIN) and its command tag.
+type utilityFunc func(ctx context.Context, s *Session) ([][]types.Datum, string, error)
+
+// ParamTypes are the types of $1..$n.
+func (st *Statement) ParamTypes() []types.T { return st.paramTypes }
+
+// Columns describes the result rows; nil when the statement returns none.
+func (st *Statement) Columns() []Column { return st.columns }
+
+// Parse splits query into statements; see the package-level Parse.
+func (s *Session) Parse(query string) ([]*Parsed, error) { return Parse(query) }
+
+// Prepare binds and plans one statement. paramTypes may leave types
+// unspecified (0); they are then inferred from context.
+func (s *Session) Prepare(ctx context.Context, p *Parsed, paramTypes []types.OID) (*Statement, error) {
+	return s.prepare(p, paramTypes)
+}
+
+func (s *Session) prepare(p *Parsed, paramTypes []types.OID) (*Statement, error) {
+	st := &Statement{parsed: p, requested: paramTypes, cat: s.catalog()}
+	if p.Empty {
+		st.kind = kindSession
+		st.run = func(context.Context, *Session) ([][]types.Datum, string, error) { return nil, "", nil }
+		return st, nil
+	}
+	b := newBinder(st.cat, s.e.reg, p.query, paramTypes, s.searchPath())
+	if err := s.bindStatement(st, b, p.stmt); err != nil {
+		return nil, err
+	}
+	params, err := b.checkParams()
+	if err != nil {
+		return nil, err
+	}
+	st.paramTypes = params
+	return st, nil
+}
+
+// bindStatement fills st from the parse tree: a plan for queries and DML,
+// a utility function for everything else.
+func (s *Session) bindStatement(st *Statement, b *binder, n *pg_query.Node) error {
+	var plan planner.Node
+	var err error
+	switch x := n.Node.(type) {
+	case *pg_query.Node_SelectStmt:
+		st.kind, st.tag = kindQuery, "SELECT"
+		plan, err = b.selectStmt(x.SelectStmt)
+	case *pg_query.Node_InsertStmt:
+		st.kind, st.tag = kindWrite, "INSERT"
+		plan, err = b.insertStmt(x.InsertStmt)
+	case *pg_query.Node_UpdateStmt:
+		st.kind, st.tag = kindWrite, "UPDATE"
+		plan, err = b.updateStmt(x.UpdateStmt)
+	case *pg_query.Node_DeleteStmt:
+		st.kind, st.tag = kindWrite, "DELETE"
+		plan, err = b.deleteStmt(x.DeleteStmt)
+	case *pg_query.Node_ExplainStmt:
+		return s.bindExplain(st, b, x.ExplainStmt)
+	default:
+		return s.bindUtility(st, b, n)
+	}
+	if err != nil {
+		return err
+	}
+	st.plan = planner.Optimize(plan)
+	st.columns = columnsOf(plan.Schema())
+	if (st.tag == "INSERT" || st.tag == "UPDATE" || st.tag == "DELETE") && len(st.columns) == 0 {
+		st.columns = nil
+	}
+	return nil
+}
+
+func columnsOf(out []planner.OutCol) []Column {
+	cols := make([]Column, len(out))
+	for i, c := range out {
+		cols[i] = Column{Name: c.Name, Type: c.T, TableOID: c.TableOID, Attnum: c.Attnum}
+	}
+	return cols
+}
+
+// Cursor is an executing statement: pull its rows with Next, then read
+// its command tag.
+type Cursor struct {
+	s      *Session
+	st     *Statement
+	res    *exec.Result
+	rows   [][]types.Datum // utility statements' rows
+	tag    string
+	done   bool
+	closed bool
+}
+
+// Execute starts a prepared statement with the given arguments.
+func (s *Session) Execute(ctx context.Context, st *Statement, args []types.Datum) (*Cursor, error) {
+	if s.failed && !allowedWhenFailed(st) {
+		return nil, pgerr.New(pgerr.InFailedSQLTransaction,
+			"current transaction is aborted, commands ignored until end of transaction block")
+	}
+	if len(args) != len(st.paramTypes) {
+		return nil, pgerr.New(pgerr.ProtocolViolation, "bind message supplies %d parameters, but prepared statement requires %d",
+			len(args), len(st.paramTypes))
+	}
+	c := &Cursor{s: s, st: st}
+	if st.kind == kindTxn || st.kind == kindSession {
+		rows, tag, err := st.run(ctx, s)
+		if err != nil {
+			if st.kind == kindSession {
+				s.failStatement()
+			}
+			return nil, err
+		}
+		c.rows, c.tag = rows, tag
+		return c, nil
+	}
+	s.beginTxn()
+	if st.cat != s.catalog() {
+		// The schema changed since Prepare: bind again against it.
+		fresh, err := s.prepare(st.parsed, st.requested)
+		if err != nil {
+			s.failStatement()
+			return nil, err
+		}
+		if !sameColumns(fresh.columns, st.columns) {
+			s.failStatement()
+			return nil, pgerr.New(pgerr.FeatureNotSupported, "cached plan must not change result type")
+		}
+		*st = *fresh
+	}
+	if st.kind == kindWrite {
+		if err := s.txn.LockForWrite(ctx); err != nil {
+			s.failStatement()
+			return nil, err
+		}
+	}
+	if st.run != nil {
+		s.txn.StartStatement()
+		rows, tag, err := st.run(ctx, s)
+		s.txn.EndStatement()
+		if err != nil {
+			s.failStatement()
+			return nil, err
+		}
+		c.rows, c.tag = rows, tag
+		return c, nil
+	}
+	s.txn.StartStatement()
+	env := &stmtEnv{s: s, ctx: ctx, start: time.Now()}
+	res, err := exec.Start(ctx, st.plan, &exec.Runtime{Txn: s.txn, Env: env, Params: args, Format: s.Format()})
+	if err != nil {
+		s.txn.EndStatement()
+		s.failStatement()
+		return nil, err
+	}
+	c.res = res
+	return c, nil
+}
+
+func sameColumns(a, b []Column) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i].Type.OID != b[i].Type.OID {
+			return false
+		}
+	}
+	return true
+}
+
+// allowedWhenFailed says which statements run in a failed transaction:
+// only those that end it.
+func allowedWhenFailed(st *Statement) bool {
+	return st.kind == kindTxn && st.tag != "BEGIN" && st.tag != "SAVEPOINT" && st.tag != "RELEASE"
+}
+
+// failStatement is fail() for errors raised while a statement runs.
+func (s *Session) failStatement() { s.fail() }
+
+// Next returns the next row, or nil at the end.
+func (c *Cursor) Next(ctx context.Context) ([]types.Datum, error) {
+	if c.done {
+		return nil, nil
+	}
+	if c.res == nil {
+		if len(c.rows) > 0 {
+			row := c.rows[0]
+			c.rows = c.rows[1:]
+			return row, nil
+		}
+		c.finish()
+		return nil, nil
+	}
+	row, err := c.res.Next(ctx)
+	if err != nil {
+		c.closeRes()
+		c.done = true
+		c.s.failStatement()
+		return nil, err
+	}
+	if row == nil {
+		c.finish()
+		return nil, nil
+	}
+	return row, nil
+}
+
+func (c *Cursor) finish() {
+	c.done = true
+	if c.res == nil {
+		return
+	}
+	n := c.res.Count()
+	c.closeRes()
+	switch c.st.tag {
+	case "INSERT":
+		c.tag = "INSERT 0 " + strconv.FormatInt(n, 10)
+	default:
+		c.tag = c.st.tag + " " + strconv.FormatInt(n, 10)
+	}
+}
+
+func (c *Cursor) closeRes() {
+	if c.res != nil && !c.closed {
+		c.closed = true
+		c.res.Close()
+		if c.s.txn != nil {
+			c.s.txn.EndStatement()
+		}
+	}
+}
+
+// Tag is the command tag, valid once Next has returned nil.
+func (c *Cursor) Tag() string { return c.tag }
+
+// Close releases the cursor; a cursor closed before its end (a portal the
+// client abandoned) keeps the transaction usable.
+func (c *Cursor) Close() { c.closeRes() }
+
+// stmtEnv is the planner.Env of one statement.
+type stmtEnv struct {
+	s     *Session
+	ctx   context.Context
+	start time.Time
+}
+
+func (e *stmtEnv) StatementTime() time.Time   { return e.start }
+func (e *stmtEnv) TransactionTime() time.Time { return e.s.txnStart }
+func (e *stmtEnv) Setting(name string) (string, error) {
+	return e.s.Setting(name)
+}
+func (e *stmtEnv) SetSetting(name, value string, local bool) (string, error) {
+	return e.s.set(name, value, local, true)
+}
+func (e *stmtEnv) Format() *types.FormatOptions { return e.s.Format() }
+func (e *stmtEnv) Database() string             { return e.s.database }
+func (e *stmtEnv) User() string                 { return e.s.user }
+func (e *stmtEnv) BackendPID() int32            { return e.s.pid }
+
+func (e *stmtEnv) sequence(oid types.OID) (*storage.Sequence, error) {
+	seq, ok := e.s.catalog().Sequence(oid)
+	if !ok {
+		if _, isTable := e.s.catalog().Table(oid); isTable {
+			t, _ := e.s.catalog().Table(oid)
+			return nil, pgerr.New(pgerr.WrongObjectType, "\"%s\" is not a sequence", t.Name)
+		}
+		return nil, pgerr.New(pgerr.UndefinedTable, "could not open relation with OID %d", oid)
+	}
+	return seq, nil
+}
+
+func (e *stmtEnv) NextVal(oid types.OID) (int64, error) {
+	seq, err := e.sequence(oid)
+	if err != nil {
+		return 0, err
+	}
+	v, err := e.s.txn.NextVal(e.ctx, seq)
+	if err != nil {
+		return 0, err
+	}
+	e.s.currvals[oid] = v
+	return v, nil
+}
+
+func (e *stmtEnv) CurrVal(oid types.OID) (int64, error) {
+	seq, err := e.sequence(oid)
+	if err != nil {
+		return 0, err
+	}
+	v, ok := e.s.currvals[oid]
+	if !ok {
+		return 0, pgerr.New(pgerr.ObjectNotInPrerequisiteState, "currval of sequence \"%s\" is not yet defined in this session", seq.Name)
+	}
+	return v, nil
+}
+
+func (e *stmtEnv) SetVal(oid types.OID, v int64, isCalled bool) (int64, error) {
+	seq, err := e.sequence(oid)
+	if err != nil {
+		return 0, err
+	}
+	if err := e.s.txn.SetVal(e.ctx, seq, v, isCalled); err != nil {
+		return 0, err
+	}
+	if isCalled {
+		e.s.currvals[oid] = v
+	}
+	return v, nil
+}
+
+func (e *stmtEnv) RelationOID(name string) (types.OID, error) {
+	b := &binder{cat: e.s.catalog(), searchPath: e.s.searchPath()}
+	oid, ok := b.relationOID("", name)
+	if !ok {
+		return 0, pgerr.New(pgerr.UndefinedTable, "relation \"%s\" does not exist", name)
+	}
+	return oid, nil
+}

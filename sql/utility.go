@@ -1,0 +1,311 @@
+package sql
+
+import (
+	"context"
+	"strings"
+
+	pg_query "github.com/pganalyze/pg_query_go/v6"
+
+	"github.com/vecgres/vecgres/sql/pgerr"
+	"github.com/vecgres/vecgres/sql/types"
+)
+
+// bindUtility prepares a statement that runs without a plan. Most of the
+// work happens when it is executed, against the catalog of that moment.
+func (s *Session) bindUtility(st *Statement, b *binder, n *pg_query.Node) error {
+	query := b.query
+	// newBinder gives an execution-time binder over the current catalog.
+	newB := func(s *Session) *binder {
+		return newBinder(s.catalog(), s.e.reg, query, nil, s.searchPath())
+	}
+	simple := func(kind stmtKind, tag string, f func(ctx context.Context, s *Session) error) {
+		st.kind, st.tag = kind, tag
+		st.run = func(ctx context.Context, s *Session) ([][]types.Datum, string, error) {
+			return nil, tag, f(ctx, s)
+		}
+	}
+	switch x := n.Node.(type) {
+	case *pg_query.Node_TransactionStmt:
+		return s.bindTransaction(st, x.TransactionStmt)
+	case *pg_query.Node_VariableSetStmt:
+		vs := x.VariableSetStmt
+		simple(kindSession, "SET", func(ctx context.Context, s *Session) error { return s.execSet(vs) })
+		if vs.Kind == pg_query.VariableSetKind_VAR_RESET || vs.Kind == pg_query.VariableSetKind_VAR_RESET_ALL {
+			st.tag = "RESET"
+			simple(kindSession, "RESET", func(ctx context.Context, s *Session) error { return s.execSet(vs) })
+		}
+		return nil
+	case *pg_query.Node_VariableShowStmt:
+		return s.bindShow(st, x.VariableShowStmt)
+	case *pg_query.Node_CreateStmt:
+		cs := x.CreateStmt
+		simple(kindWrite, "CREATE TABLE", func(ctx context.Context, s *Session) error {
+			return s.createTable(ctx, newB(s), cs)
+		})
+		return nil
+	case *pg_query.Node_DropStmt:
+		ds := x.DropStmt
+		tag, err := dropTag(ds)
+		if err != nil {
+			return err
+		}
+		simple(kindWrite, tag, func(ctx context.Context, s *Session) error { return s.drop(ctx, newB(s), ds) })
+		return nil
+	case *pg_query.Node_IndexStmt:
+		is := x.IndexStmt
+		simple(kindWrite, "CREATE INDEX", func(ctx context.Context, s *Session) error {
+			return s.createIndex(ctx, newB(s), is)
+		})
+		return nil
+	case *pg_query.Node_CreateSchemaStmt:
+		cs := x.CreateSchemaStmt
+		simple(kindWrite, "CREATE SCHEMA", func(ctx context.Context, s *Session) error { return s.createSchema(ctx, cs) })
+		return nil
+	case *pg_query.Node_CreateExtensionStmt:
+		ce := x.CreateExtensionStmt
+		simple(kindSession, "CREATE EXTENSION", func(ctx context.Context, s *Session) error { return createExtension(ce) })
+		return nil
+	case *pg_query.Node_VacuumStmt:
+		tag := "VACUUM"
+		if !x.VacuumStmt.IsVacuumcmd {
+			tag = "ANALYZE"
+		}
+		// Storage needs no vacuuming (deleted rows are removed at once)
+		// and there are no statistics yet, so both succeed as no-ops.
+		simple(kindSession, tag, func(context.Context, *Session) error { return nil })
+		return nil
+	case *pg_query.Node_DiscardStmt:
+		simple(kindSession, "DISCARD ALL", func(ctx context.Context, s *Session) error {
+			if s.explicit {
+				return pgerr.New(pgerr.ActiveSQLTransaction, "DISCARD ALL cannot run inside a transaction block")
+			}
+			s.resetAll(false)
+			return nil
+		})
+		return nil
+	case *pg_query.Node_CheckPointStmt:
+		simple(kindSession, "CHECKPOINT", func(context.Context, *Session) error { return nil })
+		return nil
+	}
+	return b.errAt(-1, pgerr.FeatureNotSupported, "statement %s is not supported by vecgres yet", strings.TrimSuffix(nodeKind(n), "Stmt"))
+}
+
+// bindTransaction handles BEGIN, COMMIT, ROLLBACK and savepoints.
+func (s *Session) bindTransaction(st *Statement, ts *pg_query.TransactionStmt) error {
+	st.kind = kindTxn
+	switch ts.Kind {
+	case pg_query.TransactionStmtKind_TRANS_STMT_BEGIN, pg_query.TransactionStmtKind_TRANS_STMT_START:
+		st.tag = "BEGIN"
+		st.run = func(ctx context.Context, s *Session) ([][]types.Datum, string, error) {
+			if err := checkTxnOptions(ts.Options); err != nil {
+				return nil, "", err
+			}
+			if s.explicit {
+				s.warning(pgerr.ActiveSQLTransaction, "there is already a transaction in progress")
+				return nil, "BEGIN", nil
+			}
+			s.beginTxn()
+			s.explicit = true
+			return nil, "BEGIN", nil
+		}
+	case pg_query.TransactionStmtKind_TRANS_STMT_COMMIT:
+		st.tag = "COMMIT"
+		st.run = func(ctx context.Context, s *Session) ([][]types.Datum, string, error) {
+			switch {
+			case s.failed:
+				return nil, "ROLLBACK", s.endTxn(false)
+			case !s.explicit:
+				s.warning(pgerr.NoActiveSQLTransaction, "there is no transaction in progress")
+				return nil, "COMMIT", nil
+			}
+			return nil, "COMMIT", s.endTxn(true)
+		}
+	case pg_query.TransactionStmtKind_TRANS_STMT_ROLLBACK:
+		st.tag = "ROLLBACK"
+		st.run = func(ctx context.Context, s *Session) ([][]types.Datum, string, error) {
+			if !s.explicit {
+				s.warning(pgerr.NoActiveSQLTransaction, "there is no transaction in progress")
+			}
+			return nil, "ROLLBACK", s.endTxn(false)
+		}
+	default:
+		return pgerr.New(pgerr.FeatureNotSupported, "savepoints and two-phase commit are not supported by vecgres yet")
+	}
+	return nil
+}
+
+// checkTxnOptions accepts the transaction modes that match what vecgres
+// gives (READ COMMITTED, READ WRITE) and refuses the others.
+func checkTxnOptions(opts []*pg_query.Node) error {
+	for _, o := range opts {
+		d := o.GetDefElem()
+		if d == nil {
+			continue
+		}
+		switch d.Defname {
+		case "transaction_isolation":
+			level := d.Arg.GetAConst().GetSval().GetSval()
+			if _, err := checkIsolation(level); err != nil {
+				return err
+			}
+		case "transaction_read_only":
+			if d.Arg.GetAConst().GetBoolval().GetBoolval() {
+				return pgerr.New(pgerr.FeatureNotSupported, "read-only transactions are not supported by vecgres yet")
+			}
+		}
+	}
+	return nil
+}
+
+// execSet runs SET, SET LOCAL, RESET and RESET ALL.
+func (s *Session) execSet(vs *pg_query.VariableSetStmt) error {
+	inTxn := s.explicit
+	if vs.IsLocal && !s.explicit {
+		s.warning(pgerr.NoActiveSQLTransaction, "SET LOCAL can only be used in transaction blocks")
+		return nil
+	}
+	switch vs.Kind {
+	case pg_query.VariableSetKind_VAR_SET_VALUE:
+		value, err := setValue(vs)
+		if err != nil {
+			return err
+		}
+		_, err = s.set(vs.Name, value, vs.IsLocal, inTxn)
+		return err
+	case pg_query.VariableSetKind_VAR_SET_DEFAULT, pg_query.VariableSetKind_VAR_RESET:
+		return s.reset(vs.Name, inTxn)
+	case pg_query.VariableSetKind_VAR_RESET_ALL:
+		s.resetAll(inTxn)
+		return nil
+	case pg_query.VariableSetKind_VAR_SET_MULTI:
+		switch vs.Name {
+		case "TRANSACTION", "SESSION CHARACTERISTICS":
+			return checkTxnOptions(vs.Args)
+		}
+	}
+	return pgerr.New(pgerr.FeatureNotSupported, "this form of SET is not supported by vecgres yet")
+}
+
+// setValue renders SET's argument list as the setting's text value:
+// identifiers and strings as they are, numbers in their text form, lists
+// joined with ", ".
+func setValue(vs *pg_query.VariableSetStmt) (string, error) {
+	parts := make([]string, 0, len(vs.Args))
+	for _, a := range vs.Args {
+		switch x := a.Node.(type) {
+		case *pg_query.Node_AConst:
+			switch v := x.AConst.Val.(type) {
+			case *pg_query.A_Const_Sval:
+				parts = append(parts, v.Sval.Sval)
+			case *pg_query.A_Const_Ival:
+				parts = append(parts, itoa(int64(v.Ival.Ival)))
+			case *pg_query.A_Const_Fval:
+				parts = append(parts, v.Fval.Fval)
+			case *pg_query.A_Const_Boolval:
+				if v.Boolval.Boolval {
+					parts = append(parts, "on")
+				} else {
+					parts = append(parts, "off")
+				}
+			}
+		case *pg_query.Node_TypeCast:
+			// SET TIME ZONE INTERVAL '...' and the like.
+			if c := x.TypeCast.Arg.GetAConst(); c != nil {
+				parts = append(parts, c.GetSval().GetSval())
+			}
+		default:
+			return "", pgerr.New(pgerr.SyntaxError, "unsupported SET value")
+		}
+	}
+	if strings.EqualFold(vs.Name, "search_path") {
+		for i, p := range parts {
+			if p != strings.ToLower(p) || strings.ContainsAny(p, " ,") || p == "$user" {
+				parts[i] = `"` + p + `"`
+			}
+		}
+	}
+	return strings.Join(parts, ", "), nil
+}
+
+func itoa(n int64) string {
+	if n == 0 {
+		return "0"
+	}
+	neg := n < 0
+	if neg {
+		n = -n
+	}
+	var buf [20]byte
+	i := len(buf)
+	for n > 0 {
+		i--
+		buf[i] = byte('0' + n%10)
+		n /= 10
+	}
+	if neg {
+		i--
+		buf[i] = '-'
+	}
+	return string(buf[i:])
+}
+
+// bindShow prepares SHOW name / SHOW ALL.
+func (s *Session) bindShow(st *Statement, vs *pg_query.VariableShowStmt) error {
+	st.kind, st.tag = kindSession, "SHOW"
+	name := vs.Name
+	if name == "all" {
+		st.columns = []Column{{Name: "name", Type: types.TText}, {Name: "setting", Type: types.TText}, {Name: "description", Type: types.TText}}
+		st.run = func(ctx context.Context, s *Session) ([][]types.Datum, string, error) {
+			var rows [][]types.Datum
+			for _, set := range sortedSettings(s.e.settings) {
+				rows = append(rows, []types.Datum{set.name, s.setting(set), ""})
+			}
+			return rows, "SHOW", nil
+		}
+		return nil
+	}
+	colName := strings.ToLower(name)
+	if set, err := s.lookupSetting(name); err == nil {
+		colName = set.name
+	}
+	switch strings.ToLower(name) {
+	case "timezone":
+		colName = "TimeZone"
+	case "transaction_isolation", "transaction isolation level":
+		colName, name = "transaction_isolation", "transaction_isolation"
+	}
+	st.columns = []Column{{Name: colName, Type: types.TText}}
+	st.run = func(ctx context.Context, s *Session) ([][]types.Datum, string, error) {
+		v, err := s.Setting(name)
+		if err != nil {
+			return nil, "", err
+		}
+		return [][]types.Datum{{v}}, "SHOW", nil
+	}
+	return nil
+}
+
+func sortedSettings(m map[string]*setting) []*setting {
+	out := make([]*setting, 0, len(m))
+	for _, s := range m {
+		out = append(out, s)
+	}
+	for i := 1; i < len(out); i++ {
+		for j := i; j > 0 && strings.ToLower(out[j].name) < strings.ToLower(out[j-1].name); j-- {
+			out[j], out[j-1] = out[j-1], out[j]
+		}
+	}
+	return out
+}
+
+// createExtension accepts the extensions whose features are built in.
+func createExtension(ce *pg_query.CreateExtensionStmt) error {
+	switch ce.Extname {
+	case "vector", "plpgsql":
+		// Built in: pgvector's types, operators and index method are part
+		// of vecgres, so creating the extension is always a success.
+		return nil
+	}
+	return pgerr.New(pgerr.FeatureNotSupported, "extension \"%s\" is not available", ce.Extname).
+		WithHint("vecgres has the vector extension built in; other extensions cannot be installed.")
+}
