@@ -129,7 +129,7 @@ func compareArray(a, b *Array) int {
 	if c := cmp.Compare(len(a.Elems), len(b.Elems)); c != 0 {
 		return c
 	}
-	return cmp.Compare(a.LowerBound, b.LowerBound)
+	return cmp.Compare(lowerBound(a), lowerBound(b))
 }
 
 // Equal reports whether Compare(t, a, b) == 0.

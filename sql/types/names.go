@@ -39,7 +39,7 @@ func buildInfos() []*Info {
 		{OID: Int4OID, Name: "int4", SQLName: "integer", Len: 4, Category: 'N', Array: Int4ArrayOID, ByValue: true, Align: 'i'},
 		{OID: RegprocOID, Name: "regproc", SQLName: "regproc", Len: 4, Category: 'N', Array: RegprocArrayOID, ByValue: true, Align: 'i'},
 		{OID: TextOID, Name: "text", SQLName: "text", Len: -1, Category: 'S', Preferred: true, Array: TextArrayOID, Align: 'i'},
-		{OID: OidOID, Name: "oid", SQLName: "oid", Len: 4, Category: 'N', Array: OidArrayOID, ByValue: true, Align: 'i'},
+		{OID: OidOID, Name: "oid", SQLName: "oid", Len: 4, Category: 'N', Preferred: true, Array: OidArrayOID, ByValue: true, Align: 'i'},
 		{OID: JSONOID, Name: "json", SQLName: "json", Len: -1, Category: 'U', Array: JSONArrayOID, Align: 'i'},
 		{OID: Float4OID, Name: "float4", SQLName: "real", Len: 4, Category: 'N', Array: Float4ArrayOID, ByValue: true, Align: 'i'},
 		{OID: Float8OID, Name: "float8", SQLName: "double precision", Len: 8, Category: 'N', Preferred: true, Array: Float8ArrayOID, ByValue: true, Align: 'd'},
@@ -67,16 +67,19 @@ func buildInfos() []*Info {
 		if elem.Array == 0 {
 			continue
 		}
-		align := byte('i')
+		align, category := byte('i'), byte('A')
 		if elem.Align == 'd' {
 			align = 'd'
+		}
+		if elem.Category == 'P' {
+			category = 'P'
 		}
 		out = append(out, &Info{
 			OID:      elem.Array,
 			Name:     "_" + elem.Name,
 			SQLName:  elem.SQLName + "[]",
 			Len:      -1,
-			Category: 'A',
+			Category: category,
 			Elem:     elem.OID,
 			Align:    align,
 		})

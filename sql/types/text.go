@@ -397,20 +397,29 @@ func scanNumeric(s string) (*apd.Decimal, bool) {
 	if !ok {
 		return nil, false
 	}
+	digits = strings.TrimLeft(digits, "0")
+	if digits == "" {
+		digits = "0"
+		scale = max(scale, 0)
+	}
 	d := new(apd.Decimal)
 	if _, ok := d.Coeff.SetString(digits, 10); !ok {
 		return nil, false
 	}
-	if scale > math.MaxInt32/2 || scale < -math.MaxInt32/2 {
-		return nil, false
-	}
-	d.Exponent = int32(-scale)
 	d.Negative = neg
-	if d.Exponent > 0 && int64(d.Exponent)+int64(len(digits)) > NumericMaxWeightDigits+1 {
-		// Too large to be stored; normalize would fail anyway, without
-		// first building a huge coefficient.
+	switch {
+	case scale > NumericMaxDscale:
+		// Too many digits after the point to store: normalize fails
+		// with "value overflows numeric format", as PostgreSQL does.
+		d.Coeff.SetInt64(1)
+		d.Exponent = -(NumericMaxDscale + 1)
+	case scale < 0 && -scale+int64(len(digits)) > NumericMaxWeightDigits+1:
+		// Too large to store; fail the same way without first building
+		// a huge coefficient.
 		d.Coeff.SetInt64(1)
 		d.Exponent = NumericMaxWeightDigits + 1
+	default:
+		d.Exponent = int32(-scale)
 	}
 	return d, true
 }

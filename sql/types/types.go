@@ -139,7 +139,8 @@ type JSON string
 
 // Array is a one-dimensional SQL array. Elem is the element type; Elems
 // may hold nil for NULL elements. LowerBound is 1 unless the text form
-// said otherwise.
+// said otherwise; 0 is read as 1, so that an Array built without it is an
+// ordinary array (a lower bound of 0 is therefore not representable).
 type Array struct {
 	Elem       T
 	Elems      []Datum
@@ -157,7 +158,7 @@ type Info struct {
 	Len       int16  // typlen: -1 for varlena
 	Category  byte   // typcategory: 'N' numeric, 'S' string, 'B' bool, ...
 	Preferred bool   // typispreferred within its category
-	Elem      OID    // element type for arrays, 0 otherwise
+	Elem      OID    // element type for arrays, 0 otherwise (also for name, whose typelem PostgreSQL sets to "char")
 	Array     OID    // array type of this type, 0 if none
 	ByValue   bool
 	Align     byte
