@@ -381,9 +381,22 @@ func appendBinaryVector(buf []byte, v Vector) []byte {
 	return buf
 }
 
-// maxArrayElems bounds the element count a received array may claim
-// (PostgreSQL's MaxArraySize).
-const maxArrayElems = 0x3FFFFFF
+// Array limits: MaxArraySize, MAXDIM, and FirstGenbkiObjectId, below
+// which OIDs are built in.
+const (
+	maxArrayElems  = 0x7FFFFFF
+	maxArrayDims   = 6
+	firstGenbkiOID = 10000
+)
+
+// formatTypeAllowInvalid is format_type_extended with
+// FORMAT_TYPE_ALLOW_INVALID: "???" for an unknown OID.
+func formatTypeAllowInvalid(oid OID) string {
+	if _, ok := Lookup(oid); !ok {
+		return "???"
+	}
+	return TypeName(oid)
+}
 
 // recvArray is array_recv for one-dimensional arrays: ndim, has-null
 // flag, element OID, then length and lower bound per dimension and each
@@ -395,15 +408,20 @@ func recvArray(r *reader, elem T) (Datum, error) {
 	if r.err != nil {
 		return nil, r.err
 	}
-	if ndim < 0 || ndim > 6 {
+	if ndim < 0 {
 		return nil, pgerr.New(pgerr.InvalidBinaryRepresentation, "invalid number of dimensions: %d", ndim)
+	}
+	if ndim > maxArrayDims {
+		return nil, pgerr.New(pgerr.ProgramLimitExceeded, "number of array dimensions (%d) exceeds the maximum allowed (%d)", ndim, maxArrayDims)
 	}
 	if flags != 0 && flags != 1 {
 		return nil, pgerr.New(pgerr.InvalidBinaryRepresentation, "invalid array flags")
 	}
-	if elemOID != elem.OID {
+	// Like PostgreSQL, complain about a different element type only when
+	// both are built in; otherwise read the elements as the expected type.
+	if elemOID != elem.OID && elemOID < firstGenbkiOID && elem.OID < firstGenbkiOID {
 		return nil, pgerr.New(pgerr.DatatypeMismatch, "binary data has array element type %d (%s) instead of expected %d (%s)",
-			elemOID, Of(elemOID), elem.OID, Of(elem.OID))
+			elemOID, formatTypeAllowInvalid(elemOID), elem.OID, formatTypeAllowInvalid(elem.OID))
 	}
 	a := &Array{Elem: elem, LowerBound: 1}
 	if ndim == 0 {
@@ -424,7 +442,7 @@ func recvArray(r *reader, elem T) (Datum, error) {
 		return nil, pgerr.New(pgerr.ProgramLimitExceeded, "array upper bound is too large")
 	}
 	a.Elems = make([]Datum, 0, min(int(n), len(r.b)/4))
-	for range n {
+	for i := range n {
 		size := int32(r.uint32())
 		if r.err != nil {
 			return nil, r.err
@@ -433,16 +451,16 @@ func recvArray(r *reader, elem T) (Datum, error) {
 			a.Elems = append(a.Elems, nil)
 			continue
 		}
+		if size < -1 || int(size) > len(r.b) {
+			return nil, pgerr.New(pgerr.InvalidBinaryRepresentation, "insufficient data left in message")
+		}
 		sub := &reader{b: r.take(int(size))}
-		if r.err != nil {
-			return nil, r.err
-		}
 		e, err := recv(sub, elem)
-		if err == nil {
-			err = sub.done()
-		}
 		if err != nil {
 			return nil, err
+		}
+		if len(sub.b) != 0 {
+			return nil, pgerr.New(pgerr.InvalidBinaryRepresentation, "improper binary format in array element %d", i+1)
 		}
 		a.Elems = append(a.Elems, e)
 	}

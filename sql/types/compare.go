@@ -227,14 +227,18 @@ func hashNumeric(d *apd.Decimal, h *maphash.Hash) {
 		h.WriteString("0")
 		return
 	}
-	var r apd.Decimal
-	r.Reduce(d)
-	if r.Negative {
+	// Hash the digits without trailing zeros and the exponent that goes
+	// with them, so 1.5 and 1.50 hash alike. (apd's Reduce is quadratic
+	// in the number of digits; trimming the text is not.)
+	digits := d.Coeff.Append(nil, 10)
+	trimmed := bytes.TrimRight(digits, "0")
+	exp := int64(d.Exponent) + int64(len(digits)-len(trimmed))
+	if d.Negative {
 		h.WriteByte('-')
 	}
-	h.Write(r.Coeff.Append(nil, 10))
-	var buf [4]byte
-	binary.LittleEndian.PutUint32(buf[:], uint32(r.Exponent))
+	h.Write(trimmed)
+	var buf [8]byte
+	binary.LittleEndian.PutUint64(buf[:], uint64(exp))
 	h.Write(buf[:])
 }
 
