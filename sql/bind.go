@@ -30,10 +30,15 @@ type binder struct {
 	// searchPath is the list of schemas unqualified names are looked up
 	// in, in order.
 	searchPath []string
+	// noParams is set for statements of a simple Query, where $n has no
+	// value to refer to.
+	noParams bool
+	// pgVersion is the parse tree's version, for deparsing.
+	pgVersion int32
 }
 
 func newBinder(cat *storage.Catalog, reg *builtins.Registry, query string, paramTypes []types.OID, searchPath []string) *binder {
-	b := &binder{cat: cat, reg: reg, query: query, searchPath: searchPath}
+	b := &binder{cat: cat, reg: reg, query: query, searchPath: searchPath, noParams: paramTypes == nil}
 	for _, oid := range paramTypes {
 		if oid == 0 {
 			oid = types.UnknownOID
@@ -81,6 +86,9 @@ type scope struct {
 	cols []scopeCol
 	// tables lists the range entries' names in FROM order.
 	tables []string
+	// aliased maps the table name of each aliased entry to its alias, to
+	// explain a reference to the hidden name.
+	aliased map[string]string
 }
 
 // tableScope returns the scope of one table read by a Scan, whose rows
@@ -91,6 +99,9 @@ func tableScope(t *storage.Table, alias string, rowID bool) *scope {
 		name = alias
 	}
 	sc := &scope{tables: []string{name}}
+	if alias != "" && alias != t.Name {
+		sc.aliased = map[string]string{t.Name: alias}
+	}
 	for i, c := range t.Columns {
 		sc.cols = append(sc.cols, scopeCol{name: c.Name, table: name, idx: i, t: c.Type,
 			tableOID: t.OID, attnum: c.Attnum, hidden: c.Dropped})
@@ -128,6 +139,10 @@ func (b *binder) lookupColumn(sc *scope, table, name string, loc int32) (*scopeC
 			}
 		}
 		if !found {
+			if alias, ok := sc.aliased[table]; ok {
+				return nil, b.errAt(loc, pgerr.UndefinedTable, "invalid reference to FROM-clause entry for table \"%s\"", table).
+					WithHint("Perhaps you meant to reference the table alias \"%s\".", alias)
+			}
 			return nil, b.errAt(loc, pgerr.UndefinedTable, "missing FROM-clause entry for table \"%s\"", table)
 		}
 	}

@@ -183,7 +183,7 @@ func (b *binder) columnRef(cr *pg_query.ColumnRef, sc *scope) (planner.Expr, err
 
 func (b *binder) param(p *pg_query.ParamRef) (planner.Expr, error) {
 	n := int(p.Number)
-	if n < 1 || n > 65535 {
+	if n < 1 || n > 65535 || b.noParams {
 		return nil, b.errAt(p.Location, pgerr.UndefinedParameter, "there is no parameter $%d", n)
 	}
 	for len(b.params) < n {
@@ -474,20 +474,27 @@ func (b *binder) regclass(arg planner.Expr, tc *pg_query.TypeCast) (planner.Expr
 	}
 	switch v := c.Value.(type) {
 	case string:
-		schema, name := "", v
-		if i := strings.IndexByte(v, '.'); i >= 0 {
-			schema, name = v[:i], v[i+1:]
-		}
-		schema, name = strings.Trim(schema, `"`), strings.Trim(name, `"`)
-		oid, ok := b.relationOID(schema, name)
-		if !ok {
-			return nil, b.errAt(location(tc.Arg), pgerr.UndefinedTable, "relation \"%s\" does not exist", v)
-		}
-		return &planner.Const{Value: int64(oid), T: types.Of(types.RegclassOID)}, nil
+		e, _, err := b.regclassConst(v, location(tc.Arg))
+		return e, err
 	case int64:
 		return &planner.Const{Value: v, T: types.Of(types.RegclassOID)}, nil
 	}
 	return nil, b.errAt(tc.Location, pgerr.CannotCoerce, "cannot cast type %s to regclass", arg.Type())
+}
+
+// regclassConst resolves a relation name, as the regclass input function
+// does, to a constant of type regclass holding the relation's OID.
+func (b *binder) regclassConst(v string, loc int32) (planner.Expr, bool, error) {
+	schema, name := "", v
+	if i := strings.IndexByte(v, '.'); i >= 0 {
+		schema, name = v[:i], v[i+1:]
+	}
+	schema, name = strings.Trim(schema, `"`), strings.Trim(name, `"`)
+	oid, ok := b.relationOID(schema, name)
+	if !ok {
+		return nil, true, b.errAt(loc, pgerr.UndefinedTable, "relation \"%s\" does not exist", v)
+	}
+	return &planner.Const{Value: int64(oid), T: types.Of(types.RegclassOID)}, true, nil
 }
 
 func (b *binder) relationOID(schema, name string) (types.OID, bool) {

@@ -196,7 +196,7 @@ func (s *Session) columnDef(b *binder, tbl *storage.Table, cd *pg_query.ColumnDe
 				return col, false, nil, b.errAt(c.Location, pgerr.SyntaxError,
 					"multiple default values specified for column \"%s\" of table \"%s\"", col.Name, tbl.Name)
 			}
-			text, err := deparseExpr(c.RawExpr)
+			text, err := deparseExpr(c.RawExpr, b.pgVersion)
 			if err != nil {
 				return col, false, nil, err
 			}
@@ -333,11 +333,11 @@ func needsQuotes(name string) bool {
 
 // deparseExpr renders an expression back to SQL text, for storing
 // defaults.
-func deparseExpr(n *pg_query.Node) (string, error) {
+func deparseExpr(n *pg_query.Node, version int32) (string, error) {
 	stmt := &pg_query.SelectStmt{TargetList: []*pg_query.Node{
 		{Node: &pg_query.Node_ResTarget{ResTarget: &pg_query.ResTarget{Val: n}}},
 	}}
-	tree := &pg_query.ParseResult{Stmts: []*pg_query.RawStmt{{Stmt: &pg_query.Node{Node: &pg_query.Node_SelectStmt{SelectStmt: stmt}}}}}
+	tree := &pg_query.ParseResult{Version: version, Stmts: []*pg_query.RawStmt{{Stmt: &pg_query.Node{Node: &pg_query.Node_SelectStmt{SelectStmt: stmt}}}}}
 	out, err := pg_query.Deparse(tree)
 	if err != nil {
 		return "", pgerr.New(pgerr.InternalError, "cannot deparse expression: %s", err.Error())

@@ -21,6 +21,9 @@ type Parsed struct {
 	// query is the whole string the statement came from, so that error
 	// positions count characters from its start, as PostgreSQL's do.
 	query string
+	// version is the parser's PostgreSQL version, needed to deparse
+	// parts of the tree again.
+	version int32
 }
 
 // Parse splits query into its statements. A syntax error anywhere fails
@@ -38,10 +41,10 @@ func Parse(query string) ([]*Parsed, error) {
 			end = start + int(raw.StmtLen)
 		}
 		text := strings.TrimSpace(query[start:end])
-		out = append(out, &Parsed{SQL: text, stmt: raw.Stmt, query: query, Empty: raw.Stmt == nil})
+		out = append(out, &Parsed{SQL: text, stmt: raw.Stmt, query: query, Empty: raw.Stmt == nil, version: tree.Version})
 	}
 	if len(out) == 0 {
-		out = append(out, &Parsed{Empty: true, query: query})
+		out = append(out, &Parsed{Empty: true, query: query, version: tree.Version})
 	}
 	return out, nil
 }

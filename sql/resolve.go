@@ -28,7 +28,16 @@ func (b *binder) coerce(e planner.Expr, to types.T, mode coerceMode, loc int32) 
 			if e.Value == nil {
 				return &planner.Const{T: to}, true, nil
 			}
-			v, err := types.ParseText(to, e.Value.(string))
+			if to.OID == types.RegclassOID {
+				return b.regclassConst(e.Value.(string), loc)
+			}
+			// The literal is read as the type, then its modifier applied
+			// with the cast's strictness: an explicit cast truncates a
+			// too-long string, an assignment rejects it.
+			v, err := types.ParseText(types.Of(to.OID), e.Value.(string))
+			if err == nil && to.Mod >= 0 {
+				v, err = types.CoerceTypmod(v, to, mode == types.CastExplicit)
+			}
 			if err != nil {
 				return nil, true, b.at(loc, err)
 			}

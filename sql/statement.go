@@ -52,13 +52,34 @@ func (st *Statement) ParamTypes() []types.T { return st.paramTypes }
 // Columns describes the result rows; nil when the statement returns none.
 func (st *Statement) Columns() []Column { return st.columns }
 
-// Parse splits query into statements; see the package-level Parse.
-func (s *Session) Parse(query string) ([]*Parsed, error) { return Parse(query) }
+// Parse splits query into statements; see the package-level Parse. A
+// syntax error aborts the current transaction, as every error does.
+func (s *Session) Parse(query string) ([]*Parsed, error) {
+	parsed, err := Parse(query)
+	if err != nil {
+		s.fail()
+	}
+	return parsed, err
+}
+
+// Abort is what any error does to the session's transaction: inside BEGIN
+// it enters the failed state, outside the implicit transaction is rolled
+// back. The server calls it for errors it finds itself (a Bind whose
+// parameters do not decode, say); errors returned by Session methods have
+// already done it.
+func (s *Session) Abort() { s.fail() }
 
 // Prepare binds and plans one statement. paramTypes may leave types
-// unspecified (0); they are then inferred from context.
+// unspecified (0); they are then inferred from context. A nil paramTypes
+// means the statement comes from a simple Query message, where $n
+// parameters do not exist; the extended protocol passes a non-nil slice,
+// empty when the client gave no types.
 func (s *Session) Prepare(ctx context.Context, p *Parsed, paramTypes []types.OID) (*Statement, error) {
-	return s.prepare(p, paramTypes)
+	st, err := s.prepare(p, paramTypes)
+	if err != nil {
+		s.fail()
+	}
+	return st, err
 }
 
 func (s *Session) prepare(p *Parsed, paramTypes []types.OID) (*Statement, error) {
@@ -69,6 +90,7 @@ func (s *Session) prepare(p *Parsed, paramTypes []types.OID) (*Statement, error)
 		return st, nil
 	}
 	b := newBinder(st.cat, s.e.reg, p.query, paramTypes, s.searchPath())
+	b.pgVersion = p.version
 	if err := s.bindStatement(st, b, p.stmt); err != nil {
 		return nil, err
 	}

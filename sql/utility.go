@@ -15,8 +15,11 @@ import (
 func (s *Session) bindUtility(st *Statement, b *binder, n *pg_query.Node) error {
 	query := b.query
 	// newBinder gives an execution-time binder over the current catalog.
+	version := b.pgVersion
 	newB := func(s *Session) *binder {
-		return newBinder(s.catalog(), s.e.reg, query, nil, s.searchPath())
+		nb := newBinder(s.catalog(), s.e.reg, query, nil, s.searchPath())
+		nb.pgVersion = version
+		return nb
 	}
 	simple := func(kind stmtKind, tag string, f func(ctx context.Context, s *Session) error) {
 		st.kind, st.tag = kind, tag

@@ -76,8 +76,9 @@ func (r *reader) done() error {
 }
 
 // ParseBinary is the recv function of type t: it decodes b, the binary
-// form of a non-NULL value, and applies t's modifier as a bound parameter
-// of that type would (explicit semantics, as ParseText).
+// form of a non-NULL value, and applies t's modifier as the recv
+// functions do, with assignment semantics (a too long varchar(n) value is
+// an error, not truncated).
 func ParseBinary(t T, b []byte) (Datum, error) {
 	r := &reader{b: b}
 	d, err := recv(r, t)
@@ -90,7 +91,7 @@ func ParseBinary(t T, b []byte) (Datum, error) {
 	if t.Mod < 0 {
 		return d, nil
 	}
-	return CoerceTypmod(d, t, true)
+	return CoerceTypmod(d, t, false)
 }
 
 func recv(r *reader, t T) (Datum, error) {

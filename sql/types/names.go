@@ -2,7 +2,6 @@ package types
 
 import (
 	"slices"
-	"strconv"
 	"strings"
 
 	"github.com/vecgres/vecgres/sql/pgerr"
@@ -370,6 +369,3 @@ func (t T) VarcharLen() int {
 	}
 	return int(t.Mod - 4)
 }
-
-// oidString formats an OID as PostgreSQL's oidout does.
-func oidString(oid OID) string { return strconv.FormatUint(uint64(oid), 10) }

@@ -33,9 +33,11 @@ var DefaultFormat = FormatOptions{ExtraFloatDigits: 1}
 // to a Datum, as a literal cast 's'::t does in PostgreSQL. The modifier of
 // t is applied with explicit-cast semantics: 'abcd'::varchar(2) is 'ab',
 // a numeric is rounded to its scale, a vector's dimensions are checked.
-// Callers that need assignment semantics (INSERT into a varchar(2)
-// column) parse with the unmodified type and call CoerceTypmod with
-// explicit=false. Errors carry PostgreSQL's SQLSTATE and message.
+// Callers that need assignment semantics (INSERT or COPY into a
+// varchar(2) column, where 'abcd' is an error) parse with the unmodified
+// type and call CoerceTypmod with explicit=false. timestamptz text without
+// a zone is read in UTC; ParseTextWith takes the session's TimeZone.
+// Errors carry PostgreSQL's SQLSTATE and message.
 func ParseText(t T, s string) (Datum, error) {
 	d, err := parseBase(t, s)
 	if err != nil {
@@ -270,20 +272,41 @@ func hexValue(c byte) byte {
 	return c - 'A' + 10
 }
 
-// parseOid is oidin: a decimal in [-2147483648, 4294967295], negative
-// values wrapping around as in C.
+// parseOid is oidin: C's strtoul in base 10 with surrounding white space;
+// values in [-2147483648, -1] are accepted and wrap around as in C.
 func parseOid(s string) (Datum, error) {
-	v, status := scanInt(s, math.MaxUint32)
-	if status == intOK && v < math.MinInt32 {
-		status = intOutOfRange
+	invalid := pgerr.New(pgerr.InvalidTextRepresentation, "invalid input syntax for type oid: \"%s\"", s)
+	i := skipSpace(s, 0)
+	neg := false
+	if i < len(s) && (s[i] == '+' || s[i] == '-') {
+		neg = s[i] == '-'
+		i++
 	}
-	switch status {
-	case intOutOfRange:
+	start := i
+	var mag uint64
+	overflow := false
+	for i < len(s) && isDigit(s[i]) {
+		d := uint64(s[i] - '0')
+		if mag > (math.MaxUint64-d)/10 {
+			overflow = true
+		}
+		mag = mag*10 + d
+		i++
+	}
+	if i == start || skipSpace(s, i) != len(s) {
+		return nil, invalid
+	}
+	limit := uint64(math.MaxUint32)
+	if neg {
+		limit = 1 << 31
+	}
+	if overflow || mag > limit {
 		return nil, pgerr.New(pgerr.NumericValueOutOfRange, "value \"%s\" is out of range for type oid", s)
-	case intInvalid:
-		return nil, pgerr.New(pgerr.InvalidTextRepresentation, "invalid input syntax for type oid: \"%s\"", s)
 	}
-	return int64(uint32(v)), nil
+	if neg {
+		return int64(uint32(-int64(mag))), nil
+	}
+	return int64(mag), nil
 }
 
 // parseString accepts any valid UTF-8 without NUL bytes (the server
@@ -384,7 +407,10 @@ func scanNumeric(s string) (*apd.Decimal, bool) {
 	}
 	switch strings.ToLower(body) {
 	case "infinity", "inf":
-		return infOf(map[bool]int{true: -1, false: 1}[neg]), true
+		if neg {
+			return numericNegInf, true
+		}
+		return numericPosInf, true
 	}
 	if len(body) > 2 && body[0] == '0' && strings.ContainsRune("xXoObB", rune(body[1])) {
 		d, ok := scanNonDecimal(body)

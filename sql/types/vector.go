@@ -2,7 +2,6 @@ package types
 
 import (
 	"math"
-	"strconv"
 
 	"github.com/vecgres/vecgres/sql/pgerr"
 )
@@ -108,9 +107,6 @@ func appendVector(buf []byte, v Vector) []byte {
 	}
 	return append(buf, ']')
 }
-
-// vectorDimString is used in messages.
-func vectorDimString(n int) string { return strconv.Itoa(n) }
 
 // arrayToVector is pgvector's array_to_vector for integer[], real[],
 // double precision[] and numeric[].
