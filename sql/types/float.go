@@ -159,7 +159,8 @@ func hasNonZeroDigit(s string) bool {
 	}
 	for i := 0; i < len(s); i++ {
 		c := s[i]
-		if (c == 'e' || c == 'E') && !hex || c == 'p' || c == 'P' {
+		exponent := c == 'p' || c == 'P' || (!hex && (c == 'e' || c == 'E'))
+		if exponent {
 			return false
 		}
 		if c != '0' && c != '.' {
