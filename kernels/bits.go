@@ -11,7 +11,7 @@ import (
 // It panics if len(a) != len(b).
 func HammingDistance(a, b []byte) uint64 {
 	if len(a) != len(b) {
-		panicLengths(len(a), len(b))
+		panic(lengthError{len(a), len(b)})
 	}
 	return active.hamming(a, b)
 }
@@ -22,7 +22,7 @@ func HammingDistance(a, b []byte) uint64 {
 // It panics if len(a) != len(b).
 func JaccardDistance(a, b []byte) float64 {
 	if len(a) != len(b) {
-		panicLengths(len(a), len(b))
+		panic(lengthError{len(a), len(b)})
 	}
 	and, or := active.jaccard(a, b)
 	return jaccardDistance(and, or)

@@ -82,7 +82,7 @@ func (h Float16) isInf() bool { return h&0x7fff == 0x7c00 }
 // It panics if len(dst) != len(src).
 func EncodeFloat16(dst []Float16, src []float32) int {
 	if len(dst) != len(src) {
-		panicLengths(len(dst), len(src))
+		panic(lengthError{len(dst), len(src)})
 	}
 	active.encodeF16(dst, src)
 	for i, h := range dst {
@@ -97,7 +97,7 @@ func EncodeFloat16(dst []Float16, src []float32) int {
 // It panics if len(dst) != len(src).
 func DecodeFloat16(dst []float32, src []Float16) {
 	if len(dst) != len(src) {
-		panicLengths(len(dst), len(src))
+		panic(lengthError{len(dst), len(src)})
 	}
 	active.decodeF16(dst, src)
 }
@@ -107,7 +107,7 @@ func DecodeFloat16(dst []float32, src []Float16) {
 // It panics if len(a) != len(b).
 func L2SquaredF16(a, b []Float16) float32 {
 	if len(a) != len(b) {
-		panicLengths(len(a), len(b))
+		panic(lengthError{len(a), len(b)})
 	}
 	return active.l2SquaredF16(a, b)
 }
@@ -122,7 +122,7 @@ func L2F16(a, b []Float16) float64 {
 // It panics if len(a) != len(b).
 func DotF16(a, b []Float16) float32 {
 	if len(a) != len(b) {
-		panicLengths(len(a), len(b))
+		panic(lengthError{len(a), len(b)})
 	}
 	return active.dotF16(a, b)
 }
@@ -131,7 +131,7 @@ func DotF16(a, b []Float16) float32 {
 // It panics if len(a) != len(b).
 func L1F16(a, b []Float16) float32 {
 	if len(a) != len(b) {
-		panicLengths(len(a), len(b))
+		panic(lengthError{len(a), len(b)})
 	}
 	return active.l1F16(a, b)
 }
@@ -141,7 +141,7 @@ func L1F16(a, b []Float16) float32 {
 // It panics if len(a) != len(b).
 func CosineDistanceF16(a, b []Float16) float64 {
 	if len(a) != len(b) {
-		panicLengths(len(a), len(b))
+		panic(lengthError{len(a), len(b)})
 	}
 	dot, normA, normB := active.cosineF16(a, b)
 	return cosineDistance(dot, normA, normB)

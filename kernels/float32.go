@@ -11,7 +11,7 @@ import (
 // It panics if len(a) != len(b).
 func L2Squared(a, b []float32) float32 {
 	if len(a) != len(b) {
-		panicLengths(len(a), len(b))
+		panic(lengthError{len(a), len(b)})
 	}
 	return active.l2Squared(a, b)
 }
@@ -28,7 +28,7 @@ func L2(a, b []float32) float64 {
 // It panics if len(a) != len(b).
 func Dot(a, b []float32) float32 {
 	if len(a) != len(b) {
-		panicLengths(len(a), len(b))
+		panic(lengthError{len(a), len(b)})
 	}
 	return active.dot(a, b)
 }
@@ -38,7 +38,7 @@ func Dot(a, b []float32) float32 {
 // It panics if len(a) != len(b).
 func L1(a, b []float32) float32 {
 	if len(a) != len(b) {
-		panicLengths(len(a), len(b))
+		panic(lengthError{len(a), len(b)})
 	}
 	return active.l1(a, b)
 }
@@ -49,7 +49,7 @@ func L1(a, b []float32) float32 {
 // It panics if len(a) != len(b).
 func CosineDistance(a, b []float32) float64 {
 	if len(a) != len(b) {
-		panicLengths(len(a), len(b))
+		panic(lengthError{len(a), len(b)})
 	}
 	dot, normA, normB := active.cosine(a, b)
 	return cosineDistance(dot, normA, normB)
@@ -152,23 +152,26 @@ func expandSqrt(dst []float64, sq []float32) {
 	}
 }
 
-// panicLengths is out of line so that the exported wrappers stay small
-// enough to inline.
-//
-//go:noinline
-func panicLengths(a, b int) {
-	panic(fmt.Sprintf("kernels: vectors of different lengths %d and %d", a, b))
+// lengthError is the panic value for vectors of different lengths. It is a
+// plain struct, formatted only if printed, so that the exported wrappers
+// stay cheap enough for the compiler to inline.
+type lengthError struct{ a, b int }
+
+func (e lengthError) Error() string {
+	return fmt.Sprintf("kernels: vectors of different lengths %d and %d", e.a, e.b)
+}
+
+// batchError is the panic value for a batch of the wrong size.
+type batchError struct{ n, dim, vecs int }
+
+func (e batchError) Error() string {
+	return fmt.Sprintf("kernels: batch of %d vectors of %d elements needs %d elements, got %d", e.n, e.dim, e.n*e.dim, e.vecs)
 }
 
 func checkBatch(n, dim, vecs int) {
 	if vecs != n*dim {
-		panicBatch(n, dim, vecs)
+		panic(batchError{n, dim, vecs})
 	}
-}
-
-//go:noinline
-func panicBatch(n, dim, vecs int) {
-	panic(fmt.Sprintf("kernels: batch of %d vectors of %d elements needs %d elements, got %d", n, dim, n*dim, vecs))
 }
 
 // The pure-Go kernels below are the purego set. Four (or for cosine, two)

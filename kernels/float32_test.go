@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"math"
+	"strings"
 	"testing"
 )
 
@@ -276,8 +277,9 @@ func TestLengthPanics(t *testing.T) {
 	for name, f := range tests {
 		t.Run(name, func(t *testing.T) {
 			defer func() {
-				if recover() == nil {
-					t.Errorf("%s did not panic", name)
+				err, ok := recover().(error)
+				if !ok || !strings.HasPrefix(err.Error(), "kernels: ") {
+					t.Errorf("%s: panic value %v, want an error from kernels", name, err)
 				}
 			}()
 			f()

@@ -19,7 +19,7 @@ type Sparse struct {
 
 func (s Sparse) check() {
 	if len(s.Indices) != len(s.Values) {
-		panicLengths(len(s.Indices), len(s.Values))
+		panic(lengthError{len(s.Indices), len(s.Values)})
 	}
 }
 
