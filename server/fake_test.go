@@ -26,7 +26,7 @@ import (
 //	begin|commit|rollback
 //	sleep               blocks until cancelled
 //	panic               panics
-//	anything with "syntax" fails to parse
+//	anything with "syntax" fails to parse; "--" starts an empty statement
 type fakeEngine struct {
 	mu        sync.Mutex
 	committed []string
@@ -88,6 +88,9 @@ func (s *fakeSession) Parse(query string) ([]*sql.Parsed, error) {
 	var out []*sql.Parsed
 	for part := range strings.SplitSeq(query, ";") {
 		part = strings.TrimSpace(part)
+		if strings.HasPrefix(part, "--") {
+			part = ""
+		}
 		out = append(out, &sql.Parsed{SQL: part, Empty: part == ""})
 	}
 	return out, nil
