@@ -10,24 +10,38 @@ import (
 
 // ExplainOptions control EXPLAIN's output.
 type ExplainOptions struct {
-	Verbose bool
-	// Actual, when set, gives per-node measurements (EXPLAIN ANALYZE).
-	Actual func(n Node) (rows int64, ms float64, ok bool)
+	// Actual, when set, gives per-node measurements (EXPLAIN ANALYZE):
+	// the rows a plan node produced and the time until its first and its
+	// last row, in milliseconds. ok is false for a node that never ran.
+	Actual func(n Node) (rows int64, firstMs, totalMs float64, ok bool)
 }
 
-// Explain renders a plan as PostgreSQL's text EXPLAIN format: one line
-// per node, children under "->", node details indented below.
+// Explain renders a plan as PostgreSQL's text EXPLAIN format (as with
+// COSTS OFF): one line per node, children under "->", node details
+// indented below.
 func Explain(n Node, opts ExplainOptions) []string {
 	var lines []string
-	explainNode(n, 0, opts, &lines)
+	display(n).write(0, opts, &lines)
 	return lines
 }
 
-func explainNode(n Node, depth int, opts ExplainOptions, lines *[]string) {
-	title, details := describe(n)
-	if opts.Actual != nil {
-		if rows, ms, ok := opts.Actual(n); ok {
-			title += fmt.Sprintf(" (actual time=%.3f..%.3f rows=%d loops=1)", ms, ms, rows)
+// explainNode is one line of EXPLAIN with its details and children. Plan
+// nodes and displayed nodes differ a little: projections are not shown,
+// a filter is a detail of the scan under it, and TopK shows as PostgreSQL
+// shows its top-N sort, a Limit over a Sort.
+type explainNode struct {
+	title    string
+	details  []string
+	children []*explainNode
+	// plan is the plan node whose measurements this line shows.
+	plan Node
+}
+
+func (e *explainNode) write(depth int, opts ExplainOptions, lines *[]string) {
+	title := e.title
+	if opts.Actual != nil && e.plan != nil {
+		if rows, first, total, ok := opts.Actual(e.plan); ok {
+			title += fmt.Sprintf(" (actual time=%.3f..%.3f rows=%d loops=1)", first, total, rows)
 		} else {
 			title += " (never executed)"
 		}
@@ -38,77 +52,74 @@ func explainNode(n Node, depth int, opts ExplainOptions, lines *[]string) {
 		*lines = append(*lines, strings.Repeat(" ", 2+6*(depth-1))+"->  "+title)
 	}
 	pad := strings.Repeat(" ", 2+6*depth)
-	for _, d := range details {
+	for _, d := range e.details {
 		*lines = append(*lines, pad+d)
 	}
-	for _, in := range explainInputs(n) {
-		explainNode(in, depth+1, opts, lines)
+	for _, c := range e.children {
+		c.write(depth+1, opts, lines)
 	}
 }
 
-// explainInputs are the children EXPLAIN shows: projections are folded
-// into their input, as PostgreSQL shows target lists only with VERBOSE.
-func explainInputs(n Node) []Node {
-	var out []Node
-	for _, in := range Inputs(n) {
-		for {
-			p, ok := in.(*Project)
-			if !ok {
-				break
-			}
-			in = p.Input
+// display builds the EXPLAIN tree of a plan node.
+func display(n Node) *explainNode {
+	n = unproject(n)
+	kids := func(in ...Node) []*explainNode {
+		out := make([]*explainNode, len(in))
+		for i, x := range in {
+			out[i] = display(x)
 		}
-		out = append(out, in)
+		return out
 	}
-	return out
-}
-
-func describe(n Node) (string, []string) {
 	switch n := n.(type) {
 	case *Scan:
 		title := "Seq Scan on " + n.Table.Name
 		if n.Alias != "" && n.Alias != n.Table.Name {
 			title += " " + n.Alias
 		}
-		return title, nil
+		return &explainNode{title: title, plan: n}
 	case *Values:
 		if len(n.Rows) == 1 && len(n.Out) == 0 {
-			return "Result", nil
+			return &explainNode{title: "Result", plan: n}
 		}
-		return "Values Scan on \"*VALUES*\"", nil
+		return &explainNode{title: "Values Scan on \"*VALUES*\"", plan: n}
 	case *Filter:
-		title, details := describe(unproject(n.Input))
+		in := display(n.Input)
+		cond := "Filter: " + FormatExpr(n.Cond, unproject(n.Input).Schema())
 		if _, isScan := unproject(n.Input).(*Scan); isScan {
-			return title, append(details, "Filter: "+FormatExpr(n.Cond, unproject(n.Input).Schema()))
+			in.details = append(in.details, cond)
+			in.plan = n
+			return in
 		}
-		return "Result", []string{"Filter: " + FormatExpr(n.Cond, n.Input.Schema())}
-	case *Project:
-		return describe(n.Input)
+		return &explainNode{title: "Result", details: []string{cond}, children: []*explainNode{in}, plan: n}
 	case *Sort:
-		return "Sort", []string{"Sort Key: " + sortKeys(n.Keys, n.Input.Schema(), n.Input)}
+		return &explainNode{title: "Sort", details: []string{"Sort Key: " + sortKeys(n.Keys, n.Input)},
+			children: kids(n.Input), plan: n}
 	case *Limit:
-		return "Limit", nil
+		return &explainNode{title: "Limit", children: kids(n.Input), plan: n}
 	case *TopK:
-		return "Limit", []string{"->  Sort (top-N heapsort)", "      Sort Key: " + sortKeys(n.Keys, n.Input.Schema(), n.Input)}
+		sort := &explainNode{title: "Sort", details: []string{"Sort Key: " + sortKeys(n.Keys, n.Input)},
+			children: kids(n.Input), plan: n}
+		return &explainNode{title: "Limit", children: []*explainNode{sort}, plan: n}
 	case *Aggregate:
 		if len(n.Groups) == 0 {
-			return "Aggregate", nil
+			return &explainNode{title: "Aggregate", children: kids(n.Input), plan: n}
 		}
 		keys := make([]string, len(n.Groups))
 		for i, g := range n.Groups {
-			keys[i] = FormatExpr(g, n.Input.Schema())
+			keys[i] = FormatExpr(g, unproject(n.Input).Schema())
 		}
-		return "HashAggregate", []string{"Group Key: " + strings.Join(keys, ", ")}
+		return &explainNode{title: "HashAggregate", details: []string{"Group Key: " + strings.Join(keys, ", ")},
+			children: kids(n.Input), plan: n}
 	case *Distinct:
-		return "HashAggregate", nil
+		return &explainNode{title: "HashAggregate", children: kids(n.Input), plan: n}
 	case *Insert:
-		return "Insert on " + n.Table.Name, nil
+		return &explainNode{title: "Insert on " + n.Table.Name, children: kids(n.Input), plan: n}
 	case *Update:
-		return "Update on " + n.Table.Name, nil
+		return &explainNode{title: "Update on " + n.Table.Name, children: kids(n.Input), plan: n}
 	case *Delete:
-		return "Delete on " + n.Table.Name, nil
+		return &explainNode{title: "Delete on " + n.Table.Name, children: kids(n.Input), plan: n}
 	}
-	return fmt.Sprintf("%T", n), nil
+	return &explainNode{title: fmt.Sprintf("%T", n), plan: n}
 }
 
 // unproject skips projections, whose expressions EXPLAIN shows inside the
@@ -125,10 +136,11 @@ func unproject(n Node) Node {
 
 // sortKeys renders sort keys, replacing references to projected columns
 // with the expressions they compute.
-func sortKeys(keys []SortKey, schema []OutCol, input Node) string {
+func sortKeys(keys []SortKey, input Node) string {
 	parts := make([]string, len(keys))
 	for i, k := range keys {
 		e := k.Expr
+		schema := input.Schema()
 		if p, ok := input.(*Project); ok {
 			if c, ok := e.(*ColRef); ok && c.Idx < len(p.Exprs) {
 				e = p.Exprs[c.Idx]

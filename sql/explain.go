@@ -31,9 +31,11 @@ func (s *Session) bindExplain(st *Statement, b *binder, es *pg_query.ExplainStmt
 		}
 	}
 	inner := &Statement{parsed: st.parsed, cat: st.cat}
+	planStart := time.Now()
 	if err := s.bindStatement(inner, b, es.Query); err != nil {
 		return err
 	}
+	planning := time.Since(planStart)
 	if inner.plan == nil {
 		return b.errAt(-1, pgerr.FeatureNotSupported, "EXPLAIN of this statement is not supported")
 	}
@@ -48,16 +50,14 @@ func (s *Session) bindExplain(st *Statement, b *binder, es *pg_query.ExplainStmt
 		opts := planner.ExplainOptions{}
 		var total time.Duration
 		if analyze {
-			counts, elapsed, err := s.runForExplain(ctx, plan)
+			res, elapsed, err := s.runForExplain(ctx, plan)
 			if err != nil {
 				return nil, "", err
 			}
 			total = elapsed
-			opts.Actual = func(n planner.Node) (int64, float64, bool) {
-				if n != plan && n != planner.Node(unprojectTop(plan)) {
-					return 0, 0, false
-				}
-				return counts, float64(elapsed.Microseconds()) / 1000, true
+			opts.Actual = func(n planner.Node) (int64, float64, float64, bool) {
+				st, ok := res.Stats(n)
+				return st.Rows, millis(st.First), millis(st.Total), ok
 			}
 		}
 		var rows [][]types.Datum
@@ -65,48 +65,36 @@ func (s *Session) bindExplain(st *Statement, b *binder, es *pg_query.ExplainStmt
 			rows = append(rows, []types.Datum{l})
 		}
 		if analyze {
-			rows = append(rows, []types.Datum{"Execution Time: " + formatMs(total)})
+			rows = append(rows, []types.Datum{"Planning Time: " + strconv.FormatFloat(millis(planning), 'f', 3, 64) + " ms"})
+			rows = append(rows, []types.Datum{"Execution Time: " + strconv.FormatFloat(millis(total), 'f', 3, 64) + " ms"})
 		}
 		return rows, "EXPLAIN", nil
 	}
 	return nil
 }
 
-func unprojectTop(n planner.Node) planner.Node {
-	for {
-		p, ok := n.(*planner.Project)
-		if !ok {
-			return n
-		}
-		n = p.Input
-	}
-}
-
-// runForExplain runs a plan to its end for EXPLAIN ANALYZE and returns
-// the number of rows its top produced and the time it took.
-func (s *Session) runForExplain(ctx context.Context, plan planner.Node) (int64, time.Duration, error) {
+// runForExplain runs a plan to its end, instrumented, for EXPLAIN ANALYZE.
+func (s *Session) runForExplain(ctx context.Context, plan planner.Node) (*exec.Result, time.Duration, error) {
 	start := time.Now()
 	env := &stmtEnv{s: s, ctx: ctx, start: start}
-	res, err := exec.Start(ctx, plan, &exec.Runtime{Txn: s.txn, Env: env, Format: s.Format()})
+	res, err := exec.Start(ctx, plan, &exec.Runtime{Txn: s.txn, Env: env, Format: s.Format(), Instrument: true})
 	if err != nil {
-		return 0, 0, err
+		return nil, 0, err
 	}
 	defer res.Close()
 	for {
 		row, err := res.Next(ctx)
 		if err != nil {
-			return 0, 0, err
+			return nil, 0, err
 		}
 		if row == nil {
 			break
 		}
 	}
-	return res.Count(), time.Since(start), nil
+	return res, time.Since(start), nil
 }
 
-func formatMs(d time.Duration) string {
-	return strconv.FormatFloat(float64(d.Microseconds())/1000, 'f', 3, 64) + " ms"
-}
+func millis(d time.Duration) float64 { return float64(d.Nanoseconds()) / 1e6 }
 
 func defElemBool(d *pg_query.DefElem) bool {
 	if d.Arg == nil {

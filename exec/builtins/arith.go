@@ -48,6 +48,7 @@ func addArithmetic(r *Registry) {
 	}
 	addFloatOps(r, types.Float4OID, true)
 	addFloatOps(r, types.Float8OID, false)
+	addMixedFloatOps(r)
 	addNumericOps(r)
 }
 
@@ -211,4 +212,23 @@ func addNumericOps(r *Registry) {
 		Impl: func(_ planner.Env, a []types.Datum) (types.Datum, error) { return a[0], nil }})
 	r.addFunc("abs", Overload{Args: sig(types.NumericOID), Ret: types.TNumeric,
 		Impl: func(_ planner.Env, a []types.Datum) (types.Datum, error) { return types.NumericAbs(dec(a[0])), nil }})
+}
+
+// addMixedFloatOps adds PostgreSQL's real-with-double operators (float48pl,
+// float84lt, ...). They matter for resolution: real / integer picks
+// real / double precision, so the result is double precision.
+func addMixedFloatOps(r *Registry) {
+	float8 := r.binary
+	for _, pair := range [][2]types.OID{{types.Float4OID, types.Float8OID}, {types.Float8OID, types.Float4OID}} {
+		for _, name := range []string{"+", "-", "*", "/", "=", "<>", "<", "<=", ">", ">="} {
+			for _, o := range float8[name] {
+				if len(o.Args) == 2 && o.Args[0] == types.Float8OID && o.Args[1] == types.Float8OID {
+					mixed := o
+					mixed.Args = sig(pair[0], pair[1])
+					r.addBinary(name, mixed)
+					break
+				}
+			}
+		}
+	}
 }

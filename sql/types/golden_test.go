@@ -114,9 +114,13 @@ func parseTypeString(t *testing.T, s string) T {
 		t.Fatalf("unknown type %q", name)
 	}
 	var mods []int64
-	if (name == "char" || name == "character") && !hasMods {
-		// SQL's char without length is char(1); the binder applies it.
-		mods = []int64{1}
+	if name == "char" || name == "character" {
+		// SQL's unquoted char is bpchar, char(1) when without length, as
+		// PostgreSQL's grammar makes it.
+		oid = BpcharOID
+		if !hasMods {
+			mods = []int64{1}
+		}
 	}
 	if hasMods {
 		for _, m := range strings.Split(strings.TrimSuffix(modText, ")"), ",") {
@@ -468,9 +472,11 @@ func updateGolden(t *testing.T, suite goldenSuite, cases []goldenCase) {
 	args := strings.Fields(*psqlCmd)
 	cmd := exec.Command(args[0], append(args[1:], "-XAtq", "-v", "ON_ERROR_STOP=1")...)
 	cmd.Stdin = strings.NewReader(sql.String())
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
 	out, err := cmd.Output()
 	if err != nil {
-		t.Fatalf("psql: %v", err)
+		t.Fatalf("psql: %v: %s", err, stderr.String())
 	}
 	answers := strings.Split(strings.TrimSuffix(string(out), "\n"), "\n")
 	var b strings.Builder

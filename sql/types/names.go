@@ -124,9 +124,15 @@ var sqlNames = map[string]OID{
 
 // TypeByName resolves an unqualified type name, written in lower case as
 // SQL or as pg_type.typname ("integer", "int4", "_int4", "double
-// precision", ...). A trailing "[]" names the array type. "char" is
-// character (bpchar) as in SQL; the one-byte type is `"char"`. Pseudo
-// names such as serial are the binder's business and are not found here.
+// precision", ...). A trailing "[]" names the array type.
+//
+// "char" is pg_type's typname of the one-byte type (as are `"char"` and
+// "_char"), because that is what a parser hands over: PostgreSQL's
+// grammar (and so pg_query) turns SQL's unquoted char and character into
+// bpchar with modifier 1, and only the quoted "char" arrives as char.
+// "character" and "bpchar" name bpchar; character without a length means
+// character(1), a modifier the caller adds. Pseudo names such as serial
+// are the binder's business and are not found here.
 func TypeByName(name string) (OID, bool) {
 	if elem, ok := strings.CutSuffix(name, "[]"); ok {
 		e, ok := TypeByName(elem)
@@ -134,9 +140,6 @@ func TypeByName(name string) (OID, bool) {
 			return 0, false
 		}
 		return ArrayOf(e)
-	}
-	if name == "char" {
-		return BpcharOID, true
 	}
 	if oid, ok := sqlNames[name]; ok {
 		return oid, true

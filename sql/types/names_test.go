@@ -101,9 +101,6 @@ func TestAllOrderedAndConsistent(t *testing.T) {
 		if i > 0 && all[i-1].OID == info.OID {
 			t.Errorf("OID %d listed twice", info.OID)
 		}
-		if info.OID == CharOID {
-			continue // "char" is SQL's character; the one-byte type is `"char"`
-		}
 		if got, ok := TypeByName(info.Name); !ok || got != info.OID {
 			t.Errorf("TypeByName(%q) = %d, %v; want %d", info.Name, got, ok, info.OID)
 		}
@@ -122,7 +119,7 @@ func TestTypeByName(t *testing.T) {
 		"float": Float8OID, "double precision": Float8OID, "float8": Float8OID,
 		"numeric": NumericOID, "decimal": NumericOID, "bool": BoolOID, "boolean": BoolOID,
 		"text": TextOID, "varchar": VarcharOID, "character varying": VarcharOID,
-		"char": BpcharOID, "character": BpcharOID, "bpchar": BpcharOID, `"char"`: CharOID,
+		"char": CharOID, "character": BpcharOID, "bpchar": BpcharOID, `"char"`: CharOID,
 		"name": NameOID, "bytea": ByteaOID, "timestamptz": TimestampTZOID,
 		"timestamp with time zone": TimestampTZOID, "timestamp": TimestampOID,
 		"timestamp without time zone": TimestampOID, "date": DateOID, "json": JSONOID,

@@ -1,0 +1,49 @@
+package exec
+
+import (
+	"context"
+	"time"
+)
+
+// NodeStats is what EXPLAIN ANALYZE reports for one plan node.
+type NodeStats struct {
+	Rows int64
+	// First and Total are the times from the node's first Next call until
+	// it returned its first row and until it returned its end.
+	First, Total time.Duration
+	started     bool
+	start       time.Time
+}
+
+// instrumentedOp measures the operator it wraps.
+type instrumentedOp struct {
+	in    Operator
+	stats *NodeStats
+}
+
+func (o *instrumentedOp) Next(ctx context.Context) (Row, error) {
+	st := o.stats
+	if !st.started {
+		st.started, st.start = true, time.Now()
+	}
+	row, err := o.in.Next(ctx)
+	now := time.Since(st.start)
+	if row != nil {
+		if st.Rows == 0 {
+			st.First = now
+		}
+		st.Rows++
+	}
+	st.Total = now
+	return row, err
+}
+
+func (o *instrumentedOp) Close() { o.in.Close() }
+
+// unwrap returns the operator inside an instrumentation wrapper.
+func unwrap(op Operator) Operator {
+	if w, ok := op.(*instrumentedOp); ok {
+		return w.in
+	}
+	return op
+}
