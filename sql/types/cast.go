@@ -192,10 +192,6 @@ func castBase(d Datum, from, to T, explicit bool, opts *FormatOptions) (Datum, e
 		if from.OID == BpcharOID {
 			s = strings.TrimRight(s, " ")
 		}
-		if to.OID == CharOID && from.OID != UnknownOID {
-			// text_char takes the first byte, without charin's escapes.
-			return s[:min(len(s), 1)], nil
-		}
 		return ParseTextWith(T{OID: to.OID, Mod: -1}, s, opts)
 	}
 	switch v := d.(type) {
