@@ -83,7 +83,7 @@ func (s *Server) Serve(ln net.Listener) error {
 	}
 	addr := ln.Addr()
 	s.addr.CompareAndSwap(nil, &addr)
-	s.log.Info().Str("addr", addr.String()).Msg("accepting connections")
+	s.log.Debug().Str("addr", addr.String()).Msg("accepting connections")
 	var backoff time.Duration
 	for {
 		nc, err := ln.Accept()

@@ -1,0 +1,25 @@
+// Command vecgres is the vecgres database server: PostgreSQL's wire
+// protocol in front of pgvector-compatible vector search, with its data in
+// one directory.
+//
+//	vecgres [serve] [--listen ADDR] [--data-dir DIR] [--log-level LEVEL]
+//	vecgres slt [--url URL] [--verbose] [--stop-on-failure] FILE...
+//	vecgres version
+//
+// serve (the default) listens on 127.0.0.1:5433 with its data in
+// ./vecgres-data; VECGRES_LISTEN, VECGRES_DATA_DIR and VECGRES_LOG_LEVEL
+// set the same as the flags, which win. Logs are structured (zerolog):
+// readable lines when stderr is a terminal, JSON otherwise. SIGINT or
+// SIGTERM end the sessions (running statements get 30 seconds) and then
+// close the data directory.
+//
+// slt runs sqllogictest files with package slt, against --url or, by
+// default, against a vecgres started in the process on a free port with a
+// temporary data directory; it prints "N passed, M failed" and exits 1 on
+// any failure.
+//
+// The command owns only wiring: instance.go opens storage, builds the sql
+// engine and the server, and stops them in the reverse order. Tests start
+// whole servers through startInstance, in the test process or, for the
+// crash test, in a child process that is killed with SIGKILL.
+package main
