@@ -27,10 +27,10 @@ type instanceConfig struct {
 // stopped together. The binary runs one; tests run as many as they like.
 type instance struct {
 	// Addr is the address the server accepts connections on.
-	Addr   string
-	log    zerolog.Logger
-	db     *storage.DB
-	srv    *server.Server
+	Addr string
+	log  zerolog.Logger
+	db   *storage.DB
+	srv  *server.Server
 
 	done     chan struct{} // closed when the server stops accepting
 	serveErr error         // why it stopped; set before done is closed
