@@ -10,18 +10,17 @@ type Float16 uint16
 // keeps its sign and payload and comes out quiet, as F16C's VCVTPH2PS does.
 func (h Float16) Float32() float32 {
 	sign := uint32(h&0x8000) << 16
-	exp := uint32(h>>10) & 0x1f
-	frac := uint32(h & 0x3ff)
+	// Exponent and fraction moved to float32's places: as a float32 this is
+	// h's magnitude times 2⁻¹¹², subnormals included, and the multiply by
+	// 2¹¹² below is exact.
+	bits := uint32(h&0x7fff) << 13
 	switch {
-	case exp == 0x1f && frac == 0:
-		return math.Float32frombits(sign | 0x7f800000)
-	case exp == 0x1f:
-		return math.Float32frombits(sign | 0x7fc00000 | frac<<13)
-	case exp == 0:
-		// Zero or subnormal: frac·2⁻²⁴, exact in float32.
-		return math.Float32frombits(sign | math.Float32bits(float32(frac)*0x1p-24))
+	case bits > 0x7c00<<13:
+		return math.Float32frombits(sign | 0x7fc00000 | bits) // NaN
+	case bits == 0x7c00<<13:
+		return math.Float32frombits(sign | 0x7f800000) // Inf
 	}
-	return math.Float32frombits(sign | (exp+127-15)<<23 | frac<<13)
+	return math.Float32frombits(sign | math.Float32bits(math.Float32frombits(bits)*0x1p112))
 }
 
 // ToFloat16 rounds f to the nearest Float16, ties to even, as F16C's

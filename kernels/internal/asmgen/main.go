@@ -13,14 +13,14 @@
 // which runs `go run ./internal/asmgen -out .` there. The test in this
 // package fails when the committed files differ from what it generates.
 //
-// Register use inside a distance kernel (n is the register number, Y for
-// AVX2 and Z for AVX-512):
+// Vector registers inside a distance kernel, numbered from 0 (Y for AVX2, Z
+// for AVX-512; only the first 16, which VEX encodings reach), in this order:
 //
-//	0-5    accumulators, group g and unroll step u in g*unroll+u
-//	6      tail mask (AVX2 float32: VMASKMOVPS lanes; AVX-512 uses K1)
-//	7      0x7fffffff in every lane, for the absolute value of L1
-//	8-11   element u of a
-//	12-15  element u of b
+//	accumulators   groups·unroll of them, group g's step u in g·unroll+u
+//	a's elements   unroll of them, step u's in the u-th
+//	b's elements   unroll of them
+//	abs mask       L1 only: 0x7fffffff in every lane
+//	tail mask      AVX2 float32 only: VMASKMOVPS lanes (AVX-512 uses K1)
 //
 // and SI, DI, CX hold a, b and the count of elements left. A batch form wraps
 // the same kernel in a loop over the stored vectors, so the batch and single
@@ -154,11 +154,13 @@ func (k kernel) groups() []string {
 }
 
 // unroll is the number of registers of each input the main loop takes per
-// step: four independent accumulators hide the FMA latency (4 cycles, 2 per
-// cycle on current cores); cosine keeps three sums and uses two each.
+// step. Four independent accumulators cover the FMA latency (4 cycles) at
+// the one step per cycle that two loads a cycle allow; cosine does three
+// FMAs a step, so three accumulators for each of its sums keep the two FMA
+// units busy, within the 16 registers.
 func (k kernel) unroll() int {
 	if k.kind == cosine {
-		return 2
+		return 3
 	}
 	return 4
 }
@@ -173,6 +175,19 @@ func (k kernel) maskedTail() bool {
 func (k kernel) v(n int) string { return fmt.Sprintf("%s%d", k.reg, n) }
 
 func (k kernel) acc(g, u int) int { return g*k.unroll() + u }
+
+// xReg and yReg hold a's and b's elements of step u.
+func (k kernel) xReg(u int) int { return len(k.groups())*k.unroll() + u }
+func (k kernel) yReg(u int) int { return (len(k.groups())+1)*k.unroll() + u }
+
+// absReg holds the L1 sign mask, maskReg the AVX2 tail mask.
+func (k kernel) absReg() int { return k.yReg(k.unroll()) }
+func (k kernel) maskReg() int {
+	if k.kind == l1 {
+		return k.absReg() + 1
+	}
+	return k.absReg()
+}
 
 func (k kernel) doc() string {
 	sums := map[kind]string{l2Squared: "squared differences", dot: "products", l1: "absolute differences"}
@@ -258,19 +273,22 @@ func (k kernel) emit(a *asm) {
 
 // setup prepares the constant registers.
 func (k kernel) setup(a *asm) {
+	if k.maskReg() > 15 {
+		panic("asmgen: " + k.name() + " needs more than 16 vector registers")
+	}
 	if k.kind == l1 {
+		r := k.v(k.absReg())
 		if k.isa == avx512 {
-			a.i("VPTERNLOGD $0xff, Z7, Z7, Z7")
-			a.i("VPSRLD $1, Z7, Z7")
+			a.i("VPTERNLOGD $0xff, %s, %s, %s", r, r, r)
 		} else {
-			a.i("VPCMPEQD Y7, Y7, Y7")
-			a.i("VPSRLD $1, Y7, Y7")
+			a.i("VPCMPEQD %s, %s, %s", r, r, r)
 		}
+		a.i("VPSRLD $1, %s, %s", r, r)
 	}
 }
 
 // tailMask sets the mask of the last CX (1 to lanes-1) elements: K1 on
-// AVX-512, Y6 on AVX2, read from the middle of tailmask.
+// AVX-512, maskReg on AVX2, read from the middle of tailmask.
 func (k kernel) tailMask(a *asm) {
 	if k.isa == avx512 {
 		a.i("MOVL $1, AX")
@@ -283,7 +301,7 @@ func (k kernel) tailMask(a *asm) {
 	a.i("SHLQ $2, AX")
 	a.i("LEAQ tailmask<>+32(SB), BX")
 	a.i("SUBQ AX, BX")
-	a.i("VMOVDQU (BX), Y6")
+	a.i("VMOVDQU (BX), Y%d", k.maskReg())
 }
 
 // body computes the kernel over SI, DI and CX elements, leaving group g's sum
@@ -331,31 +349,32 @@ func (k kernel) body(a *asm) {
 	a.i("TESTQ CX, CX")
 	a.i("JZ done")
 	a.label("scalar")
+	x, y := fmt.Sprintf("X%d", k.xReg(0)), fmt.Sprintf("X%d", k.yReg(0))
 	a.i("MOVWLZX (SI), AX")
-	a.i("VMOVD AX, X8")
-	a.i("VCVTPH2PS X8, X8")
+	a.i("VMOVD AX, %s", x)
+	a.i("VCVTPH2PS %s, %s", x, x)
 	a.i("MOVWLZX (DI), AX")
-	a.i("VMOVD AX, X12")
-	a.i("VCVTPH2PS X12, X12")
+	a.i("VMOVD AX, %s", y)
+	a.i("VCVTPH2PS %s, %s", y, y)
 	switch k.kind {
 	case l2Squared:
-		a.i("VSUBSS X12, X8, X8")
-		a.i("VFMADD231SS X8, X8, X0")
+		a.i("VSUBSS %s, %s, %s", y, x, x)
+		a.i("VFMADD231SS %s, %s, X0", x, x)
 	case dot:
-		a.i("VFMADD231SS X12, X8, X0")
+		a.i("VFMADD231SS %s, %s, X0", y, x)
 	case l1:
-		a.i("VSUBSS X12, X8, X8")
-		a.i("VANDPS X7, X8, X8")
-		a.i("VADDSS X8, X0, X0")
+		a.i("VSUBSS %s, %s, %s", y, x, x)
+		a.i("VANDPS X%d, %s, %s", k.absReg(), x, x)
+		a.i("VADDSS %s, X0, X0", x)
 	case cosine:
 		for g, name := range k.groups() {
 			switch name {
 			case "dot":
-				a.i("VFMADD231SS X12, X8, X%d", g)
+				a.i("VFMADD231SS %s, %s, X%d", y, x, g)
 			case "normA":
-				a.i("VFMADD231SS X8, X8, X%d", g)
+				a.i("VFMADD231SS %s, %s, X%d", x, x, g)
 			case "normB":
-				a.i("VFMADD231SS X12, X12, X%d", g)
+				a.i("VFMADD231SS %s, %s, X%d", y, y, g)
 			}
 		}
 	}
@@ -371,7 +390,7 @@ func (k kernel) body(a *asm) {
 func (k kernel) load(a *asm, mem string, r int, masked bool) {
 	switch {
 	case k.elem == f32 && k.isa == avx2 && masked:
-		a.i("VMASKMOVPS %s, Y6, Y%d", mem, r)
+		a.i("VMASKMOVPS %s, Y%d, Y%d", mem, k.maskReg(), r)
 	case k.elem == f32 && k.isa == avx512 && masked:
 		a.i("VMOVUPS.Z %s, K1, Z%d", mem, r)
 	case k.elem == f32:
@@ -392,8 +411,8 @@ func (k kernel) operandB(a *asm, mem string, u int, masked bool) string {
 	if k.elem == f32 && !masked {
 		return mem
 	}
-	k.load(a, mem, 12+u, masked)
-	return k.v(12 + u)
+	k.load(a, mem, k.yReg(u), masked)
+	return k.v(k.yReg(u))
 }
 
 // step emits one register's worth of the kernel into accumulators u.
@@ -402,8 +421,8 @@ func (k kernel) step(a *asm, u, off int, masked bool) {
 	if off != 0 {
 		memA, memB = fmt.Sprintf("%d(SI)", off), fmt.Sprintf("%d(DI)", off)
 	}
-	x := k.v(8 + u)
-	k.load(a, memA, 8+u, masked)
+	x := k.v(k.xReg(u))
+	k.load(a, memA, k.xReg(u), masked)
 	switch k.kind {
 	case l2Squared:
 		b := k.operandB(a, memB, u, masked)
@@ -416,15 +435,15 @@ func (k kernel) step(a *asm, u, off int, masked bool) {
 		b := k.operandB(a, memB, u, masked)
 		a.i("VSUBPS %s, %s, %s", b, x, x)
 		if k.isa == avx512 {
-			a.i("VPANDD Z7, %s, %s", x, x)
+			a.i("VPANDD %s, %s, %s", k.v(k.absReg()), x, x)
 		} else {
-			a.i("VANDPS Y7, %s, %s", x, x)
+			a.i("VANDPS %s, %s, %s", k.v(k.absReg()), x, x)
 		}
 		acc := k.v(k.acc(0, u))
 		a.i("VADDPS %s, %s, %s", x, acc, acc)
 	case cosine:
-		k.load(a, memB, 12+u, masked)
-		y := k.v(12 + u)
+		k.load(a, memB, k.yReg(u), masked)
+		y := k.v(k.yReg(u))
 		for g, name := range k.groups() {
 			acc := k.v(k.acc(g, u))
 			switch name {
@@ -443,6 +462,7 @@ func (k kernel) step(a *asm, u, off int, masked bool) {
 // g's sum in the low lane of Xg.
 func (k kernel) reduce(a *asm) {
 	u := k.unroll()
+	t := k.xReg(0)
 	for g := range k.groups() {
 		base := k.acc(g, 0)
 		for s := 1; s < u; s *= 2 {
@@ -451,15 +471,15 @@ func (k kernel) reduce(a *asm) {
 			}
 		}
 		if k.isa == avx512 {
-			a.i("VEXTRACTF64X4 $1, Z%d, Y8", base)
-			a.i("VADDPS Y8, Y%d, Y%d", base, base)
+			a.i("VEXTRACTF64X4 $1, Z%d, Y%d", base, t)
+			a.i("VADDPS Y%d, Y%d, Y%d", t, base, base)
 		}
-		a.i("VEXTRACTF128 $1, Y%d, X8", base)
-		a.i("VADDPS X8, X%d, X%d", base, base)
-		a.i("VMOVHLPS X%d, X%d, X8", base, base)
-		a.i("VADDPS X8, X%d, X%d", base, base)
-		a.i("VMOVSHDUP X%d, X8", base)
-		a.i("VADDSS X8, X%d, X%d", base, base)
+		a.i("VEXTRACTF128 $1, Y%d, X%d", base, t)
+		a.i("VADDPS X%d, X%d, X%d", t, base, base)
+		a.i("VMOVHLPS X%d, X%d, X%d", base, base, t)
+		a.i("VADDPS X%d, X%d, X%d", t, base, base)
+		a.i("VMOVSHDUP X%d, X%d", base, t)
+		a.i("VADDSS X%d, X%d, X%d", t, base, base)
 		if base != g {
 			a.i("VMOVAPS X%d, X%d", base, g)
 		}
