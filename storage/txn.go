@@ -149,7 +149,7 @@ func (t *Txn) LockForWrite(ctx context.Context) error {
 		return canceled(ctx)
 	}
 	if t.db.closed.Load() {
-		<-t.db.writeLock
+		t.db.unlock()
 		return errShutdown()
 	}
 	t.batch = t.db.pebble.NewIndexedBatch()
@@ -338,10 +338,12 @@ func (t *Txn) Commit() error {
 		}
 		t.db.seqMu.Unlock()
 	}
+	defer t.db.unlock() // even if a hook panics
 	t.runHooks(t.onCommit)
-	<-t.db.writeLock
 	return nil
 }
+
+func (db *DB) unlock() { <-db.writeLock }
 
 // Rollback discards the transaction's writes and schema changes and
 // releases the writer lock. Sequence values it took stay taken. It is
@@ -356,9 +358,7 @@ func (t *Txn) Rollback() {
 	if t.batch != nil {
 		_ = t.batch.Close()
 		t.batch = nil
-		t.runHooks(t.onRollback)
-		<-t.db.writeLock
-		return
+		defer t.db.unlock() // even if a hook panics
 	}
 	t.runHooks(t.onRollback)
 }
