@@ -113,11 +113,9 @@ func (c *conn) endWith(err error) {
 		c.log.Debug().Msg("client terminated")
 	case errors.As(err, &pe):
 		if pe.Code == pgerr.ProtocolViolation {
-			c.log.Warn().Str("code", string(pe.Code)).Str("error", pe.Message).Msg("protocol violation; closing connection")
-		} else {
-			c.log.Debug().Str("code", string(pe.Code)).Str("error", pe.Message).Msg("closing connection")
+			c.log.Warn().Str("error", pe.Message).Str("detail", pe.Detail).Msg("protocol violation; closing connection")
 		}
-		c.send(errorResponse(pe))
+		c.sendError(pe)
 		c.flush()
 	case isDisconnect(err):
 		c.log.Debug().Err(err).Msg("client disconnected")
@@ -234,8 +232,19 @@ func (c *conn) send(msg pgproto3.BackendMessage) {
 // sendError sends e as ErrorResponse, preceded by the session's pending
 // notices.
 func (c *conn) sendError(e *pgerr.Error) {
+	c.logError(e)
 	c.sendNotices()
 	c.send(errorResponse(e))
+}
+
+// logError logs an error sent to the client: internal errors are bugs
+// worth an operator's attention; everything else is the client's business.
+func (c *conn) logError(e *pgerr.Error) {
+	ev := c.log.Debug()
+	if e.Code == pgerr.InternalError {
+		ev = c.log.Error()
+	}
+	ev.Str("severity", e.SeverityOrError()).Str("code", string(e.Code)).Str("error", e.Message).Msg("error sent to client")
 }
 
 func (c *conn) sendNotices() {

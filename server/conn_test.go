@@ -54,6 +54,14 @@ func TestBrokenConnectionLeavesOthersAlone(t *testing.T) {
 		name: "terminate",
 		raw:  []byte{'X', 0, 0, 0, 4},
 	}, {
+		name: "fatal error in a query",
+		raw:  encode(&pgproto3.Query{String: "fatal"}),
+		want: []string{"ErrorResponse FATAL 57P01 terminating connection due to administrator command"},
+	}, {
+		name: "fatal error in an execute",
+		raw:  encode(&pgproto3.Parse{Query: "fatal"}, &pgproto3.Bind{}, &pgproto3.Execute{}, &pgproto3.Sync{}),
+		want: []string{"ParseComplete", "BindComplete", "ErrorResponse FATAL 57P01 terminating connection due to administrator command"},
+	}, {
 		name: "panic in the session",
 		raw:  []byte{'Q', 0, 0, 0, 10, 'p', 'a', 'n', 'i', 'c', 0},
 		want: []string{"ErrorResponse FATAL XX000 internal error: fake session panic"},

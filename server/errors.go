@@ -43,7 +43,7 @@ func isFatal(e *pgerr.Error) bool {
 // toPgError converts err into what the client is sent. A statement that
 // failed because its context was cancelled reports the cancellation's
 // cause (57014, or FATAL 57P01 at shutdown). Errors without a SQLSTATE are
-// bugs: they are logged and sent as internal_error.
+// bugs, sent as internal_error (and logged by sendError).
 func (c *conn) toPgError(ctx context.Context, err error) *pgerr.Error {
 	if ctx != nil && ctx.Err() != nil && (errors.Is(err, context.Canceled) || pgerr.CodeOf(err) == pgerr.QueryCanceled) {
 		var cause *pgerr.Error
@@ -51,11 +51,6 @@ func (c *conn) toPgError(ctx context.Context, err error) *pgerr.Error {
 			return cause
 		}
 	}
-	var pe *pgerr.Error
-	if errors.As(err, &pe) {
-		return pe
-	}
-	c.log.Error().Err(err).Msg("error without SQLSTATE")
 	return pgerr.From(err)
 }
 

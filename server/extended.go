@@ -115,13 +115,13 @@ func (c *conn) extendedMessage(typ byte, body []byte) error {
 	return nil
 }
 
-// extendedError sends e and starts skipping to Sync; a FATAL error ends
-// the connection instead.
+// extendedError sends e and starts skipping to Sync; a FATAL error is
+// returned instead, for the connection to send as it ends.
 func (c *conn) extendedError(e *pgerr.Error) error {
-	c.sendError(e)
 	if isFatal(e) {
 		return e
 	}
+	c.sendError(e)
 	c.ext.skipToSync = true
 	return nil
 }
@@ -364,10 +364,10 @@ func (c *conn) sync() error {
 	c.ext.skipToSync = false
 	if err := c.sess.CommitImplicit(c.ctx); err != nil {
 		e := c.toPgError(c.ctx, err)
-		c.sendError(e)
 		if isFatal(e) {
 			return e
 		}
+		c.sendError(e)
 	}
 	c.sendNotices()
 	c.ext.endOfTransaction(c.sess.Status())

@@ -24,6 +24,7 @@ import (
 //	set NAME VALUE      reports a changed setting
 //	begincommitfail     makes the next implicit commit fail
 //	begin|commit|rollback
+//	fatal               fails with a FATAL error
 //	sleep               blocks until cancelled
 //	panic               panics
 //	anything with "syntax" fails to parse; "--" starts an empty statement
@@ -124,7 +125,7 @@ func (s *fakeSession) Prepare(ctx context.Context, p *sql.Parsed, paramTypes []t
 			st.params = append(st.params, types.Of(oid))
 			st.columns = append(st.columns, sql.Column{Name: fmt.Sprintf("p%d", i+1), Type: types.Of(oid)})
 		}
-	case "begincommitfail", "fail", "insert", "notice", "set", "begin", "commit", "rollback", "sleep", "panic":
+	case "begincommitfail", "fatal", "fail", "insert", "notice", "set", "begin", "commit", "rollback", "sleep", "panic":
 	default:
 		return nil, s.fail(pgerr.New(pgerr.SyntaxError, "unknown command %q", st.words[0]))
 	}
@@ -172,6 +173,8 @@ func (s *fakeSession) Execute(ctx context.Context, stmt Statement, args []types.
 	case "insert":
 		s.pending = append(s.pending, arg(1))
 		cur.tag = "INSERT 0 1"
+	case "fatal":
+		return nil, fatal(pgerr.AdminShutdown, "terminating connection due to administrator command")
 	case "begincommitfail":
 		s.commitFails = true
 		cur.tag = "DO"

@@ -51,10 +51,10 @@ func (c *conn) handleQuery(body []byte) error {
 	defer done()
 	c.ext.dropUnnamed()
 	if e := c.runQuery(ctx, q.String); e != nil {
-		c.sendError(e)
 		if isFatal(e) {
 			return e
 		}
+		c.sendError(e)
 	}
 	c.ext.endOfTransaction(c.sess.Status())
 	return c.readyForQuery()

@@ -102,11 +102,12 @@ func (c *conn) appendDataRow(cols []sql.Column, formats []int16, row []types.Dat
 		lenAt := len(buf)
 		buf = append(buf, 0, 0, 0, 0)
 		if formatOf(formats, i) == binaryFormat {
-			var err error
-			if buf, err = types.AppendBinary(buf, cols[i].Type, d); err != nil {
+			out, err := types.AppendBinary(buf, cols[i].Type, d)
+			if err != nil {
 				c.out = buf[:start]
 				return err
 			}
+			buf = out
 		} else {
 			buf = types.AppendText(buf, cols[i].Type, d, opts)
 		}

@@ -56,6 +56,12 @@ func (c *conn) startup() bool {
 	if t := c.srv.cfg.StartupTimeout; t > 0 {
 		c.netConn.SetReadDeadline(time.Now().Add(t))
 	}
+	// Checked after setting the deadline: a Shutdown that set its own
+	// deadline before ours has already marked the connection.
+	if c.terminating.Load() {
+		c.endStartup(errAdminShutdown)
+		return false
+	}
 	pkt, err := c.readStartup()
 	if err != nil {
 		c.endStartup(err)
