@@ -35,7 +35,10 @@ func newTestSession(t *testing.T) *Session {
 // runQuery runs a simple-protocol query string and returns each row of the
 // last statement as text values joined by "|", or the error.
 func runQuery(s *Session, query string) ([]string, string, error) {
-	ctx := context.Background()
+	return runQueryCtx(context.Background(), s, query)
+}
+
+func runQueryCtx(ctx context.Context, s *Session, query string) ([]string, string, error) {
 	parsed, err := s.Parse(query)
 	if err != nil {
 		return nil, "", err
