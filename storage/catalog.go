@@ -82,6 +82,8 @@ func (t *Table) Types() []types.T {
 
 // IndexColumn is one key column of an index: a table column (Slot >= 0)
 // or, for expression indexes, an expression (Slot = -1, Expr set).
+// NullsFirst is explicit: PostgreSQL's default puts NULLs first for DESC
+// columns, so the binder sets it for DESC unless NULLS LAST is given.
 type IndexColumn struct {
 	Slot       int    `json:"slot"`
 	Expr       string `json:"expr,omitempty"`

@@ -62,6 +62,10 @@ type DB struct {
 	nextOID   types.OID
 	nextRowID map[types.OID]RowID // per table; absent = recover from the highest key
 
+	// rowCounts holds each table's committed row count (types.OID -> int64),
+	// written by committing writers, read by anyone.
+	rowCounts sync.Map
+
 	// seqMu guards the map seqs (not the states, which have their own locks).
 	seqMu sync.RWMutex
 	seqs  map[types.OID]*seqState
@@ -199,6 +203,17 @@ func (db *DB) load() error {
 		return err
 	}
 	db.cat.Store(cat)
+
+	err = db.scanPrefix(metaRowCounts, func(k, v []byte) error {
+		if len(k) != len(metaRowCounts)+4 || len(v) != 8 {
+			return pgerr.New(pgerr.DataCorrupted, "storage: bad row count %x", k)
+		}
+		db.rowCounts.Store(types.OID(binary.BigEndian.Uint32(k[len(metaRowCounts):])), int64(binary.BigEndian.Uint64(v)))
+		return nil
+	})
+	if err != nil {
+		return err
+	}
 
 	var orphans [][]byte
 	err = db.scanPrefix([]byte{spaceSequences}, func(k, v []byte) error {

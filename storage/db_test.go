@@ -269,3 +269,77 @@ func TestOpenRejectsOtherFormat(t *testing.T) {
 	_, err := Open(Options{Dir: dir, Logger: zerolog.Nop()})
 	wantCode(t, err, pgerr.DataCorrupted)
 }
+
+func TestRowCountAndTruncate(t *testing.T) {
+	dir := t.TempDir()
+	db := openDir(t, dir)
+	f := newFixture(t, db)
+	tx := db.Begin()
+	var ids []RowID
+	for i := int64(1); i <= 10; i++ {
+		id, err := tx.Insert(bg, f.tbl, item(i, "a"))
+		must(t, err)
+		ids = append(ids, id)
+	}
+	must(t, tx.Delete(bg, f.tbl, ids[0], item(1, "a")))
+	if n := tx.RowCount(f.tbl); n != 9 {
+		t.Fatalf("own count %d", n)
+	}
+	if n := db.Begin().RowCount(f.tbl); n != 0 {
+		t.Fatalf("uncommitted rows counted by others: %d", n)
+	}
+	must(t, tx.Commit())
+	must(t, db.Close())
+
+	db = openDir(t, dir)
+	defer db.Close()
+	tx = db.Begin()
+	if n := tx.RowCount(f.tbl); n != 9 {
+		t.Fatalf("count after reopen %d", n)
+	}
+	h := &Index{Schema: "public", Name: "items_v_idx", Table: f.tbl.OID, Method: "hnsw", Columns: []IndexColumn{{Slot: 2}}}
+	must(t, tx.CreateIndex(bg, h))
+	must(t, tx.PutRaw(bg, h.OID, []byte("k"), []byte("v")))
+	must(t, tx.Truncate(bg, f.tbl.OID))
+	if n := tx.RowCount(f.tbl); n != 0 {
+		t.Fatalf("count after truncate %d", n)
+	}
+	_, err := tx.Insert(bg, f.tbl, item(5, "b"))
+	must(t, err)
+	must(t, tx.Commit())
+
+	tx = db.Begin()
+	defer tx.Rollback()
+	if rows := scanAll(t, tx, f.tbl); len(rows) != 1 {
+		t.Fatalf("%d rows after truncate + insert", len(rows))
+	}
+	if got := lookup(t, tx, f.pkey, int64(2)); len(got) != 0 {
+		t.Fatalf("truncate left index entries: %v", got)
+	}
+	if _, ok, _ := tx.GetRaw(h.OID, []byte("k")); ok {
+		t.Fatal("truncate left index data")
+	}
+	if n := tx.RowCount(f.tbl); n != 1 {
+		t.Fatalf("count %d", n)
+	}
+	must(t, tx.DropTable(bg, f.tbl.OID))
+	if n := tx.RowCount(f.tbl); n != 0 {
+		t.Fatalf("count of dropped table %d", n)
+	}
+}
+
+func TestRenamePrimaryKeyIndex(t *testing.T) {
+	db := openMem(t)
+	f := newFixture(t, db)
+	tx := db.Begin()
+	renamed := copyIndex(f.pkey)
+	renamed.Name = "items_pk"
+	must(t, tx.AlterIndex(bg, renamed))
+	must(t, tx.Commit())
+	if tbl, _ := db.Catalog().Table(f.tbl.OID); tbl.PrimaryKey != "items_pk" {
+		t.Fatalf("PrimaryKey = %q", tbl.PrimaryKey)
+	}
+	tx = db.Begin()
+	defer tx.Rollback()
+	wantCode(t, tx.DropSchema(bg, "pg_catalog"), "2BP01")
+}

@@ -107,6 +107,9 @@ func (t *Txn) DropSchema(ctx context.Context, name string) error {
 	if !ok {
 		return pgerr.New(pgerr.InvalidSchemaName, "schema \"%s\" does not exist", name)
 	}
+	if name == "pg_catalog" || name == "information_schema" {
+		return pgerr.New(dependentObjectsStillExist, "cannot drop schema %s because it is required by the database system", name)
+	}
 	for _, tbl := range c.Tables() {
 		if tbl.Schema == name {
 			return errSchemaInUse(name, "table", tbl.Name)
@@ -224,10 +227,41 @@ func (t *Txn) DropTable(ctx context.Context, oid types.OID) error {
 	if err := t.deletePrefix(tablePrefix(oid)); err != nil {
 		return err
 	}
+	if err := t.batch.Delete(rowCountKey(oid), nil); err != nil {
+		return ioError("write", err)
+	}
+	t.countChange(oid).dropped = true
 	if err := t.deleteDescriptor(oid); err != nil {
 		return err
 	}
 	c.deleteRelation(oid)
+	return nil
+}
+
+// Truncate removes every row of a table and every entry of its indexes
+// (btree entries and the index data space: in-memory index structures are
+// their owners' to reset, e.g. in an OnCommit hook). Row ids keep growing.
+func (t *Txn) Truncate(ctx context.Context, oid types.OID) error {
+	if err := t.LockForWrite(ctx); err != nil {
+		return err
+	}
+	c := t.writeCatalog()
+	if _, ok := c.Table(oid); !ok {
+		return pgerr.New(pgerr.UndefinedTable, "relation with OID %d does not exist", oid)
+	}
+	for _, idx := range c.TableIndexes(oid) {
+		if err := t.deletePrefix(btreePrefix(idx.OID)); err != nil {
+			return err
+		}
+		if err := t.deletePrefix(indexDataPrefix(idx.OID)); err != nil {
+			return err
+		}
+	}
+	if err := t.deletePrefix(tablePrefix(oid)); err != nil {
+		return err
+	}
+	cc := t.countChange(oid)
+	cc.reset, cc.delta = true, 0
 	return nil
 }
 
@@ -326,7 +360,8 @@ func (t *Txn) backfill(ctx context.Context, tbl *Table, idx *Index) error {
 }
 
 // AlterIndex replaces the descriptor of an existing index (same OID, same
-// table and key columns): renames and storage parameters.
+// table and key columns): renames and storage parameters. Renaming the
+// index of a primary key renames Table.PrimaryKey too.
 func (t *Txn) AlterIndex(ctx context.Context, idx *Index) error {
 	if err := t.LockForWrite(ctx); err != nil {
 		return err
@@ -349,6 +384,14 @@ func (t *Txn) AlterIndex(ctx context.Context, idx *Index) error {
 		return err
 	}
 	c.putIndex(cp)
+	if tbl, ok := c.Table(idx.Table); ok && tbl.PrimaryKey == old.Name && old.Name != cp.Name {
+		tc := copyTable(tbl)
+		tc.PrimaryKey = cp.Name
+		if err := t.putDescriptor(tc.OID, descriptor{Table: tc}); err != nil {
+			return err
+		}
+		c.putTable(tc)
+	}
 	return nil
 }
 

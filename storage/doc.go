@@ -30,6 +30,7 @@
 //	0x01   'f'                                   on-disk format version (uint64 BE)
 //	       'o'                                   next OID to allocate (uint64 BE)
 //	       'v'                                   Catalog.Version (uint64 BE)
+//	       'n', table OID (4)                    committed row count (uint64 BE)
 //	0x02   OID (4)                               descriptor: JSON {"schema"|"table"|"index"|"sequence": ...}
 //	0x03   table OID (4), row id (8)             encoded row (rowenc.go)
 //	0x04   sequence OID (4)                      position: int64 BE + is_called byte

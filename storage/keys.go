@@ -22,6 +22,7 @@ var (
 	metaFormatKey   = []byte{spaceMeta, 'f'} // uint32 BE on-disk format version
 	metaNextOIDKey  = []byte{spaceMeta, 'o'} // uint32 BE: next OID to hand out
 	metaCatalogVers = []byte{spaceMeta, 'v'} // uint64 BE: Catalog.Version
+	metaRowCounts   = []byte{spaceMeta, 'n'} // + table OID: uint64 BE row count
 )
 
 // formatVersion is the on-disk layout described in doc.go. Open refuses a
@@ -38,6 +39,10 @@ func oidKey(space byte, oid types.OID) []byte {
 	k[0] = space
 	binary.BigEndian.PutUint32(k[1:], uint32(oid))
 	return k
+}
+
+func rowCountKey(table types.OID) []byte {
+	return binary.BigEndian.AppendUint32(append([]byte(nil), metaRowCounts...), uint32(table))
 }
 
 func catalogKey(oid types.OID) []byte { return oidKey(spaceCatalog, oid) }

@@ -43,6 +43,51 @@ func (t *Txn) allocRowID(table types.OID) (RowID, error) {
 	return next, nil
 }
 
+// countChange is what a transaction did to a table's row count.
+type countChange struct {
+	delta   int64
+	reset   bool // truncated: delta counts from zero
+	dropped bool
+	final   int64 // the count written at commit
+}
+
+func (t *Txn) countChange(table types.OID) *countChange {
+	c := t.counts[table]
+	if c == nil {
+		if t.counts == nil {
+			t.counts = map[types.OID]*countChange{}
+		}
+		c = &countChange{}
+		t.counts[table] = c
+	}
+	return c
+}
+
+func (db *DB) committedRows(table types.OID) int64 {
+	if n, ok := db.rowCounts.Load(table); ok {
+		return n.(int64)
+	}
+	return 0
+}
+
+// RowCount returns the number of rows in tbl: the count as of the latest
+// commit, adjusted by this transaction's own inserts and deletes. It is
+// exact for what it describes, but not tied to the statement snapshot, so
+// planners use it as an estimate (reltuples), not to answer COUNT(*).
+func (t *Txn) RowCount(tbl *Table) int64 {
+	n := t.db.committedRows(tbl.OID)
+	if c := t.counts[tbl.OID]; c != nil {
+		if c.dropped {
+			return 0
+		}
+		if c.reset {
+			n = 0
+		}
+		n += c.delta
+	}
+	return max(n, 0)
+}
+
 // Insert stores row as a new row of tbl and returns its id. It adds an
 // entry to every btree index of the table, checking unique indexes against
 // committed rows and the transaction's own writes; on a violation (23505)
@@ -77,6 +122,7 @@ func (t *Txn) Insert(ctx context.Context, tbl *Table, row []types.Datum) (RowID,
 	if err := t.putRow(tbl, id, row); err != nil {
 		return 0, err
 	}
+	t.countChange(tbl.OID).delta++
 	return id, nil
 }
 
@@ -143,6 +189,7 @@ func (t *Txn) Delete(ctx context.Context, tbl *Table, id RowID, old []types.Datu
 	if err := t.batch.Delete(rowKey(tbl.OID, id), nil); err != nil {
 		return ioError("write", err)
 	}
+	t.countChange(tbl.OID).delta--
 	return nil
 }
 

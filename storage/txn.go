@@ -40,6 +40,9 @@ type Txn struct {
 	newSeqs     map[types.OID]*seqState
 	droppedSeqs []types.OID
 
+	// counts are the changes to tables' row counts, applied at commit.
+	counts map[types.OID]*countChange
+
 	onCommit   []func()
 	onRollback []func()
 
@@ -133,6 +136,11 @@ func canceled(ctx context.Context) error {
 // hold it yet, waiting until it is free or ctx ends (57014). Statements
 // that will write call it before they read, so that what they read cannot
 // change before they write. It is idempotent.
+//
+// Once it returns, the transaction reads the latest committed state and
+// Catalog() is the latest catalog (no longer one pinned by StartStatement):
+// a statement bound against a catalog with another Version should be bound
+// again, since a concurrent DDL may have committed while it waited.
 func (t *Txn) LockForWrite(ctx context.Context) error {
 	if err := t.usable(); err != nil {
 		return err
@@ -310,6 +318,17 @@ func (t *Txn) Commit() error {
 		t.cat.Version = t.db.Catalog().Version + 1
 		_ = t.batch.Set(metaCatalogVers, binary.BigEndian.AppendUint64(nil, t.cat.Version), nil)
 	}
+	for oid, c := range t.counts {
+		if c.dropped {
+			continue // DropTable deleted the key
+		}
+		n := c.delta
+		if !c.reset {
+			n += t.db.committedRows(oid)
+		}
+		c.final = max(n, 0)
+		_ = t.batch.Set(rowCountKey(oid), binary.BigEndian.AppendUint64(nil, uint64(c.final)), nil)
+	}
 	if t.oidsAllocated {
 		_ = t.batch.Set(metaNextOIDKey, binary.BigEndian.AppendUint64(nil, uint64(t.db.nextOID)), nil)
 	}
@@ -322,6 +341,13 @@ func (t *Txn) Commit() error {
 	t.done = true
 	if t.cat != nil {
 		t.db.cat.Store(t.cat)
+	}
+	for oid, c := range t.counts {
+		if c.dropped {
+			t.db.rowCounts.Delete(oid)
+		} else {
+			t.db.rowCounts.Store(oid, c.final)
+		}
 	}
 	if len(t.newSeqs) > 0 || len(t.droppedSeqs) > 0 {
 		t.db.seqMu.Lock()
