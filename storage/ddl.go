@@ -328,8 +328,13 @@ func (t *Txn) backfill(ctx context.Context, tbl *Table, idx *Index) error {
 	var ops indexOps
 	var key []byte
 	for n := 0; it.Next(); n++ {
-		if n%1024 == 0 && ctx.Err() != nil {
-			return canceled(ctx)
+		if n%1024 == 0 {
+			if ctx.Err() != nil {
+				return canceled(ctx)
+			}
+			if err := t.checkSize(); err != nil {
+				return err
+			}
 		}
 		row, err := it.Row()
 		if err != nil {

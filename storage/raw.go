@@ -29,6 +29,9 @@ func (t *Txn) PutRaw(ctx context.Context, index types.OID, key, value []byte) er
 	if err := t.LockForWrite(ctx); err != nil {
 		return err
 	}
+	if err := t.checkSize(); err != nil {
+		return err
+	}
 	if err := t.batch.Set(t.rawKey(index, key), value, nil); err != nil {
 		return ioError("write", err)
 	}

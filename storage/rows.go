@@ -88,12 +88,33 @@ func (t *Txn) RowCount(tbl *Table) int64 {
 	return max(n, 0)
 }
 
+// checkTable verifies, for a write, that tbl is the table's current
+// descriptor: a statement bound before a concurrent DDL committed (while
+// it waited for the writer lock) must not write by an old shape.
+func (t *Txn) checkTable(tbl *Table) error {
+	if err := t.checkSize(); err != nil {
+		return err
+	}
+	cur, ok := t.writeCatalog().Table(tbl.OID)
+	if !ok {
+		return pgerr.New(pgerr.UndefinedTable, "relation \"%s\" does not exist", tbl.Name)
+	}
+	if cur != tbl && len(cur.Columns) != len(tbl.Columns) {
+		return pgerr.New(pgerr.SerializationFailure, "could not serialize access due to concurrent update").
+			WithDetail("Table \"%s\" was altered after the statement was planned.", tbl.Name)
+	}
+	return nil
+}
+
 // Insert stores row as a new row of tbl and returns its id. It adds an
 // entry to every btree index of the table, checking unique indexes against
 // committed rows and the transaction's own writes; on a violation (23505)
 // nothing is written, so the caller may go on (ON CONFLICT DO NOTHING).
 func (t *Txn) Insert(ctx context.Context, tbl *Table, row []types.Datum) (RowID, error) {
 	if err := t.LockForWrite(ctx); err != nil {
+		return 0, err
+	}
+	if err := t.checkTable(tbl); err != nil {
 		return 0, err
 	}
 	if err := checkRow(tbl, row); err != nil {
@@ -133,6 +154,9 @@ func (t *Txn) Update(ctx context.Context, tbl *Table, id RowID, old, new []types
 	if err := t.LockForWrite(ctx); err != nil {
 		return err
 	}
+	if err := t.checkTable(tbl); err != nil {
+		return err
+	}
 	if err := checkRow(tbl, new); err != nil {
 		return err
 	}
@@ -170,6 +194,9 @@ func (t *Txn) Update(ctx context.Context, tbl *Table, id RowID, old, new []types
 // index entries to remove are computed).
 func (t *Txn) Delete(ctx context.Context, tbl *Table, id RowID, old []types.Datum) error {
 	if err := t.LockForWrite(ctx); err != nil {
+		return err
+	}
+	if err := t.checkTable(tbl); err != nil {
 		return err
 	}
 	if len(old) != len(tbl.Columns) {

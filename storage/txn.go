@@ -167,6 +167,19 @@ func (t *Txn) LockForWrite(ctx context.Context) error {
 	return nil
 }
 
+// MaxTxnBytes bounds the changes one transaction may hold: they live in
+// memory until commit, and a Pebble batch cannot exceed 4 GiB.
+const MaxTxnBytes = 1 << 30
+
+// checkSize fails with 54000 once the batch has outgrown MaxTxnBytes.
+func (t *Txn) checkSize() error {
+	if t.batch.Len() > MaxTxnBytes {
+		return pgerr.New(pgerr.ProgramLimitExceeded, "transaction too large: more than %d MB of changes", MaxTxnBytes>>20).
+			WithHint("Commit in smaller transactions.")
+	}
+	return nil
+}
+
 // writeCatalog is the catalog that writes maintain indexes against: never
 // a pinned statement catalog. Requires the writer lock.
 func (t *Txn) writeCatalog() *Catalog {

@@ -416,3 +416,30 @@ func TestClosedDB(t *testing.T) {
 	}
 	must(t, db.Close())
 }
+
+// A statement planned before a concurrent DDL committed must not write by
+// the old shape of the table.
+func TestWriteWithStaleTable(t *testing.T) {
+	db := openMem(t)
+	f := newFixture(t, db)
+	stale := f.tbl
+
+	tx := db.Begin()
+	wider := copyTable(stale)
+	wider.Columns = append(wider.Columns, Column{Name: "extra", Type: types.TInt4, Attnum: 4})
+	must(t, tx.AlterTable(bg, wider))
+	must(t, tx.Commit())
+
+	tx = db.Begin()
+	_, err := tx.Insert(bg, stale, item(1, "a"))
+	wantCode(t, err, pgerr.SerializationFailure)
+	tx.Rollback()
+
+	tx = db.Begin()
+	must(t, tx.DropTable(bg, stale.OID))
+	must(t, tx.Commit())
+	tx = db.Begin()
+	defer tx.Rollback()
+	_, err = tx.Insert(bg, stale, item(1, "a"))
+	wantCode(t, err, pgerr.UndefinedTable)
+}
