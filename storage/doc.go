@@ -18,8 +18,27 @@
 //     snapshots, commit hooks.
 //
 // It imports only sql/types and sql/pgerr of vecgres (never index, exec or
-// planner), Pebble, zerolog and apd. Every error it returns is a
+// planner), Pebble, zerolog and apd (numeric's representation). Of
+// sql/types it uses only the Datum representation and the OIDs, so that
+// it stays below the type system; the server injects the text formatter
+// for error details (Options.FormatKey). Every error it returns is a
 // *pgerr.Error.
+//
+// # Invariants
+//
+//   - A row is stored with one slot per Table.Columns entry at the time it
+//     was written; slots are never removed or reordered, so an old row
+//     decodes under a newer descriptor (missing slots are NULL).
+//   - Every btree index of a table has exactly one entry per row, written
+//     in the batch that writes the row.
+//   - A unique index holds at most one entry per key without NULLs.
+//   - OIDs, row ids and sequence values are never handed out twice (gaps
+//     are normal).
+//   - Only the holder of the writer lock changes anything but sequences.
+//
+// Text sorts by bytes (the C collation), jsonb by its normalised text
+// rather than PostgreSQL's jsonb order; equal values always encode equally,
+// so uniqueness is exact.
 //
 // # Key layout
 //
@@ -55,18 +74,29 @@
 // the catalog of that moment.
 //
 // The result is PostgreSQL's READ COMMITTED, made stronger by the
-// serialised writers:
+// serialised writers. Precisely:
 //
 //   - No dirty reads: uncommitted writes live only in their transaction's
-//     batch.
-//   - No lost updates and no write skew: a read-modify-write happens under
-//     the writer lock, so no other transaction commits between the read and
-//     the write. Unique checks see every committed row and the
-//     transaction's own writes, so duplicates cannot slip in.
-//   - Non-repeatable reads and phantoms are possible, as in READ
-//     COMMITTED, between statements of a transaction that has not written
-//     yet: each statement sees what was committed when it started. Once a
-//     transaction has written (or locked), nothing changes under it.
+//     batch, and a commit becomes visible whole (one batch, then the
+//     catalog pointer).
+//   - No lost updates within a statement: UPDATE t SET n = n + 1 reads and
+//     writes under the writer lock, so no commit lands between its read and
+//     its write (PostgreSQL gets there by re-checking updated rows; here
+//     there is nothing to re-check). Unique checks see every committed row
+//     and the transaction's own writes: duplicates cannot slip in.
+//   - Once a transaction holds the writer lock, it is alone: every later
+//     read sees all earlier commits plus its own writes and nothing changes
+//     under it, so from that point it behaves as SERIALIZABLE. The writers'
+//     commit order is the order in which they took the lock.
+//   - Before a transaction's first write or lock, each statement sees the
+//     commits made before it started (a fresh snapshot per statement).
+//     Between such statements non-repeatable reads and phantoms are
+//     possible, and a transaction that reads in one statement and writes in
+//     a later one on the strength of what it read (a client-side
+//     read-modify-write, or two transactions each checking a condition the
+//     other's write breaks: write skew) can act on stale data — exactly as
+//     under PostgreSQL's READ COMMITTED. Taking the lock first (SELECT ...
+//     FOR UPDATE maps to LockForWrite) rules that out.
 //   - Read-only transactions never wait: neither for the writer lock nor
 //     for a writer's commit.
 //
@@ -75,6 +105,9 @@
 // idle_in_transaction_session_timeout). MVCC, with timestamps in keys,
 // is the later step that would allow concurrent writers and REPEATABLE
 // READ; nothing here is meant to be bent into it.
+//
+// A transaction's changes live in memory until commit, bounded by
+// MaxTxnBytes (54000 beyond it).
 //
 // Savepoints (not implemented) fit this model: the batch is an append-only
 // log of operations, so a savepoint records its Count and Repr and rolling
