@@ -18,6 +18,9 @@ type Engine interface {
 
 // Session is the part of *sql.Session that the wire protocol drives.
 type Session interface {
+	// PID is the backend process id that BackendKeyData reports and
+	// CancelRequest names (and pg_backend_pid() returns).
+	PID() int32
 	StartupParams() []sql.ParamStatus
 	Parse(query string) ([]*sql.Parsed, error)
 	Prepare(ctx context.Context, p *sql.Parsed, paramTypes []types.OID) (Statement, error)

@@ -114,8 +114,8 @@ func TestCancelRequest(t *testing.T) {
 	_, addr := startServer(t, eng)
 	c, pid, key := connectWithKey(t, addr)
 	other, otherPID, _ := connectWithKey(t, addr)
-	if pid == otherPID {
-		t.Fatalf("two sessions share pid %d", pid)
+	if pid != 100 || otherPID != 101 {
+		t.Fatalf("pids %d and %d, want the sessions' own 100 and 101", pid, otherPID)
 	}
 	c.send(&pgproto3.Query{String: "sleep"})
 	<-eng.started

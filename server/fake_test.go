@@ -41,8 +41,8 @@ func (e *fakeEngine) NewSession(p sql.SessionParams) (Session, error) {
 	if e.refuse != nil {
 		return nil, e.refuse
 	}
-	s := &fakeSession{eng: e, params: p, status: sql.TxnIdle}
 	e.mu.Lock()
+	s := &fakeSession{eng: e, params: p, status: sql.TxnIdle, pid: int32(100 + len(e.sessions))}
 	e.sessions = append(e.sessions, s)
 	e.mu.Unlock()
 	return s, nil
@@ -56,6 +56,7 @@ func (e *fakeEngine) committedRows() []string {
 
 type fakeSession struct {
 	eng     *fakeEngine
+	pid     int32
 	params  sql.SessionParams
 	status  sql.TxnStatus
 	pending []string
@@ -65,6 +66,8 @@ type fakeSession struct {
 
 	commitFails bool
 }
+
+func (s *fakeSession) PID() int32 { return s.pid }
 
 func (s *fakeSession) StartupParams() []sql.ParamStatus {
 	ps := []sql.ParamStatus{

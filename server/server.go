@@ -185,10 +185,16 @@ func (s *Server) isClosing() bool {
 	return s.closing
 }
 
-// register gives c a process id that CancelRequest can name.
-func (s *Server) register(c *conn) uint32 {
+// register makes c's session findable by CancelRequest under pid, its
+// session's process id. Should that be taken (sessions of two engines
+// behind one server), a fresh id is drawn instead.
+func (s *Server) register(c *conn, pid uint32) uint32 {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if _, taken := s.byPID[pid]; pid != 0 && !taken {
+		s.byPID[pid] = c
+		return pid
+	}
 	for {
 		s.nextPID++
 		if s.nextPID == 0 {

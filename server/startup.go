@@ -311,7 +311,7 @@ func (c *conn) beginSession(pkt *startupPacket) error {
 		c.send(&pgproto3.ParameterStatus{Name: p.Name, Value: p.Value})
 	}
 	c.newSecret()
-	c.pid = c.srv.register(c)
+	c.pid = c.srv.register(c, uint32(sess.PID()))
 	c.send(&pgproto3.BackendKeyData{ProcessID: c.pid, SecretKey: c.secret[:]})
 	c.log.Debug().Str("user", params.User).Str("database", params.Database).Uint32("pid", c.pid).Msg("session started")
 	return c.readyForQuery()

@@ -1,0 +1,96 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"path/filepath"
+	"regexp"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+)
+
+func connectInstance(t *testing.T, in *instance) (*pgx.Conn, context.Context) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	t.Cleanup(cancel)
+	conn, err := pgx.Connect(ctx, in.URL())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close(context.Background()) })
+	return conn, ctx
+}
+
+// TestPgxAgainstVecgres drives the whole stack with a real driver through
+// the extended protocol: parameters, binary results, errors, vectors.
+func TestPgxAgainstVecgres(t *testing.T) {
+	in := startTestInstance(t)
+	conn, ctx := connectInstance(t, in)
+
+	var pid int32
+	if err := conn.QueryRow(ctx, "SELECT pg_backend_pid()").Scan(&pid); err != nil {
+		t.Fatal(err)
+	}
+	if uint32(pid) != conn.PgConn().PID() {
+		t.Errorf("pg_backend_pid() = %d, BackendKeyData said %d", pid, conn.PgConn().PID())
+	}
+
+	for _, stmt := range []string{
+		"CREATE TABLE items (id bigint PRIMARY KEY, name text, embedding vector(3))",
+		"INSERT INTO items VALUES (1, 'a', '[1,1,1]'), (2, 'b', '[2,2,2]'), (3, NULL, '[1,2,3]')",
+	} {
+		if _, err := conn.Exec(ctx, stmt); err != nil {
+			t.Fatalf("%s: %v", stmt, err)
+		}
+	}
+
+	rows, err := conn.Query(ctx, "SELECT id, name FROM items ORDER BY embedding <-> $1 LIMIT $2", "[1,2,3]", 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	type item struct {
+		ID   int64
+		Name *string
+	}
+	got, err := pgx.CollectRows(rows, pgx.RowToStructByPos[item])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 2 || got[0].ID != 3 || got[0].Name != nil || got[1].ID != 2 {
+		t.Errorf("nearest neighbours = %+v", got)
+	}
+
+	_, err = conn.Exec(ctx, "INSERT INTO items (id, name) VALUES ($1, $2)", 1, "dup")
+	var pgErr *pgconn.PgError
+	if !errors.As(err, &pgErr) || pgErr.Code != "23505" || pgErr.ConstraintName == "" {
+		t.Errorf("duplicate key: %#v", err)
+	}
+
+	_, err = conn.Exec(ctx, "SELECT nosuchcolumn FROM items")
+	if !errors.As(err, &pgErr) || pgErr.Code != "42703" || pgErr.Position == 0 {
+		t.Errorf("undefined column: %#v", err)
+	}
+
+	var n int64
+	if err := conn.QueryRow(ctx, "SELECT count(*) FROM items WHERE id > $1", 1).Scan(&n); err != nil || n != 2 {
+		t.Errorf("count = %d, %v", n, err)
+	}
+}
+
+// TestSLTCommand runs "vecgres slt FILE" as a user would, against its own
+// temporary in-process server.
+func TestSLTCommand(t *testing.T) {
+	var stdout, stderr bytes.Buffer
+	file := filepath.Join("..", "..", "testdata", "basics.slt")
+	code := run([]string{"slt", "--log-level", "error", file}, &stdout, &stderr, envMap(nil))
+	if code != exitOK {
+		t.Fatalf("exit code %d\nstdout:\n%s\nstderr:\n%s", code, stdout.String(), stderr.String())
+	}
+	if !regexp.MustCompile(`(?m)^[1-9][0-9]* passed, 0 failed$`).Match(stdout.Bytes()) {
+		t.Errorf("no summary line in:\n%s", stdout.String())
+	}
+}
