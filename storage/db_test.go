@@ -245,6 +245,14 @@ func TestRawIndexData(t *testing.T) {
 	if strings.Join(got, ",") != "n/1=node one" {
 		t.Fatalf("raw iter: %v", got)
 	}
+	got = got[:0]
+	must(t, tx.ScanRaw(h.OID, nil, func(k, v []byte) error {
+		got = append(got, string(k)+"="+string(v))
+		return nil
+	}))
+	if strings.Join(got, ",") != "meta=entry=1,n/1=node one" {
+		t.Fatalf("ScanRaw: %v", got)
+	}
 	must(t, tx.DeleteRawPrefix(bg, h.OID, []byte("n/")))
 	if _, ok, _ := tx.GetRaw(h.OID, []byte("n/1")); ok {
 		t.Fatal("DeleteRawPrefix left a key")

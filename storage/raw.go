@@ -74,6 +74,28 @@ func (t *Txn) GetRaw(index types.OID, key []byte) (value []byte, found bool, err
 	return value, found, err
 }
 
+// ScanRaw calls fn, in key order, for each key of the data space of index
+// that starts with prefix (without the space prefix) and its value; both
+// are valid only during the call. An error from fn stops the scan and is
+// returned. Its signature uses no storage types, so an index package can
+// declare an interface that *Txn satisfies without importing storage.
+func (t *Txn) ScanRaw(index types.OID, prefix []byte, fn func(key, value []byte) error) error {
+	it, err := t.NewRawIter(index, prefix)
+	if err != nil {
+		return err
+	}
+	defer it.Close()
+	for it.Next() {
+		if err := fn(it.Key(), it.Value()); err != nil {
+			return err
+		}
+	}
+	if err := it.Err(); err != nil {
+		return err
+	}
+	return it.Close()
+}
+
 // NewRawIter iterates in key order over the keys of the data space of
 // index that start with prefix.
 func (t *Txn) NewRawIter(index types.OID, prefix []byte) (*RawIter, error) {
