@@ -118,8 +118,9 @@ func recv(r *reader, t T) (Datum, error) {
 		if err := checkText(s); err != nil {
 			return nil, err
 		}
-		if t.OID == NameOID {
-			s = truncateName(s)
+		if t.OID == NameOID && len(s) >= NameDataLen {
+			return nil, pgerr.New(pgerr.NameTooLong, "identifier too long").
+				WithDetail("Identifier must be less than %d characters.", NameDataLen)
 		}
 		return s, nil
 	case CharOID:
@@ -131,9 +132,9 @@ func recv(r *reader, t T) (Datum, error) {
 	case ByteaOID:
 		return append([]byte{}, r.take(len(r.b))...), nil
 	case DateOID:
-		return dateFromDays(int32(r.uint32())), r.err
+		return recvDate(r)
 	case TimestampOID, TimestampTZOID:
-		return timeFromMicros(int64(r.uint64())), r.err
+		return recvTimestamp(r)
 	case JSONOID:
 		return parseJSON(string(r.take(len(r.b))))
 	case JSONBOID:
@@ -337,7 +338,7 @@ func recvNumeric(r *reader) (Datum, error) {
 	}
 	d := &apd.Decimal{Negative: sign == signNeg}
 	if n > 0 {
-		d.Coeff.SetString(string(digits), 10)
+		setDigits(&d.Coeff, string(digits))
 		d.Exponent = int32(4 * (weight - n + 1))
 	}
 	return normalize(rescale(d, int32(scale), true))

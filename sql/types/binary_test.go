@@ -2,6 +2,7 @@ package types
 
 import (
 	"encoding/hex"
+	"strings"
 	"testing"
 
 	"github.com/vecgres/vecgres/sql/pgerr"
@@ -23,6 +24,11 @@ func TestParseBinaryErrors(t *testing.T) {
 		{TNumeric, "0001000000000000" + "2710", pgerr.InvalidBinaryRepresentation, `invalid digit in external "numeric" value`},
 		{TNumeric, "000100000000", pgerr.ProtocolViolation, "insufficient data left in message"},
 		{TText, "ff", pgerr.CharacterNotInRepertoire, `invalid byte sequence for encoding "UTF8": 0xff`},
+		{TName, strings.Repeat("61", 64), pgerr.NameTooLong, "identifier too long"},
+		{TDate, "7fffff00", pgerr.DatetimeFieldOverflow, "date out of range"},
+		{TDate, "ffda97a6", pgerr.DatetimeFieldOverflow, "date out of range"},
+		{TTimestampTZ, "7fffffff00000000", pgerr.DatetimeFieldOverflow, "timestamp out of range"},
+		{TTimestamp, "fd0f7cc1411f9fff", pgerr.DatetimeFieldOverflow, "timestamp out of range"},
 		{Of(Int4ArrayOID), "00000001" + "00000002" + "00000017", pgerr.InvalidBinaryRepresentation, "invalid array flags"},
 		{Of(Int4ArrayOID), "ffffffff" + "00000000" + "00000017", pgerr.InvalidBinaryRepresentation, "invalid number of dimensions: -1"},
 		{Of(Int4ArrayOID), "00000007" + "00000000" + "00000017", pgerr.ProgramLimitExceeded, "number of array dimensions (7) exceeds the maximum allowed (6)"},

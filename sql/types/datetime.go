@@ -79,6 +79,39 @@ func microsFromTime(t time.Time) int64 {
 	return (t.Unix()-pgEpochUnix)*1e6 + int64(t.Nanosecond()/1000)
 }
 
+// Binary ranges: days and microseconds since 2000-01-01 of the first
+// valid and the first invalid date and timestamp.
+const (
+	minDateDays    = -2451545
+	endDateDays    = 2145031949
+	minTimestampUs = -211813488000000000
+	endTimestampUs = 9223371331200000000
+)
+
+// recvDate is date_recv.
+func recvDate(r *reader) (Datum, error) {
+	days := int32(r.uint32())
+	if r.err != nil {
+		return nil, r.err
+	}
+	if days != math.MinInt32 && days != math.MaxInt32 && (days < minDateDays || days >= endDateDays) {
+		return nil, pgerr.New(pgerr.DatetimeFieldOverflow, "date out of range")
+	}
+	return dateFromDays(days), nil
+}
+
+// recvTimestamp is timestamp_recv and timestamptz_recv.
+func recvTimestamp(r *reader) (Datum, error) {
+	us := int64(r.uint64())
+	if r.err != nil {
+		return nil, r.err
+	}
+	if us != math.MinInt64 && us != math.MaxInt64 && (us < minTimestampUs || us >= endTimestampUs) {
+		return nil, pgerr.New(pgerr.DatetimeFieldOverflow, "timestamp out of range")
+	}
+	return timeFromMicros(us), nil
+}
+
 func dateFromDays(days int32) time.Time {
 	switch days {
 	case math.MaxInt32:

@@ -40,6 +40,10 @@ const (
 	NumericMaxDisplayScale = 1000
 )
 
+// invalidArgumentForPowerFunction is SQLSTATE 2201F, which sql/pgerr does
+// not name.
+const invalidArgumentForPowerFunction pgerr.Code = "2201F"
+
 var (
 	numericNaN    = &apd.Decimal{Form: apd.NaN}
 	numericPosInf = &apd.Decimal{Form: apd.Infinite}
@@ -66,6 +70,42 @@ func pow10(n int64) *apd.BigInt {
 	var r apd.BigInt
 	r.Exp(apd.NewBigInt(10), apd.NewBigInt(n), nil)
 	return &r
+}
+
+// decimalChunk is the length up to which setDigits uses SetString
+// directly; longer strings are split, which keeps parsing subquadratic.
+const decimalChunk = 512
+
+// setDigits sets z to the value of the decimal digit string s (digits
+// only, non-empty). big.Int's SetString is quadratic in the length; this
+// splits s in halves (hi * 10^len(lo) + lo) so that numbers of 100k
+// digits parse in milliseconds.
+func setDigits(z *apd.BigInt, s string) *apd.BigInt {
+	if len(s) <= decimalChunk {
+		z.SetString(s, 10)
+		return z
+	}
+	powers := map[int]*apd.BigInt{}
+	return setDigitsSplit(z, s, powers)
+}
+
+func setDigitsSplit(z *apd.BigInt, s string, powers map[int]*apd.BigInt) *apd.BigInt {
+	if len(s) <= decimalChunk {
+		z.SetString(s, 10)
+		return z
+	}
+	mid := len(s) / 2
+	loLen := len(s) - mid
+	var hi, lo apd.BigInt
+	setDigitsSplit(&hi, s[:mid], powers)
+	setDigitsSplit(&lo, s[mid:], powers)
+	p, ok := powers[loLen]
+	if !ok {
+		p = pow10(int64(loLen))
+		powers[loLen] = p
+	}
+	z.Mul(&hi, p)
+	return z.Add(z, &lo)
 }
 
 // normalize puts a finite decimal into the package's form: exponent <= 0
@@ -98,7 +138,15 @@ func checkNumericLimits(d *apd.Decimal) error {
 	if dscale(d) > NumericMaxDscale {
 		return errNumericOverflow()
 	}
-	if !d.IsZero() && numDigits(d)+int64(d.Exponent) > NumericMaxWeightDigits {
+	if d.IsZero() {
+		return nil
+	}
+	// A bound from the bit length avoids counting digits exactly (which
+	// is slow for huge numbers) unless the value is near the limit.
+	if maxDigits := int64(d.Coeff.BitLen())*30103/100000 + 1; maxDigits+int64(d.Exponent) <= NumericMaxWeightDigits {
+		return nil
+	}
+	if numDigits(d)+int64(d.Exponent) > NumericMaxWeightDigits {
 		return errNumericOverflow()
 	}
 	return nil
@@ -139,7 +187,7 @@ func rescale(d *apd.Decimal, scale int32, trunc bool) *apd.Decimal {
 
 func isSpecial(d *apd.Decimal) bool { return d.Form != apd.Finite }
 
-// specialResult handles NaN operands: the result is NaN.
+// anyNaN reports whether an operand is NaN, which makes the result NaN.
 func anyNaN(a, b *apd.Decimal) bool { return a.Form == apd.NaN || b.Form == apd.NaN }
 
 func infSign(d *apd.Decimal) int {
@@ -570,7 +618,7 @@ func NumericSqrt(a *apd.Decimal) (*apd.Decimal, error) {
 	case a.Form == apd.NaN:
 		return numericNaN, nil
 	case a.Sign() < 0:
-		return nil, pgerr.New("2201F", "cannot take square root of a negative number")
+		return nil, pgerr.New(invalidArgumentForPowerFunction, "cannot take square root of a negative number")
 	case a.Form == apd.Infinite:
 		return numericPosInf, nil
 	}

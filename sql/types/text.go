@@ -428,11 +428,7 @@ func scanNumeric(s string) (*apd.Decimal, bool) {
 		digits = "0"
 		scale = max(scale, 0)
 	}
-	d := new(apd.Decimal)
-	if _, ok := d.Coeff.SetString(digits, 10); !ok {
-		return nil, false
-	}
-	d.Negative = neg
+	d := &apd.Decimal{Negative: neg}
 	switch {
 	case scale > NumericMaxDscale:
 		// Too many digits after the point to store: normalize fails
@@ -445,7 +441,19 @@ func scanNumeric(s string) (*apd.Decimal, bool) {
 		d.Coeff.SetInt64(1)
 		d.Exponent = NumericMaxWeightDigits + 1
 	default:
-		d.Exponent = int32(-scale)
+		// Parse the digits without their trailing zeros and put the
+		// zeros back by multiplying, which is much faster for numbers
+		// like 1e100000; the result has exponent -max(scale, 0).
+		trimmed := strings.TrimRight(digits, "0")
+		if trimmed == "" {
+			trimmed = "0"
+		}
+		zeros := int64(len(digits) - len(trimmed))
+		setDigits(&d.Coeff, trimmed)
+		if k := zeros - scale + max(scale, 0); k > 0 {
+			d.Coeff.Mul(&d.Coeff, pow10(k))
+		}
+		d.Exponent = int32(-max(scale, 0))
 	}
 	return d, true
 }
