@@ -227,3 +227,12 @@ func (s *sliceOp) Next(context.Context) (Row, error) {
 }
 
 func (s *sliceOp) Close() {}
+
+// sourceOp returns the rows the runtime's Source supplies.
+type sourceOp struct {
+	next func(ctx context.Context) (Row, error)
+}
+
+func (s *sourceOp) Next(ctx context.Context) (Row, error) { return s.next(ctx) }
+
+func (s *sourceOp) Close() {}

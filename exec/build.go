@@ -23,6 +23,9 @@ type Runtime struct {
 	Params []types.Datum
 	// Format is used for values in error details ("Failing row contains").
 	Format *types.FormatOptions
+	// Source supplies the rows of a RowSource node (COPY FROM STDIN); it
+	// returns nil at the end.
+	Source func(ctx context.Context) (Row, error)
 	// Instrument measures every operator for EXPLAIN ANALYZE (see
 	// Result.Stats); it costs two clock readings per row.
 	Instrument bool
@@ -112,6 +115,11 @@ func (b *builder) buildOp(n planner.Node) (Operator, error) {
 		return newScanOp(b.rt.Txn, n)
 	case *planner.Values:
 		return b.buildValues(n)
+	case *planner.RowSource:
+		if b.rt.Source == nil {
+			return nil, pgerr.New(pgerr.InternalError, "exec: RowSource without a source")
+		}
+		return &sourceOp{next: b.rt.Source}, nil
 	case *planner.Filter:
 		in, err := b.build(n.Input)
 		if err != nil {

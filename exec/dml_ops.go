@@ -31,6 +31,11 @@ type dmlOp struct {
 	returning []evalFn
 	count     int64
 	out       *sliceOp
+	// materialize says the input must be read to its end before the first
+	// write: it reads the table being written (UPDATE, DELETE, INSERT ...
+	// SELECT from the same table), which must not see the statement's own
+	// rows. Other inserts stream, so COPY never holds its rows in memory.
+	materialize bool
 }
 
 type setFn struct {
@@ -48,7 +53,21 @@ func (b *builder) buildDML(kind dmlKind, table *storage.Table, input planner.Nod
 		in.Close()
 		return nil, err
 	}
-	return &dmlOp{kind: kind, rt: b.rt, table: table, in: in, returning: ret}, nil
+	materialize := kind != dmlInsert || readsTable(input, table)
+	return &dmlOp{kind: kind, rt: b.rt, table: table, in: in, returning: ret, materialize: materialize}, nil
+}
+
+// readsTable reports whether a plan scans table.
+func readsTable(n planner.Node, table *storage.Table) bool {
+	if s, ok := n.(*planner.Scan); ok && s.Table.OID == table.OID {
+		return true
+	}
+	for _, in := range planner.Inputs(n) {
+		if readsTable(in, table) {
+			return true
+		}
+	}
+	return false
 }
 
 func (b *builder) buildInsert(n *planner.Insert) (Operator, error) {
@@ -85,27 +104,38 @@ func (d *dmlOp) Next(ctx context.Context) (Row, error) {
 }
 
 func (d *dmlOp) run(ctx context.Context) error {
-	var input []Row
-	for {
-		row, err := d.in.Next(ctx)
-		if err != nil {
-			return err
+	next := d.in.Next
+	if d.materialize {
+		var input []Row
+		for {
+			row, err := d.in.Next(ctx)
+			if err != nil {
+				return err
+			}
+			if row == nil {
+				break
+			}
+			input = append(input, row)
 		}
-		if row == nil {
-			break
-		}
-		input = append(input, row)
+		rows := &sliceOp{rows: input}
+		next = rows.Next
 	}
 	d.out = &sliceOp{}
 	nslots := len(d.table.Columns)
-	for i, row := range input {
+	for i := 0; ; i++ {
 		if i%checkEvery == checkEvery-1 {
 			if err := ctxErr(ctx); err != nil {
 				return err
 			}
 		}
+		row, err := next(ctx)
+		if err != nil {
+			return err
+		}
+		if row == nil {
+			return nil
+		}
 		var written Row
-		var err error
 		switch d.kind {
 		case dmlInsert:
 			written, err = d.insert(ctx, row)
@@ -129,7 +159,6 @@ func (d *dmlOp) run(ctx context.Context) error {
 			d.out.rows = append(d.out.rows, out)
 		}
 	}
-	return nil
 }
 
 func (d *dmlOp) insert(ctx context.Context, row Row) (Row, error) {

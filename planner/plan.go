@@ -38,6 +38,12 @@ type Values struct {
 	Out  []OutCol
 }
 
+// RowSource produces rows handed to the executor at run time, one by one:
+// the rows of COPY FROM STDIN.
+type RowSource struct {
+	Out []OutCol
+}
+
 // Filter passes the rows for which Cond is true.
 type Filter struct {
 	Input Node
@@ -158,6 +164,7 @@ type Delete struct {
 // Schema implementations.
 func (n *Scan) Schema() []OutCol      { return n.Out }
 func (n *Values) Schema() []OutCol    { return n.Out }
+func (n *RowSource) Schema() []OutCol { return n.Out }
 func (n *Filter) Schema() []OutCol    { return n.Input.Schema() }
 func (n *Project) Schema() []OutCol   { return n.Out }
 func (n *Sort) Schema() []OutCol      { return n.Input.Schema() }

@@ -40,6 +40,9 @@ type Statement struct {
 	cat  *storage.Catalog
 	// requested are the parameter types the client gave at Prepare.
 	requested []types.OID
+	// copy is set for COPY statements, which the server runs with
+	// CopyFrom or CopyTo instead of Execute.
+	copy *copySpec
 }
 
 // utilityFunc executes a statement that has no plan, returning its rows
@@ -122,6 +125,8 @@ func (s *Session) bindStatement(st *Statement, b *binder, n *pg_query.Node) erro
 		plan, err = b.deleteStmt(x.DeleteStmt)
 	case *pg_query.Node_ExplainStmt:
 		return s.bindExplain(st, b, x.ExplainStmt)
+	case *pg_query.Node_CopyStmt:
+		return s.bindCopy(st, b, x.CopyStmt)
 	default:
 		return s.bindUtility(st, b, n)
 	}
@@ -166,6 +171,9 @@ func (s *Session) Execute(ctx context.Context, st *Statement, args []types.Datum
 		return nil, pgerr.New(pgerr.ProtocolViolation, "bind message supplies %d parameters, but prepared statement requires %d",
 			len(args), len(st.paramTypes))
 	}
+	if st.copy != nil {
+		return nil, pgerr.New(pgerr.InternalError, "sql: a COPY statement runs with CopyFrom or CopyTo, not Execute")
+	}
 	c := &Cursor{s: s, st: st}
 	if st.kind == kindTxn || st.kind == kindSession {
 		rows, tag, err := st.run(ctx, s)
@@ -179,18 +187,9 @@ func (s *Session) Execute(ctx context.Context, st *Statement, args []types.Datum
 		return c, nil
 	}
 	s.beginTxn()
-	if st.cat != s.catalog() {
-		// The schema changed since Prepare: bind again against it.
-		fresh, err := s.prepare(st.parsed, st.requested)
-		if err != nil {
-			s.failStatement()
-			return nil, err
-		}
-		if !sameColumns(fresh.columns, st.columns) {
-			s.failStatement()
-			return nil, pgerr.New(pgerr.FeatureNotSupported, "cached plan must not change result type")
-		}
-		*st = *fresh
+	if err := s.refresh(st); err != nil {
+		s.failStatement()
+		return nil, err
 	}
 	if st.kind == kindWrite {
 		if err := s.txn.LockForWrite(ctx); err != nil {
@@ -219,6 +218,23 @@ func (s *Session) Execute(ctx context.Context, st *Statement, args []types.Datum
 	}
 	c.res = res
 	return c, nil
+}
+
+// refresh binds st again when the schema changed since it was prepared,
+// so that a cached statement never runs against stale table descriptors.
+func (s *Session) refresh(st *Statement) error {
+	if st.cat == s.catalog() {
+		return nil
+	}
+	fresh, err := s.prepare(st.parsed, st.requested)
+	if err != nil {
+		return err
+	}
+	if !sameColumns(fresh.columns, st.columns) {
+		return pgerr.New(pgerr.FeatureNotSupported, "cached plan must not change result type")
+	}
+	*st = *fresh
+	return nil
 }
 
 func sameColumns(a, b []Column) bool {

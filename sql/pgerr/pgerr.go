@@ -131,6 +131,9 @@ type Error struct {
 	// Position is the 1-based character offset in the query text that the
 	// error points at, or 0 when there is none.
 	Position int32
+	// Where is the context PostgreSQL reports in the 'W' field, such as
+	// "COPY items, line 3, column id: \"x\"".
+	Where string
 	// Object names, filled where PostgreSQL fills them (constraint
 	// violations above all), so drivers can report them.
 	Schema     string
@@ -175,6 +178,16 @@ func (e *Error) WithDetail(format string, args ...any) *Error {
 func (e *Error) WithHint(format string, args ...any) *Error {
 	c := *e
 	c.Hint = fmt.Sprintf(format, args...)
+	return &c
+}
+
+// WithWhere returns a copy of e with its context set, unless it has one.
+func (e *Error) WithWhere(format string, args ...any) *Error {
+	if e.Where != "" {
+		return e
+	}
+	c := *e
+	c.Where = fmt.Sprintf(format, args...)
 	return &c
 }
 
@@ -231,4 +244,5 @@ const (
 	SequenceGeneratorLimitExceeded  Code = "2200H"
 	CantChangeRuntimeParam          Code = "55P02"
 	DependentObjectsStillExist      Code = "2BP01"
+	BadCopyFileFormat               Code = "22P04"
 )
