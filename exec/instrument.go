@@ -11,8 +11,8 @@ type NodeStats struct {
 	// First and Total are the times from the node's first Next call until
 	// it returned its first row and until it returned its end.
 	First, Total time.Duration
-	started     bool
-	start       time.Time
+	started      bool
+	start        time.Time
 }
 
 // instrumentedOp measures the operator it wraps.
