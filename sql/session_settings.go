@@ -2,6 +2,7 @@ package sql
 
 import (
 	"strings"
+	"time"
 
 	"github.com/vecgres/vecgres/sql/pgerr"
 )
@@ -133,4 +134,16 @@ func (s *Session) finishSettings(committed bool) {
 		s.assign(st, u.value, false, false)
 	}
 	s.undo = nil
+}
+
+// StatementTimeout is the statement_timeout setting, zero for none. The
+// server bounds each statement's context with it, cancelling with 57014
+// "canceling statement due to statement timeout".
+func (s *Session) StatementTimeout() time.Duration {
+	v, _ := s.Setting("statement_timeout")
+	ms, err := parseDurationMillis(v)
+	if err != nil || ms <= 0 {
+		return 0
+	}
+	return time.Duration(ms) * time.Millisecond
 }
