@@ -103,40 +103,49 @@ func payload(id int) string {
 	return strings.Repeat(hex.EncodeToString(sum[:]), 1+id%7)
 }
 
-// crashLedger is what the client knows about the rows it wrote.
-type crashLedger struct {
-	acked    map[int]bool // committed: the server acknowledged them
-	inFlight map[int]bool // sent when the server died; either outcome is fine
-	nextID   int
+// embedding is the deterministic vector of row id, exact in float32 and
+// in text.
+func embedding(id int) string {
+	return fmt.Sprintf("[%d,%g,%d]", id, float64(id)/2, -id)
 }
 
-// TestCrashRecovery inserts rows in autocommit statements into a vecgres
-// child process, kills it with SIGKILL at a random moment, restarts it on
-// the same data directory, and checks that every acknowledged row is
-// there intact and that no row appears that was never sent.
+// crashLedger is what the clients know about the rows they wrote.
+type crashLedger struct {
+	mu       sync.Mutex
+	acked    map[int]bool // committed: the server acknowledged them
+	inFlight map[int]bool // sent when the server died; either outcome is fine
+	nextID   atomic.Int64
+}
+
+// crashWriters is how many clients insert concurrently.
+const crashWriters = 3
+
+// TestCrashRecovery inserts rows in autocommit statements from several
+// clients into a vecgres child process, kills it with SIGKILL at a random
+// moment, restarts it on the same data directory, and checks that every
+// acknowledged row is there intact and that no row appears beyond those
+// in flight at the kill.
 func TestCrashRecovery(t *testing.T) {
 	if testing.Short() {
 		t.Skip("crash test runs child processes")
 	}
-	const rounds = 4
+	const rounds = 5
 	rng := rand.New(rand.NewPCG(*crashSeed, 0xc4a5))
 	t.Logf("seed %d (-crash.seed)", *crashSeed)
 	dir := t.TempDir()
-	ledger := &crashLedger{acked: map[int]bool{}, inFlight: map[int]bool{}, nextID: 1}
+	ledger := &crashLedger{acked: map[int]bool{}, inFlight: map[int]bool{}}
 	for round := range rounds {
 		child := startChild(t, dir)
-		conn := connectChild(t, child)
 		if round == 0 {
-			mustExec(t, conn, "CREATE TABLE crash (id integer PRIMARY KEY, payload text NOT NULL)")
+			mustExec(t, connectChild(t, child), "CREATE TABLE crash (id integer PRIMARY KEY, payload text NOT NULL, embedding vector(3))")
 		} else {
-			ledger.verify(t, conn)
+			ledger.verify(t, connectChild(t, child))
 		}
 		killAfter := time.Duration(50+rng.IntN(400)) * time.Millisecond
-		ledger.insertUntilKilled(t, conn, child, killAfter)
+		ledger.insertUntilKilled(t, child, killAfter)
 		t.Logf("round %d: killed after %v, %d rows acknowledged so far", round, killAfter, len(ledger.acked))
 	}
-	child := startChild(t, dir)
-	ledger.verify(t, connectChild(t, child))
+	ledger.verify(t, connectChild(t, startChild(t, dir)))
 	if len(ledger.acked) < rounds {
 		t.Errorf("only %d rows acknowledged in %d rounds: the test did not exercise much", len(ledger.acked), rounds)
 	}
@@ -163,38 +172,58 @@ func mustExec(t *testing.T, conn *pgx.Conn, sql string, args ...any) {
 	}
 }
 
-// insertUntilKilled inserts rows one autocommit statement at a time while
-// a timer kills the child; the insert that fails with the connection is
-// the one in flight.
-func (l *crashLedger) insertUntilKilled(t *testing.T, conn *pgx.Conn, child *childServer, killAfter time.Duration) {
+// insertUntilKilled runs the writers while a timer kills the child, and
+// waits for all of them to see the connection go.
+func (l *crashLedger) insertUntilKilled(t *testing.T, child *childServer, killAfter time.Duration) {
 	t.Helper()
+	conns := make([]*pgx.Conn, crashWriters)
+	for i := range conns {
+		conns[i] = connectChild(t, child)
+	}
 	var killed atomic.Bool
-	var wg sync.WaitGroup
-	wg.Add(1)
 	timer := time.AfterFunc(killAfter, func() {
-		defer wg.Done()
 		killed.Store(true)
 		child.kill()
 	})
-	defer wg.Wait()
+	defer timer.Stop()
+	errs := make(chan error, crashWriters)
+	for _, conn := range conns {
+		go func() { errs <- l.write(conn, &killed) }()
+	}
+	var failures []error
+	for range conns {
+		if err := <-errs; err != nil {
+			failures = append(failures, err)
+		}
+	}
+	if len(failures) > 0 {
+		child.kill()
+		t.Fatal(errors.Join(failures...))
+	}
+}
+
+// write inserts rows one autocommit statement at a time until the server
+// goes away; the insert that fails then is in flight. An error before the
+// kill is returned.
+func (l *crashLedger) write(conn *pgx.Conn, killed *atomic.Bool) error {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	for {
-		id := l.nextID
-		l.nextID++
-		_, err := conn.Exec(ctx, "INSERT INTO crash (id, payload) VALUES ($1, $2)", id, payload(id))
+		id := int(l.nextID.Add(1))
+		_, err := conn.Exec(ctx, "INSERT INTO crash (id, payload, embedding) VALUES ($1, $2, $3)", id, payload(id), embedding(id))
+		l.mu.Lock()
 		if err == nil {
 			l.acked[id] = true
-			continue
+		} else {
+			l.inFlight[id] = true
 		}
-		if !killed.Load() {
-			if timer.Stop() {
-				wg.Done()
+		l.mu.Unlock()
+		if err != nil {
+			if !killed.Load() {
+				return fmt.Errorf("insert %d failed before the kill: %w", id, err)
 			}
-			t.Fatalf("insert %d failed before the kill: %v", id, err)
+			return nil
 		}
-		l.inFlight[id] = true
-		return
 	}
 }
 
@@ -205,7 +234,7 @@ func (l *crashLedger) verify(t *testing.T, conn *pgx.Conn) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	rows, err := conn.Query(ctx, "SELECT id, payload FROM crash ORDER BY id")
+	rows, err := conn.Query(ctx, "SELECT id, payload, embedding::text FROM crash ORDER BY id")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -213,14 +242,16 @@ func (l *crashLedger) verify(t *testing.T, conn *pgx.Conn) {
 	var errs []error
 	for rows.Next() {
 		var id int
-		var p string
-		if err := rows.Scan(&id, &p); err != nil {
+		var p, e string
+		if err := rows.Scan(&id, &p, &e); err != nil {
 			t.Fatal(err)
 		}
 		present[id] = true
 		switch {
 		case p != payload(id):
-			errs = append(errs, fmt.Errorf("row %d has payload of %d bytes %.16q..., want %d bytes", id, len(p), p, len(payload(id))))
+			errs = append(errs, fmt.Errorf("row %d has a payload of %d bytes %.16q..., want %d bytes", id, len(p), p, len(payload(id))))
+		case e != embedding(id):
+			errs = append(errs, fmt.Errorf("row %d has embedding %s, want %s", id, e, embedding(id)))
 		case l.acked[id]:
 		case l.inFlight[id]:
 			l.acked[id] = true
