@@ -440,6 +440,10 @@ func recvArray(r *reader, elem T) (Datum, error) {
 	if n < 0 || n > maxArrayElems {
 		return nil, pgerr.New(pgerr.ProgramLimitExceeded, "array size exceeds the maximum allowed (%d)", maxArrayElems)
 	}
+	if n == 0 {
+		// An array without elements has no dimensions, and so no bounds.
+		return &Array{Elem: elem, LowerBound: 1}, nil
+	}
 	if int64(a.LowerBound)+int64(n) > math.MaxInt32 {
 		return nil, pgerr.New(pgerr.ProgramLimitExceeded, "array upper bound is too large")
 	}

@@ -110,7 +110,8 @@ func compareVector(a, b Vector) int {
 }
 
 // compareArray is btarraycmp for one-dimensional arrays: elements in order
-// (NULL greater than any value), then length.
+// (NULL greater than any value), then length, then lower bound (empty
+// arrays have none).
 func compareArray(a, b *Array) int {
 	for i := range min(len(a.Elems), len(b.Elems)) {
 		x, y := a.Elems[i], b.Elems[i]
@@ -126,7 +127,7 @@ func compareArray(a, b *Array) int {
 			return c
 		}
 	}
-	if c := cmp.Compare(len(a.Elems), len(b.Elems)); c != 0 {
+	if c := cmp.Compare(len(a.Elems), len(b.Elems)); c != 0 || len(a.Elems) == 0 {
 		return c
 	}
 	return cmp.Compare(lowerBound(a), lowerBound(b))
