@@ -28,12 +28,14 @@ var allowed = map[string][]string{
 	"sql/types":     {"sql/pgerr"},
 	"storage":       {"sql/types", "sql/pgerr"},
 	"index":         {"kernels", "sql/types", "sql/pgerr"},
+	"index/hnsw":    {"kernels", "sql/types", "sql/pgerr"},
 	"planner":       {"storage", "sql/types", "sql/pgerr"},
 	"exec/builtins": {"planner", "kernels", "sql/types", "sql/pgerr"},
 	"exec":          {"planner", "exec/builtins", "storage", "index", "kernels", "sql/types", "sql/pgerr"},
 	"sql":           {"planner", "exec", "exec/builtins", "storage", "index", "sql/types", "sql/pgerr"},
 	"server":        {"sql", "sql/types", "sql/pgerr"},
 	"slt":           {},
+	"bench":         {},
 	"cmd/vecgres":   {"*"},
 }
 

@@ -43,7 +43,8 @@ type Result struct {
 
 // Start builds the operators for plan and returns them ready to pull.
 func Start(ctx context.Context, plan planner.Node, rt *Runtime) (*Result, error) {
-	b := &builder{rt: rt, c: &compiler{env: rt.Env, params: rt.Params}}
+	b := &builder{rt: rt, c: &compiler{env: rt.Env, params: rt.Params, ctx: ctx, outer: &outerRows{}}}
+	b.c.b = b
 	if rt.Instrument {
 		b.stats = map[planner.Node]*NodeStats{}
 	}
@@ -165,6 +166,10 @@ func (b *builder) buildOp(n planner.Node) (Operator, error) {
 			return nil, err
 		}
 		return newDistinctOp(in, n.Input.Schema()), nil
+	case *planner.Join:
+		return b.buildJoin(n)
+	case *planner.SetOp:
+		return b.buildSetOp(n)
 	case *planner.Insert:
 		return b.buildInsert(n)
 	case *planner.Update:

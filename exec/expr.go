@@ -1,6 +1,7 @@
 package exec
 
 import (
+	"context"
 	"github.com/vecgres/vecgres/planner"
 	"github.com/vecgres/vecgres/sql/pgerr"
 	"github.com/vecgres/vecgres/sql/types"
@@ -17,6 +18,18 @@ type evalFn func(row Row) (types.Datum, error)
 type compiler struct {
 	env    planner.Env
 	params []types.Datum
+	// ctx is the statement's context, for the plans of subqueries run
+	// while an expression is evaluated.
+	ctx context.Context
+	// outer holds the rows of the enclosing queries while a correlated
+	// subquery runs; b builds subquery plans.
+	outer *outerRows
+	b     *builder
+}
+
+// outerRows is the stack of rows of enclosing queries.
+type outerRows struct {
+	rows []Row
 }
 
 func (c *compiler) compile(e planner.Expr) (evalFn, error) {
@@ -70,6 +83,13 @@ func (c *compiler) compile(e planner.Expr) (evalFn, error) {
 		}, nil
 	case *planner.InList:
 		return c.compileInList(e)
+	case *planner.OuterRef:
+		outer, depth, idx := c.outer, e.Depth, e.Idx
+		return func(Row) (types.Datum, error) {
+			return outer.rows[len(outer.rows)-depth][idx], nil
+		}, nil
+	case *planner.Subquery:
+		return c.compileSubquery(e)
 	case *planner.ArrayExpr:
 		elems, err := c.compileAll(e.Elems)
 		if err != nil {

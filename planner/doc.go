@@ -8,6 +8,8 @@
 // it changed anything:
 //
 //	topk.go             Sort + Limit becomes a bounded-heap TopK
+//	push_down.go        WHERE conditions move into and below inner joins;
+//	                    join equalities become hash keys
 //
 // The result is still a tree of this package's Nodes: the executor
 // interprets it, so plans are plain data that can be cached with a

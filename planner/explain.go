@@ -21,8 +21,20 @@ type ExplainOptions struct {
 // indented below.
 func Explain(n Node, opts ExplainOptions) []string {
 	var lines []string
-	display(n).write(0, opts, &lines)
+	display(n, exprFormatter{qualify: hasJoin(n)}).write(0, opts, &lines)
 	return lines
+}
+
+func hasJoin(n Node) bool {
+	if _, ok := n.(*Join); ok {
+		return true
+	}
+	for _, in := range Inputs(n) {
+		if hasJoin(in) {
+			return true
+		}
+	}
+	return false
 }
 
 // explainNode is one line of EXPLAIN with its details and children. Plan
@@ -61,12 +73,12 @@ func (e *explainNode) write(depth int, opts ExplainOptions, lines *[]string) {
 }
 
 // display builds the EXPLAIN tree of a plan node.
-func display(n Node) *explainNode {
+func display(n Node, fm exprFormatter) *explainNode {
 	n = unproject(n)
 	kids := func(in ...Node) []*explainNode {
 		out := make([]*explainNode, len(in))
 		for i, x := range in {
-			out[i] = display(x)
+			out[i] = display(x, fm)
 		}
 		return out
 	}
@@ -83,8 +95,8 @@ func display(n Node) *explainNode {
 		}
 		return &explainNode{title: "Values Scan on \"*VALUES*\"", plan: n}
 	case *Filter:
-		in := display(n.Input)
-		cond := "Filter: " + FormatExpr(n.Cond, unproject(n.Input).Schema())
+		in := display(n.Input, fm)
+		cond := "Filter: " + fm.format(n.Cond, unproject(n.Input).Schema())
 		if _, isScan := unproject(n.Input).(*Scan); isScan {
 			in.details = append(in.details, cond)
 			in.plan = n
@@ -92,12 +104,12 @@ func display(n Node) *explainNode {
 		}
 		return &explainNode{title: "Result", details: []string{cond}, children: []*explainNode{in}, plan: n}
 	case *Sort:
-		return &explainNode{title: "Sort", details: []string{"Sort Key: " + sortKeys(n.Keys, n.Input)},
+		return &explainNode{title: "Sort", details: []string{"Sort Key: " + sortKeys(n.Keys, n.Input, fm)},
 			children: kids(n.Input), plan: n}
 	case *Limit:
 		return &explainNode{title: "Limit", children: kids(n.Input), plan: n}
 	case *TopK:
-		sort := &explainNode{title: "Sort", details: []string{"Sort Key: " + sortKeys(n.Keys, n.Input)},
+		sort := &explainNode{title: "Sort", details: []string{"Sort Key: " + sortKeys(n.Keys, n.Input, fm)},
 			children: kids(n.Input), plan: n}
 		return &explainNode{title: "Limit", children: []*explainNode{sort}, plan: n}
 	case *Aggregate:
@@ -106,12 +118,44 @@ func display(n Node) *explainNode {
 		}
 		keys := make([]string, len(n.Groups))
 		for i, g := range n.Groups {
-			keys[i] = FormatExpr(g, unproject(n.Input).Schema())
+			keys[i] = fm.format(g, unproject(n.Input).Schema())
 		}
 		return &explainNode{title: "HashAggregate", details: []string{"Group Key: " + strings.Join(keys, ", ")},
 			children: kids(n.Input), plan: n}
 	case *Distinct:
 		return &explainNode{title: "HashAggregate", children: kids(n.Input), plan: n}
+	case *Join:
+		kind := map[JoinKind]string{InnerJoin: "", LeftJoin: " Left Join", FullJoin: " Full Join"}[n.Kind]
+		schema := append(append([]OutCol{}, unproject(n.Left).Schema()...), unproject(n.Right).Schema()...)
+		if len(n.EqLeft) > 0 {
+			conds := make([]string, len(n.EqLeft))
+			for i := range n.EqLeft {
+				conds[i] = "(" + fm.format(n.EqLeft[i], n.Left.Schema()) + " = " + fm.format(n.EqRight[i], n.Right.Schema()) + ")"
+			}
+			title := "Hash Join"
+			if kind != "" {
+				title = "Hash" + kind
+			}
+			return &explainNode{title: title, details: []string{"Hash Cond: " + strings.Join(conds, " AND ")},
+				children: kids(n.Left, n.Right), plan: n}
+		}
+		var details []string
+		if n.Cond != nil {
+			details = []string{"Join Filter: " + fm.format(n.Cond, schema)}
+		}
+		return &explainNode{title: "Nested Loop" + kind, details: details, children: kids(n.Left, n.Right), plan: n}
+	case *SetOp:
+		switch {
+		case n.Op == Union && n.All:
+			return &explainNode{title: "Append", children: kids(n.Left, n.Right), plan: n}
+		case n.Op == Union:
+			return &explainNode{title: "HashAggregate", children: []*explainNode{{title: "Append", children: kids(n.Left, n.Right)}}, plan: n}
+		case n.Op == Intersect:
+			return &explainNode{title: "HashSetOp Intersect", children: kids(n.Left, n.Right), plan: n}
+		}
+		return &explainNode{title: "HashSetOp Except", children: kids(n.Left, n.Right), plan: n}
+	case *RowSource:
+		return &explainNode{title: "Function Scan on copy_from_stdin", plan: n}
 	case *Insert:
 		return &explainNode{title: "Insert on " + n.Table.Name, children: kids(n.Input), plan: n}
 	case *Update:
@@ -136,7 +180,7 @@ func unproject(n Node) Node {
 
 // sortKeys renders sort keys, replacing references to projected columns
 // with the expressions they compute.
-func sortKeys(keys []SortKey, input Node) string {
+func sortKeys(keys []SortKey, input Node, fm exprFormatter) string {
 	parts := make([]string, len(keys))
 	for i, k := range keys {
 		e := k.Expr
@@ -147,7 +191,7 @@ func sortKeys(keys []SortKey, input Node) string {
 				schema = p.Input.Schema()
 			}
 		}
-		s := FormatExpr(e, schema)
+		s := fm.format(e, schema)
 		if _, isCol := e.(*ColRef); !isCol {
 			s = "(" + s + ")"
 		}
@@ -168,8 +212,22 @@ func sortKeys(keys []SortKey, input Node) string {
 // pg_get_expr do: column names, literals with their type, operators in
 // parentheses.
 func FormatExpr(e Expr, schema []OutCol) string {
+	return exprFormatter{}.format(e, schema)
+}
+
+// exprFormatter renders expressions; qualify prefixes column names with
+// their table, as EXPLAIN does in plans that join.
+type exprFormatter struct {
+	qualify bool
+}
+
+func (f exprFormatter) format(e Expr, schema []OutCol) string {
+	FormatExpr := f.format
 	switch e := e.(type) {
 	case *ColRef:
+		if f.qualify && strings.Contains(e.Name, ".") {
+			return e.Name
+		}
 		if e.Idx < len(schema) {
 			return schema[e.Idx].Name
 		}
@@ -243,6 +301,20 @@ func FormatExpr(e Expr, schema []OutCol) string {
 			parts[i] = FormatExpr(a, schema)
 		}
 		return "ARRAY[" + strings.Join(parts, ", ") + "]"
+	case *OuterRef:
+		return e.Name
+	case *Subquery:
+		switch e.Kind {
+		case ExistsSubquery:
+			return "(EXISTS (SubPlan))"
+		case AnySubquery:
+			return "(ANY (" + FormatExpr(e.Test, schema) + " = (SubPlan)))"
+		case AllSubquery:
+			return "(ALL (" + FormatExpr(e.Test, schema) + " <> (SubPlan)))"
+		case ArraySubquery:
+			return "(ARRAY(SubPlan))"
+		}
+		return "(SubPlan)"
 	}
 	return fmt.Sprintf("%T", e)
 }

@@ -205,6 +205,10 @@ func Children(e Expr) []Expr {
 		return append([]Expr{e.Arg}, e.List...)
 	case *ArrayExpr:
 		return e.Elems
+	case *Subquery:
+		if e.Test != nil {
+			return []Expr{e.Test}
+		}
 	}
 	return nil
 }
@@ -215,7 +219,7 @@ func IsConstant(e Expr) bool {
 	ok := true
 	Walk(e, func(x Expr) bool {
 		switch x := x.(type) {
-		case *ColRef, *Param:
+		case *ColRef, *Param, *OuterRef, *Subquery:
 			ok = false
 		case *Func:
 			if x.Volatility != Immutable {
@@ -330,6 +334,17 @@ func MapChildren(e Expr, f func(Expr) (Expr, error)) (Expr, error) {
 		c := *e
 		c.Elems = elems
 		return &c, nil
+	case *Subquery:
+		if e.Test == nil {
+			return e, nil
+		}
+		t, err := f(e.Test)
+		if err != nil || t == e.Test {
+			return e, err
+		}
+		c := *e
+		c.Test = t
+		return &c, nil
 	}
 	return e, nil
 }
@@ -381,6 +396,12 @@ func Equal(a, b Expr) bool {
 	case *ArrayExpr:
 		b, ok := b.(*ArrayExpr)
 		return ok && a.T == b.T && equalAll(a.Elems, b.Elems)
+	case *OuterRef:
+		b, ok := b.(*OuterRef)
+		return ok && a.Depth == b.Depth && a.Idx == b.Idx
+	case *Subquery:
+		// Two subqueries are the same only as the same object.
+		return a == b
 	}
 	return false
 }

@@ -7,6 +7,8 @@ type Rule func(n Node) (Node, bool)
 // rules are applied bottom-up, in order, until none changes the tree.
 var rules = []Rule{
 	sortLimitToTopK,
+	pushFilterIntoJoin,
+	hashJoinKeys,
 }
 
 // Optimize applies the planner's rules to a bound plan.
@@ -40,6 +42,14 @@ func rewrite(n Node) (Node, bool) {
 // immutable, so a changed node is a copy.
 func withInputs(n Node, f func(Node) Node) Node {
 	switch n := n.(type) {
+	case *Join:
+		c := *n
+		c.Left, c.Right = f(n.Left), f(n.Right)
+		return &c
+	case *SetOp:
+		c := *n
+		c.Left, c.Right = f(n.Left), f(n.Right)
+		return &c
 	case *Filter:
 		c := *n
 		c.Input = f(n.Input)

@@ -179,6 +179,10 @@ func (n *Delete) Schema() []OutCol    { return n.Out }
 // Inputs returns a node's children.
 func Inputs(n Node) []Node {
 	switch n := n.(type) {
+	case *Join:
+		return []Node{n.Left, n.Right}
+	case *SetOp:
+		return []Node{n.Left, n.Right}
 	case *Filter:
 		return []Node{n.Input}
 	case *Project:

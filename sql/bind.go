@@ -35,6 +35,54 @@ type binder struct {
 	noParams bool
 	// pgVersion is the parse tree's version, for deparsing.
 	pgVersion int32
+	// levels are the enclosing queries of the query being bound (for a
+	// subquery), innermost last.
+	levels []*level
+	// ctes are the WITH queries visible to the query being bound,
+	// innermost last.
+	ctes []map[string]*cte
+}
+
+// level is an enclosing query: its scope, and whether the subquery
+// nested directly inside it refers to it or to a query further out.
+type level struct {
+	sc         *scope
+	correlated bool
+}
+
+// outerScopes returns the scopes of the enclosing queries, outermost
+// first.
+func (b *binder) outerScopes() []*scope {
+	out := make([]*scope, len(b.levels))
+	for i, l := range b.levels {
+		out[i] = l.sc
+	}
+	return out
+}
+
+// markCorrelated records that the query being bound refers to the query
+// depth levels out: it and every subquery between are correlated.
+func (b *binder) markCorrelated(depth int) {
+	n := len(b.levels)
+	for i := n - depth; i < n; i++ {
+		b.levels[i].correlated = true
+	}
+}
+
+// inSubquery binds a subquery of the query whose scope is sc. It returns
+// whether the subquery refers to sc or further out.
+func (b *binder) inSubquery(sc *scope, bind func() error) (correlated bool, err error) {
+	if sc == nil {
+		sc = &scope{}
+	}
+	l := &level{sc: sc}
+	b.levels = append(b.levels, l)
+	savedAgg, savedNot := b.agg, b.aggNotAllowed
+	b.agg, b.aggNotAllowed = nil, "a subquery's enclosing clause"
+	err = bind()
+	b.agg, b.aggNotAllowed = savedAgg, savedNot
+	b.levels = b.levels[:len(b.levels)-1]
+	return l.correlated, err
 }
 
 func newBinder(cat *storage.Catalog, reg *builtins.Registry, query string, paramTypes []types.OID, searchPath []string) *binder {
@@ -79,6 +127,9 @@ type scopeCol struct {
 	// hidden columns (dropped ones, row ids) never match a name and are
 	// left out of *.
 	hidden bool
+	// mergedAway marks the right-hand copy of a JOIN ... USING column: it
+	// is reached only qualified, and * shows the merged column once.
+	mergedAway bool
 }
 
 // scope is the set of columns an expression may name: the FROM clause's.
@@ -123,33 +174,20 @@ func scanSchema(t *storage.Table, rowID bool) []planner.OutCol {
 	return out
 }
 
-// lookupColumn resolves a possibly qualified column reference.
-func (b *binder) lookupColumn(sc *scope, table, name string, loc int32) (*scopeCol, error) {
+// findColumn looks a possibly qualified column up in one scope. It
+// returns nil without an error when the scope has no such column (so outer
+// scopes can be tried), and an error for ambiguity.
+func (b *binder) findColumn(sc *scope, table, name string, loc int32) (*scopeCol, error) {
 	if sc == nil {
-		if table != "" {
-			return nil, b.errAt(loc, pgerr.UndefinedTable, "missing FROM-clause entry for table \"%s\"", table)
-		}
-		return nil, b.errAt(loc, pgerr.UndefinedColumn, "column \"%s\" does not exist", name)
-	}
-	if table != "" {
-		found := false
-		for _, t := range sc.tables {
-			if t == table {
-				found = true
-			}
-		}
-		if !found {
-			if alias, ok := sc.aliased[table]; ok {
-				return nil, b.errAt(loc, pgerr.UndefinedTable, "invalid reference to FROM-clause entry for table \"%s\"", table).
-					WithHint("Perhaps you meant to reference the table alias \"%s\".", alias)
-			}
-			return nil, b.errAt(loc, pgerr.UndefinedTable, "missing FROM-clause entry for table \"%s\"", table)
-		}
+		return nil, nil
 	}
 	var hit *scopeCol
 	for i := range sc.cols {
 		c := &sc.cols[i]
-		if c.name != name || (c.hidden && name != "ctid") || (table != "" && c.table != table) {
+		if c.name != name || (table != "" && c.table != table) {
+			continue
+		}
+		if (c.hidden && name != "ctid") || (c.mergedAway && table == "") {
 			continue
 		}
 		if hit != nil {
@@ -157,13 +195,70 @@ func (b *binder) lookupColumn(sc *scope, table, name string, loc int32) (*scopeC
 		}
 		hit = c
 	}
-	if hit == nil {
-		if table != "" {
-			return nil, b.errAt(loc, pgerr.UndefinedColumn, "column %s.%s does not exist", table, name)
-		}
-		return nil, b.errAt(loc, pgerr.UndefinedColumn, "column \"%s\" does not exist", name)
-	}
 	return hit, nil
+}
+
+// hasTable reports whether a scope has a range entry called table.
+func (sc *scope) hasTable(table string) bool {
+	if sc == nil {
+		return false
+	}
+	for _, t := range sc.tables {
+		if t == table {
+			return true
+		}
+	}
+	return false
+}
+
+// lookupColumn resolves a possibly qualified column reference in the
+// current scope, then in the scopes of the enclosing queries (which makes
+// the query being bound correlated).
+func (b *binder) lookupColumn(sc *scope, table, name string, loc int32) (planner.Expr, error) {
+	scopes := append(append([]*scope{}, b.outerScopes()...), sc)
+	for depth := 0; depth < len(scopes); depth++ {
+		s := scopes[len(scopes)-1-depth]
+		if table != "" && !s.hasTable(table) {
+			continue
+		}
+		c, err := b.findColumn(s, table, name, loc)
+		if err != nil {
+			return nil, err
+		}
+		if c == nil {
+			if table != "" {
+				return nil, b.errAt(loc, pgerr.UndefinedColumn, "column %s.%s does not exist", table, name)
+			}
+			continue
+		}
+		ref := c.name
+		if len(s.tables) > 0 {
+			ref = c.table + "." + c.name
+		}
+		if depth == 0 {
+			return &planner.ColRef{Idx: c.idx, T: c.t, Name: ref}, nil
+		}
+		b.markCorrelated(depth)
+		return &planner.OuterRef{Depth: depth, Idx: c.idx, T: c.t, Name: ref}, nil
+	}
+	if table != "" {
+		for _, s := range scopes {
+			if alias, ok := s.aliasFor(table); ok {
+				return nil, b.errAt(loc, pgerr.UndefinedTable, "invalid reference to FROM-clause entry for table \"%s\"", table).
+					WithHint("Perhaps you meant to reference the table alias \"%s\".", alias)
+			}
+		}
+		return nil, b.errAt(loc, pgerr.UndefinedTable, "missing FROM-clause entry for table \"%s\"", table)
+	}
+	return nil, b.errAt(loc, pgerr.UndefinedColumn, "column \"%s\" does not exist", name)
+}
+
+func (sc *scope) aliasFor(table string) (string, bool) {
+	if sc == nil {
+		return "", false
+	}
+	a, ok := sc.aliased[table]
+	return a, ok
 }
 
 // resolveTable finds the table a RangeVar names, in its schema or along the

@@ -108,7 +108,7 @@ func (b *binder) expr(n *pg_query.Node, sc *scope) (planner.Expr, error) {
 		}
 		return b.expr(x.CollateClause.Arg, sc)
 	case *pg_query.Node_SubLink:
-		return nil, b.unsupported(x.SubLink.Location, "a subquery")
+		return b.subLink(x.SubLink, sc)
 	case *pg_query.Node_SetToDefault:
 		return nil, b.errAt(x.SetToDefault.Location, pgerr.FeatureNotSupported, "DEFAULT is not allowed in this context")
 	}
@@ -170,15 +170,7 @@ func (b *binder) columnRef(cr *pg_query.ColumnRef, sc *scope) (planner.Expr, err
 	default:
 		return nil, b.errAt(cr.Location, pgerr.SyntaxError, "improper qualified name (too many dotted names): %s", strings.Join(parts, "."))
 	}
-	c, err := b.lookupColumn(sc, table, name, cr.Location)
-	if err != nil {
-		return nil, err
-	}
-	ref := c.name
-	if len(sc.tables) > 0 {
-		ref = c.table + "." + c.name
-	}
-	return &planner.ColRef{Idx: c.idx, T: c.t, Name: ref}, nil
+	return b.lookupColumn(sc, table, name, cr.Location)
 }
 
 func (b *binder) param(p *pg_query.ParamRef) (planner.Expr, error) {

@@ -20,11 +20,14 @@ type target struct {
 
 // selectStmt binds a SELECT into a plan.
 func (b *binder) selectStmt(s *pg_query.SelectStmt) (planner.Node, error) {
-	if s.Op != pg_query.SetOperation_SETOP_NONE {
-		return nil, b.unsupported(-1, "UNION, INTERSECT and EXCEPT")
-	}
 	if s.WithClause != nil {
-		return nil, b.unsupported(s.WithClause.Location, "WITH")
+		if err := b.withClause(s.WithClause); err != nil {
+			return nil, err
+		}
+		defer func() { b.ctes = b.ctes[:len(b.ctes)-1] }()
+	}
+	if s.Op != pg_query.SetOperation_SETOP_NONE {
+		return b.setOperation(s)
 	}
 	if s.IntoClause != nil {
 		return nil, b.unsupported(-1, "SELECT INTO")
@@ -203,38 +206,6 @@ func (b *binder) limits(count, offset *pg_query.Node) (planner.Expr, planner.Exp
 	}
 	o, err := bind(offset, "OFFSET")
 	return c, o, err
-}
-
-// fromClause binds FROM. vecgres reads one table per query for now; no FROM
-// is a single empty row.
-func (b *binder) fromClause(from []*pg_query.Node) (planner.Node, *scope, error) {
-	if len(from) == 0 {
-		return &planner.Values{Rows: [][]planner.Expr{{}}}, &scope{}, nil
-	}
-	if len(from) > 1 {
-		return nil, nil, b.unsupported(location(from[1]), "a FROM clause with several tables (joins)")
-	}
-	switch x := from[0].Node.(type) {
-	case *pg_query.Node_RangeVar:
-		rv := x.RangeVar
-		t, err := b.resolveTable(rv)
-		if err != nil {
-			return nil, nil, err
-		}
-		alias := ""
-		if rv.Alias != nil {
-			alias = rv.Alias.Aliasname
-		}
-		sc := tableScope(t, alias, false)
-		return &planner.Scan{Table: t, Alias: alias, Out: scanSchema(t, false)}, sc, nil
-	case *pg_query.Node_JoinExpr:
-		return nil, nil, b.unsupported(-1, "JOIN")
-	case *pg_query.Node_RangeSubselect:
-		return nil, nil, b.unsupported(-1, "a subquery in FROM")
-	case *pg_query.Node_RangeFunction:
-		return nil, nil, b.unsupported(-1, "a function in FROM")
-	}
-	return nil, nil, b.unsupported(location(from[0]), "this FROM item")
 }
 
 // targetList binds the SELECT list, expanding * and naming each column as

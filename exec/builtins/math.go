@@ -71,9 +71,17 @@ func addMath(r *Registry) {
 	}))
 	r.addFunc("sqrt", numericFunc(types.NumericSqrt))
 	r.addFunc("exp", float8Func(func(x float64) (float64, error) {
+		// As PostgreSQL's dexp: exp(-Inf) is 0, but a finite argument
+		// whose result is too small for a (subnormal) float8 underflows.
+		if math.IsNaN(x) || math.IsInf(x, 0) {
+			return math.Exp(x), nil
+		}
 		v := math.Exp(x)
-		if math.IsInf(v, 0) && !math.IsInf(x, 0) {
+		if math.IsInf(v, 0) {
 			return 0, errFloatOverflow()
+		}
+		if v == 0 {
+			return 0, errFloatUnderflow()
 		}
 		return v, nil
 	}))
@@ -92,29 +100,17 @@ func addMath(r *Registry) {
 	r.addFunc("log", float8Func(logOf(math.Log10)))
 	r.addFunc("log10", float8Func(logOf(math.Log10)))
 	r.addFunc("sign", float8Func(func(x float64) (float64, error) {
+		// -0 and NaN give 0, as in PostgreSQL.
 		switch {
 		case x > 0:
 			return 1, nil
 		case x < 0:
 			return -1, nil
 		}
-		return x, nil
+		return 0, nil
 	}))
 	power := Overload{Args: sig(types.Float8OID, types.Float8OID), Ret: types.TFloat8,
-		Impl: func(_ planner.Env, a []types.Datum) (types.Datum, error) {
-			x, y := f8(a[0]), f8(a[1])
-			if x == 0 && y < 0 {
-				return nil, pgerr.New(pgerr.InvalidArgumentForPowerFunction, "zero raised to a negative power is undefined")
-			}
-			if x < 0 && y != math.Trunc(y) {
-				return nil, pgerr.New(pgerr.InvalidArgumentForPowerFunction, "a negative number raised to a non-integer power yields a complex result")
-			}
-			v := math.Pow(x, y)
-			if math.IsInf(v, 0) && !math.IsInf(x, 0) && !math.IsInf(y, 0) {
-				return nil, errFloatOverflow()
-			}
-			return v, nil
-		}}
+		Impl: func(_ planner.Env, a []types.Datum) (types.Datum, error) { return wrapF8(pow(f8(a[0]), f8(a[1]))) }}
 	r.addFunc("power", power)
 	r.addFunc("pow", power)
 	r.addBinary("^", power)
@@ -122,13 +118,67 @@ func addMath(r *Registry) {
 		Impl: func(_ planner.Env, _ []types.Datum) (types.Datum, error) { return math.Pi, nil }})
 	r.addFunc("random", Overload{Ret: types.TFloat8, Volatility: planner.Volatile,
 		Impl: func(_ planner.Env, _ []types.Datum) (types.Datum, error) { return rand.Float64(), nil }})
-	r.addFunc("degrees", float8Func(pure(func(x float64) float64 { return x * 180 / math.Pi })))
-	r.addFunc("radians", float8Func(pure(func(x float64) float64 { return x * math.Pi / 180 })))
-	for name, f := range map[string]func(float64) float64{
-		"sin": math.Sin, "cos": math.Cos, "tan": math.Tan, "atan": math.Atan, "cbrt": math.Cbrt,
-	} {
+	// PostgreSQL divides by, and multiplies with, RADIANS_PER_DEGREE, and
+	// checks the results as float8 / and * do.
+	const radiansPerDegree = 0.0174532925199432957692
+	r.addFunc("degrees", float8Func(func(x float64) (float64, error) {
+		return checkFloat8(x/radiansPerDegree, math.IsInf(x, 0), x == 0)
+	}))
+	r.addFunc("radians", float8Func(func(x float64) (float64, error) {
+		return checkFloat8(x*radiansPerDegree, math.IsInf(x, 0), x == 0)
+	}))
+	// sin, cos and tan of an infinity are errors, not NaN.
+	for name, f := range map[string]func(float64) float64{"sin": math.Sin, "cos": math.Cos, "tan": math.Tan} {
+		r.addFunc(name, float8Func(func(x float64) (float64, error) {
+			if math.IsInf(x, 0) {
+				return 0, pgerr.New(pgerr.NumericValueOutOfRange, "input is out of range")
+			}
+			return f(x), nil
+		}))
+	}
+	for name, f := range map[string]func(float64) float64{"atan": math.Atan, "cbrt": math.Cbrt} {
 		r.addFunc(name, float8Func(pure(f)))
 	}
+}
+
+// checkFloat8 is PostgreSQL's check_float8_val: an infinite result is an
+// overflow unless infOK, a zero one an underflow unless zeroOK.
+func checkFloat8(v float64, infOK, zeroOK bool) (float64, error) {
+	if math.IsInf(v, 0) && !infOK {
+		return 0, errFloatOverflow()
+	}
+	if v == 0 && !zeroOK {
+		return 0, errFloatUnderflow()
+	}
+	return v, nil
+}
+
+// pow is PostgreSQL's dpow: NaN ^ 0 and 1 ^ NaN are 1 and other NaN
+// arguments give NaN before any domain check; 0 ^ negative and negative ^
+// non-integer are errors; a finite result that overflows or underflows is
+// an error. Go's math.Pow already follows POSIX for infinite arguments.
+func pow(x, y float64) (float64, error) {
+	switch {
+	case math.IsNaN(x):
+		if math.IsNaN(y) || y != 0 {
+			return math.NaN(), nil
+		}
+		return 1, nil
+	case math.IsNaN(y):
+		if x != 1 {
+			return math.NaN(), nil
+		}
+		return 1, nil
+	case x == 0 && y < 0:
+		return 0, pgerr.New(pgerr.InvalidArgumentForPowerFunction, "zero raised to a negative power is undefined")
+	case x < 0 && math.Floor(y) != y:
+		return 0, pgerr.New(pgerr.InvalidArgumentForPowerFunction, "a negative number raised to a non-integer power yields a complex result")
+	}
+	v := math.Pow(x, y)
+	if math.IsInf(x, 0) || math.IsInf(y, 0) {
+		return v, nil
+	}
+	return checkFloat8(v, false, x == 0)
 }
 
 func numericCeil(x *apd.Decimal) *apd.Decimal {
