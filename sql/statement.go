@@ -187,15 +187,17 @@ func (s *Session) Execute(ctx context.Context, st *Statement, args []types.Datum
 		return c, nil
 	}
 	s.beginTxn()
-	if err := s.refresh(st); err != nil {
-		s.failStatement()
-		return nil, err
-	}
+	// A writer takes the lock first, then checks its plan against the
+	// schema: DDL committed while it waited must not go unnoticed.
 	if st.kind == kindWrite {
 		if err := s.txn.LockForWrite(ctx); err != nil {
 			s.failStatement()
 			return nil, err
 		}
+	}
+	if err := s.refresh(st); err != nil {
+		s.failStatement()
+		return nil, err
 	}
 	if st.run != nil {
 		s.txn.StartStatement()
