@@ -182,6 +182,9 @@ func pow(x, y float64) (float64, error) {
 }
 
 func numericCeil(x *apd.Decimal) *apd.Decimal {
+	if x.Form != apd.Finite {
+		return x // NaN and the infinities are their own ceiling
+	}
 	var out apd.Decimal
 	if _, err := apd.BaseContext.Ceil(&out, x); err != nil {
 		return x
@@ -190,6 +193,9 @@ func numericCeil(x *apd.Decimal) *apd.Decimal {
 }
 
 func numericFloor(x *apd.Decimal) *apd.Decimal {
+	if x.Form != apd.Finite {
+		return x
+	}
 	var out apd.Decimal
 	if _, err := apd.BaseContext.Floor(&out, x); err != nil {
 		return x
