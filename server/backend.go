@@ -2,6 +2,8 @@ package server
 
 import (
 	"context"
+	"io"
+	"time"
 
 	"github.com/vecgres/vecgres/sql"
 	"github.com/vecgres/vecgres/sql/pgerr"
@@ -49,6 +51,21 @@ type Cursor interface {
 	Close()
 }
 
+// Optional session abilities, found by type assertion so that a fake
+// session need not have them. *sql.Session has them all.
+var (
+	_ aborter        = sqlSession{}
+	_ statementTimer = sqlSession{}
+	_ copier         = sqlSession{}
+	_ copyStatement  = (*sql.Statement)(nil)
+)
+
+// statementTimer is implemented by sessions with a statement_timeout.
+type statementTimer interface {
+	// StatementTimeout bounds each statement; zero means no bound.
+	StatementTimeout() time.Duration
+}
+
 // SQLEngine adapts the sql package's engine to Engine.
 func SQLEngine(e *sql.Engine) Engine { return sqlEngine{e} }
 
@@ -62,8 +79,9 @@ func (e sqlEngine) NewSession(p sql.SessionParams) (Session, error) {
 	return sqlSession{s}, nil
 }
 
-// sqlSession narrows Prepare and Execute to the server's interfaces; every
-// other method is *sql.Session's own.
+// sqlSession narrows the methods that take or return statements and
+// cursors to the server's interfaces; every other method is
+// *sql.Session's own.
 type sqlSession struct{ *sql.Session }
 
 func (s sqlSession) Prepare(ctx context.Context, p *sql.Parsed, paramTypes []types.OID) (Statement, error) {
@@ -80,4 +98,12 @@ func (s sqlSession) Execute(ctx context.Context, st Statement, args []types.Datu
 		return nil, err
 	}
 	return c, nil
+}
+
+func (s sqlSession) CopyFrom(ctx context.Context, st Statement, src io.Reader) (string, error) {
+	return s.Session.CopyFrom(ctx, st.(*sql.Statement), src)
+}
+
+func (s sqlSession) CopyTo(ctx context.Context, st Statement, emit func([]byte) error) (string, error) {
+	return s.Session.CopyTo(ctx, st.(*sql.Statement), emit)
 }

@@ -202,6 +202,16 @@ func (c *conn) beginStatement() (context.Context, func()) {
 	}
 }
 
+// withStatementTimeout bounds ctx by the session's statement_timeout.
+func (c *conn) withStatementTimeout(ctx context.Context) (context.Context, context.CancelFunc) {
+	if t, ok := c.sess.(statementTimer); ok {
+		if d := t.StatementTimeout(); d > 0 {
+			return context.WithTimeoutCause(ctx, d, errStatementTimeout)
+		}
+	}
+	return ctx, func() {}
+}
+
 // cancelStatement cancels the running statement, if any, with cause.
 func (c *conn) cancelStatement(cause error) {
 	c.mu.Lock()

@@ -13,8 +13,9 @@ import (
 // Causes with which statement contexts are cancelled; they are what the
 // client sees when the statement stops because of the cancellation.
 var (
-	errQueryCanceled = pgerr.New(pgerr.QueryCanceled, "canceling statement due to user request")
-	errAdminShutdown = fatal(pgerr.AdminShutdown, "terminating connection due to administrator command")
+	errQueryCanceled    = pgerr.New(pgerr.QueryCanceled, "canceling statement due to user request")
+	errStatementTimeout = pgerr.New(pgerr.QueryCanceled, "canceling statement due to statement timeout")
+	errAdminShutdown    = fatal(pgerr.AdminShutdown, "terminating connection due to administrator command")
 )
 
 // fatal returns a FATAL error: sending it ends the connection.
@@ -45,13 +46,19 @@ func isFatal(e *pgerr.Error) bool {
 // cause (57014, or FATAL 57P01 at shutdown). Errors without a SQLSTATE are
 // bugs, sent as internal_error (and logged by sendError).
 func (c *conn) toPgError(ctx context.Context, err error) *pgerr.Error {
-	if ctx != nil && ctx.Err() != nil && (errors.Is(err, context.Canceled) || pgerr.CodeOf(err) == pgerr.QueryCanceled) {
+	if ctx != nil && ctx.Err() != nil && isCancellation(err) {
 		var cause *pgerr.Error
 		if errors.As(context.Cause(ctx), &cause) {
 			return cause
 		}
 	}
 	return pgerr.From(err)
+}
+
+// isCancellation reports whether err is how a statement reports that its
+// context ended.
+func isCancellation(err error) bool {
+	return errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) || pgerr.CodeOf(err) == pgerr.QueryCanceled
 }
 
 // errorResponse renders e as an ErrorResponse.

@@ -2,6 +2,7 @@ package server
 
 import (
 	"bytes"
+	"context"
 
 	"github.com/jackc/pgx/v5/pgproto3"
 
@@ -153,6 +154,8 @@ func (c *conn) parse(body []byte) *pgerr.Error {
 	}
 	ctx, done := c.beginStatement()
 	defer done()
+	ctx, cancel := c.withStatementTimeout(ctx)
+	defer cancel()
 	parsed, err := c.sess.Parse(m.Query)
 	if err != nil {
 		return c.toPgError(ctx, err)
@@ -302,6 +305,11 @@ func (c *conn) execute(body []byte) *pgerr.Error {
 	}
 	ctx, done := c.beginStatement()
 	defer done()
+	ctx, cancel := c.withStatementTimeout(ctx)
+	defer cancel()
+	if dir, format, codes := copyOf(p.stmt.stmt); dir != sql.NotCopy {
+		return c.executeCopy(ctx, p, dir, format, codes)
+	}
 	if p.cursor == nil {
 		cur, err := c.sess.Execute(ctx, p.stmt.stmt, p.args)
 		if err != nil {
@@ -325,6 +333,18 @@ func (c *conn) execute(body []byte) *pgerr.Error {
 	if p.stmt.columns != nil {
 		tag = selectTagFor(tag, n)
 	}
+	c.sendNotices()
+	c.send(&pgproto3.CommandComplete{CommandTag: []byte(tag)})
+	return nil
+}
+
+// executeCopy runs a COPY portal's sub-protocol.
+func (c *conn) executeCopy(ctx context.Context, p *portal, dir sql.CopyDirection, format byte, codes []uint16) *pgerr.Error {
+	tag, err := c.runCopy(ctx, p.stmt.stmt, dir, format, codes)
+	if err != nil {
+		return c.toPgError(ctx, err)
+	}
+	p.tag = tag
 	c.sendNotices()
 	c.send(&pgproto3.CommandComplete{CommandTag: []byte(tag)})
 	return nil

@@ -1,11 +1,14 @@
 package server
 
 import (
+	"bufio"
 	"context"
 	"fmt"
+	"io"
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/vecgres/vecgres/sql"
 	"github.com/vecgres/vecgres/sql/pgerr"
@@ -25,6 +28,9 @@ import (
 //	begincommitfail     makes the next implicit commit fail
 //	begin|commit|rollback
 //	fatal               fails with a FATAL error
+//	copyin N            COPY FROM STDIN of N text columns, one row a line;
+//	                    a line "bad" fails it (copyinbin: binary format)
+//	copyout             COPY TO STDOUT of the lines "1" and "2"
 //	sleep               blocks until cancelled
 //	panic               panics
 //	anything with "syntax" fails to parse; "--" starts an empty statement
@@ -65,6 +71,35 @@ type fakeSession struct {
 	closed  bool
 
 	commitFails bool
+	timeout     time.Duration
+}
+
+func (s *fakeSession) StatementTimeout() time.Duration { return s.timeout }
+
+func (s *fakeSession) CopyFrom(ctx context.Context, st Statement, src io.Reader) (string, error) {
+	sc := bufio.NewScanner(src)
+	n := 0
+	for sc.Scan() {
+		if sc.Text() == "bad" {
+			return "", s.fail(pgerr.New(pgerr.BadCopyFileFormat, "bad copy line %d", n+1))
+		}
+		s.pending = append(s.pending, "copy:"+sc.Text())
+		n++
+	}
+	if err := sc.Err(); err != nil {
+		s.Abort()
+		return "", err
+	}
+	return fmt.Sprintf("COPY %d", n), nil
+}
+
+func (s *fakeSession) CopyTo(ctx context.Context, st Statement, emit func([]byte) error) (string, error) {
+	for _, line := range []string{"1\n", "2\n"} {
+		if err := emit([]byte(line)); err != nil {
+			return "", err
+		}
+	}
+	return "COPY 2", nil
 }
 
 func (s *fakeSession) PID() int32 { return s.pid }
@@ -104,6 +139,14 @@ type fakeStatement struct {
 	words   []string
 	params  []types.T
 	columns []sql.Column
+
+	copyDir    sql.CopyDirection
+	copyBinary bool
+	copyCols   int
+}
+
+func (st *fakeStatement) Copy() (sql.CopyDirection, bool, int) {
+	return st.copyDir, st.copyBinary, st.copyCols
 }
 
 func (st *fakeStatement) ParamTypes() []types.T { return st.params }
@@ -128,6 +171,11 @@ func (s *fakeSession) Prepare(ctx context.Context, p *sql.Parsed, paramTypes []t
 			st.params = append(st.params, types.Of(oid))
 			st.columns = append(st.columns, sql.Column{Name: fmt.Sprintf("p%d", i+1), Type: types.Of(oid)})
 		}
+	case "copyin", "copyinbin":
+		st.copyDir, st.copyBinary = sql.CopyIn, st.words[0] == "copyinbin"
+		st.copyCols, _ = strconv.Atoi(st.words[1])
+	case "copyout":
+		st.copyDir, st.copyCols = sql.CopyOut, 1
 	case "begincommitfail", "fatal", "fail", "insert", "notice", "set", "begin", "commit", "rollback", "sleep", "panic":
 	default:
 		return nil, s.fail(pgerr.New(pgerr.SyntaxError, "unknown command %q", st.words[0]))
@@ -185,7 +233,12 @@ func (s *fakeSession) Execute(ctx context.Context, stmt Statement, args []types.
 		s.notices = append(s.notices, &pgerr.Error{Severity: pgerr.SeverityNotice, Code: pgerr.SuccessfulCompletion, Message: strings.Join(st.words[1:], " ")})
 		cur.tag = "DO"
 	case "set":
-		s.changes = append(s.changes, sql.ParamStatus{Name: arg(1), Value: arg(2)})
+		if arg(1) == "statement_timeout" {
+			ms, _ := strconv.Atoi(arg(2))
+			s.timeout = time.Duration(ms) * time.Millisecond
+		} else {
+			s.changes = append(s.changes, sql.ParamStatus{Name: arg(1), Value: arg(2)})
+		}
 		cur.tag = "SET"
 	case "begin":
 		s.status = sql.TxnActive

@@ -172,6 +172,12 @@ func render(msg pgproto3.BackendMessage) string {
 		return fmt.Sprintf("ParameterStatus %s=%s", m.Name, m.Value)
 	case *pgproto3.ParameterDescription:
 		return fmt.Sprintf("ParameterDescription %v", m.ParameterOIDs)
+	case *pgproto3.CopyInResponse:
+		return fmt.Sprintf("CopyInResponse %d %v", m.OverallFormat, m.ColumnFormatCodes)
+	case *pgproto3.CopyOutResponse:
+		return fmt.Sprintf("CopyOutResponse %d %v", m.OverallFormat, m.ColumnFormatCodes)
+	case *pgproto3.CopyData:
+		return fmt.Sprintf("CopyData %q", m.Data)
 	case *pgproto3.BackendKeyData:
 		return "BackendKeyData"
 	case *pgproto3.AuthenticationOk:

@@ -98,24 +98,7 @@ func nonEmpty(parsed []*sql.Parsed) []*sql.Parsed {
 // transaction before its CommandComplete, so that a client never sees
 // success before the commit is durable.
 func (c *conn) runSimpleStatement(ctx context.Context, p *sql.Parsed, last bool) error {
-	st, err := c.sess.Prepare(ctx, p, nil)
-	if err != nil {
-		return err
-	}
-	cols := st.Columns()
-	if cols != nil {
-		c.sendRowDescription(cols, nil)
-	}
-	cur, err := c.sess.Execute(ctx, st, nil)
-	if err != nil {
-		return err
-	}
-	_, _, err = c.sendRows(ctx, cur, cols, nil, 0)
-	var tag string
-	if err == nil {
-		tag = cur.Tag()
-	}
-	cur.Close()
+	tag, err := c.runTimed(ctx, p)
 	if err != nil {
 		return err
 	}
@@ -127,4 +110,35 @@ func (c *conn) runSimpleStatement(ctx context.Context, p *sql.Parsed, last bool)
 	c.sendNotices()
 	c.send(&pgproto3.CommandComplete{CommandTag: []byte(tag)})
 	return nil
+}
+
+// runTimed prepares and runs p under the session's statement_timeout and
+// returns its command tag.
+func (c *conn) runTimed(ctx context.Context, p *sql.Parsed) (string, error) {
+	ctx, cancel := c.withStatementTimeout(ctx)
+	defer cancel()
+	st, err := c.sess.Prepare(ctx, p, nil)
+	if err != nil {
+		return "", c.toPgError(ctx, err)
+	}
+	if dir, format, codes := copyOf(st); dir != sql.NotCopy {
+		tag, err := c.runCopy(ctx, st, dir, format, codes)
+		if err != nil {
+			return "", c.toPgError(ctx, err)
+		}
+		return tag, nil
+	}
+	cols := st.Columns()
+	if cols != nil {
+		c.sendRowDescription(cols, nil)
+	}
+	cur, err := c.sess.Execute(ctx, st, nil)
+	if err != nil {
+		return "", c.toPgError(ctx, err)
+	}
+	defer cur.Close()
+	if _, _, err := c.sendRows(ctx, cur, cols, nil, 0); err != nil {
+		return "", c.toPgError(ctx, err)
+	}
+	return cur.Tag(), nil
 }
