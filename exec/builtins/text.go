@@ -36,7 +36,7 @@ func addText(r *Registry) {
 			Impl: func(_ planner.Env, a []types.Datum) (types.Datum, error) {
 				s, p := str(a[0]), str(a[1])
 				if l.caseFold {
-					s, p = strings.ToLower(s), strings.ToLower(p)
+					s, p = asciiLower(s), asciiLower(p)
 				}
 				ok, err := likeMatch(s, p)
 				if err != nil {
@@ -71,8 +71,8 @@ func addText(r *Registry) {
 		r.addFunc(name, intOf(utf8.RuneCountInString))
 	}
 	r.addFunc("octet_length", intOf(func(s string) int { return len(s) }))
-	r.addFunc("lower", textFunc(func(a []types.Datum) (types.Datum, error) { return strings.ToLower(str(a[0])), nil }, types.TextOID))
-	r.addFunc("upper", textFunc(func(a []types.Datum) (types.Datum, error) { return strings.ToUpper(str(a[0])), nil }, types.TextOID))
+	r.addFunc("lower", textFunc(func(a []types.Datum) (types.Datum, error) { return asciiLower(str(a[0])), nil }, types.TextOID))
+	r.addFunc("upper", textFunc(func(a []types.Datum) (types.Datum, error) { return asciiUpper(str(a[0])), nil }, types.TextOID))
 	r.addFunc("md5", textFunc(func(a []types.Datum) (types.Datum, error) {
 		sum := md5.Sum([]byte(str(a[0])))
 		return hex.EncodeToString(sum[:]), nil
@@ -218,64 +218,146 @@ func addText(r *Registry) {
 	r.addFunc("rpad", textFunc(pad(false), types.TextOID, types.Int4OID))
 	r.addFunc("rpad", textFunc(pad(false), types.TextOID, types.Int4OID, types.TextOID))
 	r.addFunc("initcap", textFunc(func(a []types.Datum) (types.Datum, error) {
-		var b strings.Builder
+		b := []byte(str(a[0]))
 		prevAlnum := false
-		for _, c := range str(a[0]) {
-			isAlnum := c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
+		for i, c := range b {
 			if prevAlnum {
-				b.WriteString(strings.ToLower(string(c)))
+				c = toLowerASCII(c)
 			} else {
-				b.WriteString(strings.ToUpper(string(c)))
+				c = toUpperASCII(c)
 			}
-			prevAlnum = isAlnum
+			b[i] = c
+			prevAlnum = c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
 		}
-		return b.String(), nil
+		return string(b), nil
 	}, types.TextOID))
 }
 
-// likeMatch reports whether s matches the LIKE pattern p, where % matches
-// any run of characters, _ any one character, and \ escapes the next one.
-func likeMatch(s, p string) (bool, error) {
-	if strings.HasSuffix(p, `\`) && !strings.HasSuffix(p, `\\`) {
-		return false, pgerr.New(pgerr.InvalidEscapeSequence, "LIKE pattern must not end with escape character")
+// Case mapping follows lc_ctype C, which vecgres reports: as in
+// PostgreSQL with a C locale, lower, upper, initcap and ILIKE change ASCII
+// letters only ('ÉCOLE' ILIKE 'é%' is false).
+
+func toLowerASCII(c byte) byte {
+	if c >= 'A' && c <= 'Z' {
+		return c + 'a' - 'A'
 	}
-	return likeRunes([]rune(s), []rune(p)), nil
+	return c
 }
 
-func likeRunes(s, p []rune) bool {
-	for len(p) > 0 {
-		switch p[0] {
-		case '%':
-			for len(p) > 0 && p[0] == '%' {
-				p = p[1:]
+func toUpperASCII(c byte) byte {
+	if c >= 'a' && c <= 'z' {
+		return c - ('a' - 'A')
+	}
+	return c
+}
+
+func asciiLower(s string) string { return mapASCII(s, toLowerASCII) }
+func asciiUpper(s string) string { return mapASCII(s, toUpperASCII) }
+
+// mapASCII applies f to every byte of s; UTF-8 bytes of non-ASCII
+// characters are all >= 0x80, which f leaves alone.
+func mapASCII(s string, f func(byte) byte) string {
+	for i := 0; i < len(s); i++ {
+		if f(s[i]) != s[i] {
+			b := []byte(s)
+			for j := i; j < len(b); j++ {
+				b[j] = f(b[j])
 			}
-			if len(p) == 0 {
-				return true
-			}
-			for i := 0; i <= len(s); i++ {
-				if likeRunes(s[i:], p) {
-					return true
-				}
-			}
-			return false
-		case '_':
-			if len(s) == 0 {
-				return false
-			}
-			s, p = s[1:], p[1:]
-		default:
-			c := p[0]
-			if c == '\\' && len(p) > 1 {
-				p = p[1:]
-				c = p[0]
-			}
-			if len(s) == 0 || s[0] != c {
-				return false
-			}
-			s, p = s[1:], p[1:]
+			return string(b)
 		}
 	}
-	return len(s) == 0
+	return s
+}
+
+// likeMatch reports whether s matches the LIKE pattern p, where % matches
+// any run of characters, _ any one character, and \ makes the next
+// character literal. It is PostgreSQL's MatchText: a pattern that ends
+// with the escape character is an error only when matching reaches it
+// ('abc' LIKE 'x\' is false).
+func likeMatch(s, p string) (bool, error) {
+	if p == "%" {
+		return true, nil
+	}
+	r, err := likeRunes([]rune(s), []rune(p))
+	return r == likeTrue, err
+}
+
+// Results of likeRunes; likeAbort means no later start position in the
+// text can match either, which stops the search of an enclosing %.
+const (
+	likeFalse = iota
+	likeTrue
+	likeAbort
+)
+
+func errLikeEscape() error {
+	return pgerr.New(pgerr.InvalidEscapeSequence, "LIKE pattern must not end with escape character")
+}
+
+func likeRunes(t, p []rune) (int, error) {
+	for len(t) > 0 && len(p) > 0 {
+		switch p[0] {
+		case '\\':
+			p = p[1:]
+			if len(p) == 0 {
+				return likeFalse, errLikeEscape()
+			}
+			if p[0] != t[0] {
+				return likeFalse, nil
+			}
+		case '%':
+			// Skip the run of wildcards after %: N _'s and any %'s match
+			// at least N characters.
+			p = p[1:]
+			for len(p) > 0 {
+				if p[0] == '%' {
+					p = p[1:]
+				} else if p[0] == '_' {
+					if len(t) == 0 {
+						return likeAbort, nil
+					}
+					t, p = t[1:], p[1:]
+				} else {
+					break
+				}
+			}
+			if len(p) == 0 {
+				return likeTrue, nil
+			}
+			first := p[0]
+			if first == '\\' {
+				if len(p) < 2 {
+					return likeFalse, errLikeEscape()
+				}
+				first = p[1]
+			}
+			for ; len(t) > 0; t = t[1:] {
+				if t[0] == first {
+					r, err := likeRunes(t, p)
+					if err != nil || r != likeFalse {
+						return r, err
+					}
+				}
+			}
+			return likeAbort, nil
+		case '_':
+		default:
+			if p[0] != t[0] {
+				return likeFalse, nil
+			}
+		}
+		t, p = t[1:], p[1:]
+	}
+	if len(t) > 0 {
+		return likeFalse, nil
+	}
+	for len(p) > 0 && p[0] == '%' {
+		p = p[1:]
+	}
+	if len(p) == 0 {
+		return likeTrue, nil
+	}
+	return likeAbort, nil
 }
 
 // regexCache keeps compiled regular expressions by pattern, since a

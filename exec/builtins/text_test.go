@@ -1,6 +1,11 @@
 package builtins
 
-import "testing"
+import (
+	"math/rand/v2"
+	"regexp"
+	"strings"
+	"testing"
+)
 
 // textCases are string functions on multibyte text, LIKE with escapes and regular expressions,
 // recorded from PostgreSQL 15 with pgvector 0.8.
@@ -152,6 +157,24 @@ var textCases = []scalarCase{
 	{"!~~*(text,text)", a("ABC", "a%"), "boolean", "f"},
 	{"~~*(text,text)", a("ÉCOLE", "é%"), "boolean", "f"},
 	{"~~*(text,text)", a("X", "x\\"), "boolean", "f"},
+	{"lower(text)", a("ÉCOLE Ÿ ABC"), "text", "École Ÿ abc"},
+	{"upper(text)", a("école ÿ abc"), "text", "éCOLE ÿ ABC"},
+	{"initcap(text)", a("ÉCOLE école"), "text", "ÉCole éCole"},
+	{"~~(text,text)", a("abc", "abc\\"), "boolean", "f"},
+	{"~~(text,text)", a("abcd", "abc\\"), "", "ERROR 22025: LIKE pattern must not end with escape character"},
+	{"~~(text,text)", a("", "%\\"), "boolean", "f"},
+	{"~~(text,text)", a("abc", "%b\\"), "", "ERROR 22025: LIKE pattern must not end with escape character"},
+	{"~~(text,text)", a("a", "_\\"), "boolean", "f"},
+	{"~~(text,text)", a("ab", "_\\"), "", "ERROR 22025: LIKE pattern must not end with escape character"},
+	{"~~(text,text)", a("abc", "%_\\"), "", "ERROR 22025: LIKE pattern must not end with escape character"},
+	{"~~(text,text)", a("x", "%x\\"), "boolean", "f"},
+	{"~~(text,text)", a("a%", "%\\%"), "boolean", "t"},
+	{"~~(text,text)", a("a\\b", "%\\\\%"), "boolean", "t"},
+	{"~~(text,text)", a("ab", "%_%_%"), "boolean", "t"},
+	{"~~(text,text)", a("a", "%_%_%"), "boolean", "f"},
+	{"~~*(text,text)", a("ABC", "abc\\"), "boolean", "f"},
+	{"~~*(text,text)", a("école", "ÉCOLE"), "boolean", "f"},
+	{"~~*(text,text)", a("Straße", "STRASSE"), "boolean", "f"},
 	{"~(text,text)", a("foobar", "o+b"), "boolean", "t"},
 	{"~(text,text)", a("foobar", "^bar"), "boolean", "f"},
 	{"~(text,text)", a("FOO", "foo"), "boolean", "f"},
@@ -161,3 +184,41 @@ var textCases = []scalarCase{
 }
 
 func TestText(t *testing.T) { runScalarCases(t, textCases) }
+
+// TestLikeAgainstRegexp compares LIKE with a regular expression built from
+// the same pattern, on seeded random texts and patterns that do not end
+// with the escape character.
+func TestLikeAgainstRegexp(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 11))
+	pick := func(alphabet []string, n int) []string {
+		out := make([]string, n)
+		for i := range out {
+			out[i] = alphabet[rng.IntN(len(alphabet))]
+		}
+		return out
+	}
+	for range 5000 {
+		text := strings.Join(pick([]string{"a", "b", "é", "%", "_", `\`}, rng.IntN(7)), "")
+		var pat, re strings.Builder
+		re.WriteString(`(?s)^`)
+		for _, tok := range pick([]string{"a", "b", "é", "%", "_", `\%`, `\_`, `\\`, `\a`}, rng.IntN(6)) {
+			pat.WriteString(tok)
+			switch {
+			case tok == "%":
+				re.WriteString(".*")
+			case tok == "_":
+				re.WriteString(".")
+			case tok[0] == '\\':
+				re.WriteString(regexp.QuoteMeta(tok[1:]))
+			default:
+				re.WriteString(regexp.QuoteMeta(tok))
+			}
+		}
+		re.WriteString(`$`)
+		want := regexp.MustCompile(re.String()).MatchString(text)
+		got, err := likeMatch(text, pat.String())
+		if err != nil || got != want {
+			t.Fatalf("%q LIKE %q = %v, %v; want %v", text, pat.String(), got, err, want)
+		}
+	}
+}
