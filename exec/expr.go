@@ -187,12 +187,16 @@ func (c *compiler) compileCast(e *planner.Cast) (evalFn, error) {
 		return nil, err
 	}
 	from, to, explicit := e.Arg.Type(), e.To, e.Explicit
+	var format *types.FormatOptions
+	if c.env != nil {
+		format = c.env.Format()
+	}
 	return func(row Row) (types.Datum, error) {
 		v, err := arg(row)
 		if err != nil || v == nil {
 			return v, err
 		}
-		return types.Cast(v, from, to, explicit)
+		return types.CastWith(v, from, to, explicit, format)
 	}, nil
 }
 

@@ -35,6 +35,10 @@ type binder struct {
 	noParams bool
 	// pgVersion is the parse tree's version, for deparsing.
 	pgVersion int32
+	// format holds the session settings that reading literals depends on
+	// (TimeZone for timestamptz, the time 'now' means); nil means the
+	// defaults.
+	format *types.FormatOptions
 	// levels are the enclosing queries of the query being bound (for a
 	// subquery), innermost last.
 	levels []*level

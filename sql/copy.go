@@ -280,7 +280,7 @@ func (s *Session) copyFrom(ctx context.Context, st *Statement, src io.Reader) (s
 	if err := s.txn.LockForWrite(ctx); err != nil {
 		return "", err
 	}
-	dec := newCopyDecoder(spec, src)
+	dec := newCopyDecoder(spec, src, s.literalFormat())
 	env := &stmtEnv{s: s, ctx: ctx, start: time.Now()}
 	res, err := exec.Start(ctx, st.plan, &exec.Runtime{Txn: s.txn, Env: env, Format: s.Format(), Source: dec.next})
 	if err != nil {
@@ -310,10 +310,11 @@ type copyDecoder struct {
 	done   bool
 	// binary format state
 	sawHeader bool
+	format    *types.FormatOptions
 }
 
-func newCopyDecoder(spec *copySpec, src io.Reader) *copyDecoder {
-	return &copyDecoder{spec: spec, r: bufio.NewReaderSize(src, 64<<10)}
+func newCopyDecoder(spec *copySpec, src io.Reader, format *types.FormatOptions) *copyDecoder {
+	return &copyDecoder{spec: spec, r: bufio.NewReaderSize(src, 64<<10), format: format}
 }
 
 // context adds PostgreSQL's CONTEXT ("COPY t, line 3, column a: "x"") to
@@ -557,7 +558,7 @@ func (d *copyDecoder) convert(fields []*string) (exec.Row, error) {
 		}
 		t := spec.types[i]
 		d.column, d.value = spec.table.Columns[spec.slots[i]].Name, *f
-		v, err := types.ParseText(types.Of(t.OID), *f)
+		v, err := types.ParseTextWith(types.Of(t.OID), *f, d.format)
 		if err == nil && t.Mod >= 0 {
 			v, err = types.CoerceTypmod(v, t, false)
 		}

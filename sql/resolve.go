@@ -34,7 +34,7 @@ func (b *binder) coerce(e planner.Expr, to types.T, mode coerceMode, loc int32) 
 			// The literal is read as the type, then its modifier applied
 			// with the cast's strictness: an explicit cast truncates a
 			// too-long string, an assignment rejects it.
-			v, err := types.ParseText(types.Of(to.OID), e.Value.(string))
+			v, err := types.ParseTextWith(types.Of(to.OID), e.Value.(string), b.format)
 			if err == nil && to.Mod >= 0 {
 				v, err = types.CoerceTypmod(v, to, mode == types.CastExplicit)
 			}
@@ -77,7 +77,7 @@ func (b *binder) foldCast(c *planner.Cast, loc int32) (planner.Expr, bool, error
 	if k.Value == nil {
 		return &planner.Const{T: c.To}, true, nil
 	}
-	v, err := types.Cast(k.Value, k.T, c.To, c.Explicit)
+	v, err := types.CastWith(k.Value, k.T, c.To, c.Explicit, b.format)
 	if err != nil {
 		return nil, true, b.at(loc, err)
 	}

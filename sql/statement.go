@@ -94,6 +94,7 @@ func (s *Session) prepare(p *Parsed, paramTypes []types.OID) (*Statement, error)
 	}
 	b := newBinder(st.cat, s.e.reg, p.query, paramTypes, s.searchPath())
 	b.pgVersion = p.version
+	b.format = s.literalFormat()
 	if err := s.bindStatement(st, b, p.stmt); err != nil {
 		return nil, err
 	}
@@ -220,6 +221,14 @@ func (s *Session) Execute(ctx context.Context, st *Statement, args []types.Datum
 	}
 	c.res = res
 	return c, nil
+}
+
+// literalFormat is the session's formatting settings with 'now' set, for
+// reading literals at bind time.
+func (s *Session) literalFormat() *types.FormatOptions {
+	f := *s.Format()
+	f.Now = time.Now()
+	return &f
 }
 
 // refresh binds st again when the schema changed since it was prepared,
