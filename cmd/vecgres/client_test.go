@@ -6,6 +6,7 @@ import (
 	"errors"
 	"path/filepath"
 	"regexp"
+	"strings"
 	"testing"
 	"time"
 
@@ -92,5 +93,36 @@ func TestSLTCommand(t *testing.T) {
 	}
 	if !regexp.MustCompile(`(?m)^[1-9][0-9]* passed, 0 failed$`).Match(stdout.Bytes()) {
 		t.Errorf("no summary line in:\n%s", stdout.String())
+	}
+}
+
+// TestCopyAgainstVecgres moves rows in and out with COPY, in pgx's binary
+// format and in text.
+func TestCopyAgainstVecgres(t *testing.T) {
+	in := startTestInstance(t)
+	conn, ctx := connectInstance(t, in)
+	if _, err := conn.Exec(ctx, "CREATE TABLE c (id bigint PRIMARY KEY, name text)"); err != nil {
+		t.Fatal(err)
+	}
+	n, err := conn.CopyFrom(ctx, pgx.Identifier{"c"}, []string{"id", "name"}, pgx.CopyFromRows([][]any{{1, "one"}, {2, nil}}))
+	if err != nil || n != 2 {
+		t.Fatalf("binary COPY FROM: %d, %v", n, err)
+	}
+	tag, err := conn.PgConn().CopyFrom(ctx, strings.NewReader("3\tthree\n4\t\\N\n"), "COPY c FROM STDIN")
+	if err != nil || tag.String() != "COPY 2" {
+		t.Fatalf("text COPY FROM: %v, %v", tag, err)
+	}
+	_, err = conn.PgConn().CopyFrom(ctx, strings.NewReader("5\tfive\nnot a number\tx\n"), "COPY c FROM STDIN")
+	var pgErr *pgconn.PgError
+	if !errors.As(err, &pgErr) || pgErr.Code != "22P02" {
+		t.Errorf("bad COPY row: %v", err)
+	}
+	var out bytes.Buffer
+	tag, err = conn.PgConn().CopyTo(ctx, &out, "COPY c TO STDOUT")
+	if err != nil || tag.String() != "COPY 4" {
+		t.Fatalf("COPY TO: %v, %v", tag, err)
+	}
+	if want := "1\tone\n2\t\\N\n3\tthree\n4\t\\N\n"; out.String() != want {
+		t.Errorf("COPY TO wrote %q, want %q", out.String(), want)
 	}
 }
