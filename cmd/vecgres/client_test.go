@@ -4,6 +4,9 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
+	"net"
+	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -12,6 +15,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/rs/zerolog"
 )
 
 func connectInstance(t *testing.T, in *instance) (*pgx.Conn, context.Context) {
@@ -125,4 +129,59 @@ func TestCopyAgainstVecgres(t *testing.T) {
 	if want := "1\tone\n2\t\\N\n3\tthree\n4\t\\N\n"; out.String() != want {
 		t.Errorf("COPY TO wrote %q, want %q", out.String(), want)
 	}
+}
+
+// shortTempDir makes a directory with a path short enough for a Unix
+// socket inside it.
+func shortTempDir(t *testing.T) string {
+	t.Helper()
+	dir, err := os.MkdirTemp("", "vg")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	return dir
+}
+
+func TestUnixSocket(t *testing.T) {
+	sockDir := shortTempDir(t)
+	log := zerolog.New(zerolog.NewTestWriter(t)).Level(zerolog.WarnLevel)
+	in, err := startInstance(instanceConfig{Listen: "127.0.0.1:0", SocketDir: sockDir, DataDir: t.TempDir(), Logger: log})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer in.Stop(context.Background())
+	_, port, _ := net.SplitHostPort(in.Addr)
+	if want := filepath.Join(sockDir, ".s.PGSQL."+port); in.Socket != want {
+		t.Errorf("socket %q, want %q", in.Socket, want)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	conn, err := pgx.Connect(ctx, fmt.Sprintf("host=%s port=%s user=vecgres dbname=vecgres", sockDir, port))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	var one int
+	if err := conn.QueryRow(ctx, "SELECT 1").Scan(&one); err != nil || one != 1 {
+		t.Errorf("SELECT 1 over the socket: %d, %v", one, err)
+	}
+}
+
+func TestListenUnixReplacesOnlyStaleSockets(t *testing.T) {
+	path := filepath.Join(shortTempDir(t), ".s.PGSQL.1")
+	live, err := net.Listen("unix", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := listenUnix(path); err == nil {
+		t.Fatal("listenUnix took over a live server's socket")
+	}
+	live.(*net.UnixListener).SetUnlinkOnClose(false)
+	live.Close()
+	ln, err := listenUnix(path)
+	if err != nil {
+		t.Fatalf("listenUnix over a stale socket: %v", err)
+	}
+	ln.Close()
 }

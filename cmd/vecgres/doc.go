@@ -2,13 +2,15 @@
 // protocol in front of pgvector-compatible vector search, with its data in
 // one directory.
 //
-//	vecgres [serve] [--listen ADDR] [--data-dir DIR] [--log-level LEVEL]
+//	vecgres [serve] [--listen ADDR] [--socket-dir DIR] [--data-dir DIR] [--log-level LEVEL]
 //	vecgres slt [--url URL] [--verbose] [--stop-on-failure] FILE...
 //	vecgres version
 //
 // serve (the default) listens on 127.0.0.1:5433 with its data in
-// ./vecgres-data; VECGRES_LISTEN, VECGRES_DATA_DIR and VECGRES_LOG_LEVEL
-// set the same as the flags, which win. Logs are structured (zerolog):
+// ./vecgres-data, and with --socket-dir also on the Unix socket
+// DIR/.s.PGSQL.<port> that psql and libpq look for (psql -h DIR -p PORT).
+// VECGRES_LISTEN, VECGRES_SOCKET_DIR, VECGRES_DATA_DIR and
+// VECGRES_LOG_LEVEL set the same as the flags, which win. Logs are structured (zerolog):
 // readable lines when stderr is a terminal, JSON otherwise. SIGINT or
 // SIGTERM end the sessions (running statements get 30 seconds) and then
 // close the data directory.

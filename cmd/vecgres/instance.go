@@ -5,6 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
 
 	"github.com/rs/zerolog"
 
@@ -18,6 +22,9 @@ import (
 type instanceConfig struct {
 	// Listen is the TCP address; port 0 picks a free one.
 	Listen string
+	// SocketDir, when set, is where the Unix socket .s.PGSQL.<port> is
+	// made, as PostgreSQL's unix_socket_directories.
+	SocketDir string
 	// DataDir is the data directory, created if missing.
 	DataDir string
 	Logger  zerolog.Logger
@@ -26,17 +33,21 @@ type instanceConfig struct {
 // instance is a running vecgres: storage, engine and server, started and
 // stopped together. The binary runs one; tests run as many as they like.
 type instance struct {
-	// Addr is the address the server accepts connections on.
+	// Addr is the TCP address the server accepts connections on.
 	Addr string
-	log  zerolog.Logger
-	db   *storage.DB
-	srv  *server.Server
+	// Socket is the path of the Unix socket, or "".
+	Socket string
+	log    zerolog.Logger
+	db     *storage.DB
+	srv    *server.Server
 
-	done     chan struct{} // closed when the server stops accepting
+	serving  sync.WaitGroup // one per listener
+	stopped  sync.Once
+	done     chan struct{} // closed when a listener stops accepting
 	serveErr error         // why it stopped; set before done is closed
 }
 
-// startInstance opens the data directory and starts serving on a listener
+// startInstance opens the data directory and starts serving on listeners
 // bound before it returns, so that Addr can be dialled at once.
 func startInstance(cfg instanceConfig) (*instance, error) {
 	db, err := storage.Open(storage.Options{
@@ -52,17 +63,62 @@ func startInstance(cfg instanceConfig) (*instance, error) {
 		db.Close()
 		return nil, err
 	}
-	ln, err := net.Listen("tcp", cfg.Listen)
+	lns, err := listen(cfg)
 	if err != nil {
 		db.Close()
 		return nil, err
 	}
-	in := &instance{Addr: ln.Addr().String(), log: cfg.Logger, db: db, srv: srv, done: make(chan struct{})}
-	go func() {
-		in.serveErr = srv.Serve(ln)
-		close(in.done)
-	}()
+	in := &instance{Addr: lns[0].Addr().String(), log: cfg.Logger, db: db, srv: srv, done: make(chan struct{})}
+	if len(lns) > 1 {
+		in.Socket = lns[1].Addr().String()
+	}
+	in.serving.Add(len(lns))
+	for _, ln := range lns {
+		go func() {
+			defer in.serving.Done()
+			err := srv.Serve(ln)
+			in.stopped.Do(func() {
+				in.serveErr = err
+				close(in.done)
+			})
+		}()
+	}
 	return in, nil
+}
+
+// listen binds the TCP address and, when asked for, the Unix socket on
+// the same port.
+func listen(cfg instanceConfig) ([]net.Listener, error) {
+	tcp, err := net.Listen("tcp", cfg.Listen)
+	if err != nil {
+		return nil, err
+	}
+	if cfg.SocketDir == "" {
+		return []net.Listener{tcp}, nil
+	}
+	port := tcp.Addr().(*net.TCPAddr).Port
+	unix, err := listenUnix(filepath.Join(cfg.SocketDir, fmt.Sprintf(".s.PGSQL.%d", port)))
+	if err != nil {
+		tcp.Close()
+		return nil, err
+	}
+	return []net.Listener{tcp, unix}, nil
+}
+
+// listenUnix listens on a Unix socket at path, replacing a socket file
+// that a crashed server left behind but refusing one that a live server
+// still answers on.
+func listenUnix(path string) (net.Listener, error) {
+	if _, err := os.Stat(path); err == nil {
+		if c, err := net.DialTimeout("unix", path, time.Second); err == nil {
+			c.Close()
+			return nil, fmt.Errorf("another server is listening on %s", path)
+		}
+		if err := os.Remove(path); err != nil {
+			return nil, err
+		}
+	}
+	return net.Listen("unix", path)
 }
 
 func newServer(cfg instanceConfig, db *storage.DB) (*server.Server, error) {
@@ -102,6 +158,7 @@ func (in *instance) Stop(ctx context.Context) error {
 	if shutdownErr != nil {
 		in.log.Warn().Err(shutdownErr).Msg("sessions did not end in time")
 	}
+	in.serving.Wait()
 	if err := in.Err(); !errors.Is(err, server.ErrServerClosed) {
 		in.log.Error().Err(err).Msg("server had stopped accepting connections")
 	}

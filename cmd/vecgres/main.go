@@ -62,9 +62,9 @@ func run(args []string, stdout, stderr io.Writer, getenv func(string) string) in
 
 func usage(w io.Writer) {
 	fmt.Fprint(w, `Usage:
-  vecgres [serve] [--listen ADDR] [--data-dir DIR] [--log-level LEVEL]
-        run the server (environment: VECGRES_LISTEN, VECGRES_DATA_DIR,
-        VECGRES_LOG_LEVEL; flags win)
+  vecgres [serve] [--listen ADDR] [--socket-dir DIR] [--data-dir DIR] [--log-level LEVEL]
+        run the server (environment: VECGRES_LISTEN, VECGRES_SOCKET_DIR,
+        VECGRES_DATA_DIR, VECGRES_LOG_LEVEL; flags win)
   vecgres slt [--url URL] [--verbose] [--stop-on-failure] FILE...
         run sqllogictest files against URL, or against a temporary
         in-process server when no URL is given
@@ -86,9 +86,10 @@ func versionString() string {
 
 // serveConfig is what the serve command is told.
 type serveConfig struct {
-	Listen   string
-	DataDir  string
-	LogLevel string
+	Listen    string
+	SocketDir string
+	DataDir   string
+	LogLevel  string
 }
 
 // parseServeFlags reads serve's flags; each defaults to its environment
@@ -99,6 +100,7 @@ func parseServeFlags(args []string, stderr io.Writer, getenv func(string) string
 	fs := flag.NewFlagSet("vecgres serve", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.StringVar(&cfg.Listen, "listen", envOr(getenv, "VECGRES_LISTEN", "127.0.0.1:5433"), "TCP `address` to accept clients on")
+	fs.StringVar(&cfg.SocketDir, "socket-dir", envOr(getenv, "VECGRES_SOCKET_DIR", ""), "`directory` for the Unix socket .s.PGSQL.<port> (default: none)")
 	fs.StringVar(&cfg.DataDir, "data-dir", envOr(getenv, "VECGRES_DATA_DIR", "./vecgres-data"), "data `directory`")
 	fs.StringVar(&cfg.LogLevel, "log-level", envOr(getenv, "VECGRES_LOG_LEVEL", "info"), "log `level`: trace, debug, info, warn, error")
 	if err := fs.Parse(args); err != nil {
@@ -169,11 +171,15 @@ func serve(ctx context.Context, cfg serveConfig, log zerolog.Logger) error {
 	if err != nil {
 		return err
 	}
-	in, err := startInstance(instanceConfig{Listen: cfg.Listen, DataDir: dataDir, Logger: log})
+	in, err := startInstance(instanceConfig{Listen: cfg.Listen, SocketDir: cfg.SocketDir, DataDir: dataDir, Logger: log})
 	if err != nil {
 		return err
 	}
-	log.Info().Str("addr", in.Addr).Str("data_dir", dataDir).Str("version", version).Msg("vecgres ready")
+	ready := log.Info().Str("addr", in.Addr)
+	if in.Socket != "" {
+		ready = ready.Str("socket", in.Socket)
+	}
+	ready.Str("data_dir", dataDir).Str("version", version).Msg("vecgres ready")
 	select {
 	case <-ctx.Done():
 		log.Info().Msg("shutting down")

@@ -57,13 +57,13 @@ func TestParseServeFlags(t *testing.T) {
 		want: serveConfig{Listen: "127.0.0.1:5433", DataDir: "./vecgres-data", LogLevel: "info"},
 	}, {
 		name: "environment",
-		env:  map[string]string{"VECGRES_LISTEN": ":6000", "VECGRES_DATA_DIR": "/d", "VECGRES_LOG_LEVEL": "debug"},
-		want: serveConfig{Listen: ":6000", DataDir: "/d", LogLevel: "debug"},
+		env:  map[string]string{"VECGRES_LISTEN": ":6000", "VECGRES_DATA_DIR": "/d", "VECGRES_LOG_LEVEL": "debug", "VECGRES_SOCKET_DIR": "/s"},
+		want: serveConfig{Listen: ":6000", DataDir: "/d", LogLevel: "debug", SocketDir: "/s"},
 	}, {
 		name: "flags win over environment",
-		args: []string{"--listen", ":7000", "-data-dir=/f", "--log-level=warn"},
-		env:  map[string]string{"VECGRES_LISTEN": ":6000", "VECGRES_DATA_DIR": "/d", "VECGRES_LOG_LEVEL": "debug"},
-		want: serveConfig{Listen: ":7000", DataDir: "/f", LogLevel: "warn"},
+		args: []string{"--listen", ":7000", "-data-dir=/f", "--log-level=warn", "--socket-dir", "/t"},
+		env:  map[string]string{"VECGRES_LISTEN": ":6000", "VECGRES_DATA_DIR": "/d", "VECGRES_LOG_LEVEL": "debug", "VECGRES_SOCKET_DIR": "/s"},
+		want: serveConfig{Listen: ":7000", DataDir: "/f", LogLevel: "warn", SocketDir: "/t"},
 	}, {
 		name: "flags and environment mixed",
 		args: []string{"--data-dir", "/f"},
