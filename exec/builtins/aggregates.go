@@ -87,23 +87,14 @@ func addAggregates(r *Registry) {
 			}
 		})})
 		r.addAgg("avg", AggOverload{Args: sig(oid), Ret: types.TFloat8, New: fixed(func() planner.Accumulator {
-			var s float64
-			var n int64
+			var st floatAccum
 			return &accFunc{
-				add: func(a []types.Datum) error {
-					v := f8(a[0])
-					if math.IsInf(s+v, 0) && !math.IsInf(s, 0) && !math.IsInf(v, 0) {
-						return errFloatOverflow()
-					}
-					s += v
-					n++
-					return nil
-				},
+				add: func(a []types.Datum) error { return st.add(f8(a[0])) },
 				result: func() (types.Datum, error) {
-					if n == 0 {
+					if st.n == 0 {
 						return nil, nil
 					}
-					return s / float64(n), nil
+					return st.sx / st.n, nil
 				},
 			}
 		})})
@@ -147,7 +138,10 @@ func addAggregates(r *Registry) {
 				var best types.Datum
 				return &accFunc{
 					add: func(a []types.Datum) error {
-						if best == nil || sign*types.Compare(t, a[0], best) > 0 {
+						// As PostgreSQL's int4larger, float8smaller, ...:
+						// of two equal values the later one wins (visible
+						// for 1.0 and 1.00, 0 and -0).
+						if best == nil || sign*types.Compare(t, a[0], best) >= 0 {
 							best = a[0]
 						}
 						return nil
@@ -280,6 +274,35 @@ func addAggregates(r *Registry) {
 			result: func() (types.Datum, error) { return acc, nil },
 		}
 	})})
+}
+
+// floatAccum is PostgreSQL's float8_accum state for avg (and the variance
+// aggregates): the count, the sum and, by the Youngs-Cramer algorithm, the
+// sum of squared differences from the mean. Sxx is kept although avg does
+// not return it, because PostgreSQL reports its overflow: avg of 1e200 and
+// -1e200 is an error there, not 0.
+type floatAccum struct {
+	n, sx, sxx float64
+}
+
+func (st *floatAccum) add(v float64) error {
+	n := st.n + 1
+	sx := st.sx + v
+	sxx := st.sxx
+	if st.n > 0 {
+		tmp := v*n - sx
+		sxx += tmp * tmp / (n * st.n)
+		if math.IsInf(sx, 0) || math.IsInf(sxx, 0) {
+			if !math.IsInf(st.sx, 0) && !math.IsInf(v, 0) {
+				return errFloatOverflow()
+			}
+			sxx = math.NaN()
+		}
+	} else if math.IsNaN(v) || math.IsInf(v, 0) {
+		sxx = math.NaN()
+	}
+	st.n, st.sx, st.sxx = n, sx, sxx
+	return nil
 }
 
 // intSum adds integers exactly: in an int64 while it fits, in a decimal
