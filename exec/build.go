@@ -116,6 +116,16 @@ func (b *builder) buildOp(n planner.Node) (Operator, error) {
 		return newScanOp(b.rt.Txn, n)
 	case *planner.Values:
 		return b.buildValues(n)
+	case *planner.VirtualScan:
+		rows, err := n.Rows(b.rt.Env)
+		if err != nil {
+			return nil, err
+		}
+		out := make([]Row, len(rows))
+		for i, r := range rows {
+			out[i] = r
+		}
+		return &sliceOp{rows: out}, nil
 	case *planner.RowSource:
 		if b.rt.Source == nil {
 			return nil, pgerr.New(pgerr.InternalError, "exec: RowSource without a source")

@@ -154,6 +154,12 @@ func display(n Node, fm exprFormatter) *explainNode {
 			return &explainNode{title: "HashSetOp Intersect", children: kids(n.Left, n.Right), plan: n}
 		}
 		return &explainNode{title: "HashSetOp Except", children: kids(n.Left, n.Right), plan: n}
+	case *VirtualScan:
+		title := "Function Scan on " + n.Name
+		if n.Alias != "" {
+			title += " " + n.Alias
+		}
+		return &explainNode{title: title, plan: n}
 	case *RowSource:
 		return &explainNode{title: "Function Scan on copy_from_stdin", plan: n}
 	case *Insert:

@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/vecgres/vecgres/sql/types"
+	"github.com/vecgres/vecgres/storage"
 )
 
 // Expr is a bound, typed scalar expression. Expressions are immutable once
@@ -166,6 +167,11 @@ type Env interface {
 	Database() string
 	User() string
 	BackendPID() int32
+	// Catalog is the schema as the statement sees it, for the catalog
+	// functions and tables.
+	Catalog() *storage.Catalog
+	// SearchPath is the schemas unqualified names are looked up in.
+	SearchPath() []string
 }
 
 // Walk calls fn for e and each of its sub-expressions, depth first, and

@@ -38,6 +38,18 @@ type Values struct {
 	Out  []OutCol
 }
 
+// VirtualScan reads a table whose rows are computed when the statement
+// runs, from the catalog the statement sees: pg_catalog's and
+// information_schema's tables.
+type VirtualScan struct {
+	// Name is the table's qualified name, for EXPLAIN.
+	Name  string
+	Alias string
+	Out   []OutCol
+	// Rows computes the rows.
+	Rows func(env Env) ([][]types.Datum, error)
+}
+
 // RowSource produces rows handed to the executor at run time, one by one:
 // the rows of COPY FROM STDIN.
 type RowSource struct {
@@ -162,19 +174,20 @@ type Delete struct {
 }
 
 // Schema implementations.
-func (n *Scan) Schema() []OutCol      { return n.Out }
-func (n *Values) Schema() []OutCol    { return n.Out }
-func (n *RowSource) Schema() []OutCol { return n.Out }
-func (n *Filter) Schema() []OutCol    { return n.Input.Schema() }
-func (n *Project) Schema() []OutCol   { return n.Out }
-func (n *Sort) Schema() []OutCol      { return n.Input.Schema() }
-func (n *Limit) Schema() []OutCol     { return n.Input.Schema() }
-func (n *TopK) Schema() []OutCol      { return n.Input.Schema() }
-func (n *Aggregate) Schema() []OutCol { return n.Out }
-func (n *Distinct) Schema() []OutCol  { return n.Input.Schema() }
-func (n *Insert) Schema() []OutCol    { return n.Out }
-func (n *Update) Schema() []OutCol    { return n.Out }
-func (n *Delete) Schema() []OutCol    { return n.Out }
+func (n *Scan) Schema() []OutCol        { return n.Out }
+func (n *Values) Schema() []OutCol      { return n.Out }
+func (n *RowSource) Schema() []OutCol   { return n.Out }
+func (n *VirtualScan) Schema() []OutCol { return n.Out }
+func (n *Filter) Schema() []OutCol      { return n.Input.Schema() }
+func (n *Project) Schema() []OutCol     { return n.Out }
+func (n *Sort) Schema() []OutCol        { return n.Input.Schema() }
+func (n *Limit) Schema() []OutCol       { return n.Input.Schema() }
+func (n *TopK) Schema() []OutCol        { return n.Input.Schema() }
+func (n *Aggregate) Schema() []OutCol   { return n.Out }
+func (n *Distinct) Schema() []OutCol    { return n.Input.Schema() }
+func (n *Insert) Schema() []OutCol      { return n.Out }
+func (n *Update) Schema() []OutCol      { return n.Out }
+func (n *Delete) Schema() []OutCol      { return n.Out }
 
 // Inputs returns a node's children.
 func Inputs(n Node) []Node {

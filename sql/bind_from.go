@@ -6,6 +6,7 @@ import (
 	pg_query "github.com/pganalyze/pg_query_go/v6"
 
 	"github.com/vecgres/vecgres/planner"
+	"github.com/vecgres/vecgres/sql/pgcatalog"
 	"github.com/vecgres/vecgres/sql/pgerr"
 	"github.com/vecgres/vecgres/sql/types"
 )
@@ -180,6 +181,9 @@ func (b *binder) rangeVar(rv *pg_query.RangeVar) (planner.Node, *scope, error) {
 			}
 			return b.derivedScope(c.plan, name, colAliases, rv.Location)
 		}
+	}
+	if vt, ok := b.lookupVirtual(rv); ok {
+		return b.virtualScan(vt, alias, colAliases, rv.Location)
 	}
 	t, err := b.resolveTable(rv)
 	if err != nil {
@@ -461,4 +465,41 @@ func (b *binder) setOperand(s *pg_query.SelectStmt) (planner.Node, error) {
 // and unnest.
 func (b *binder) rangeFunction(rf *pg_query.RangeFunction) (planner.Node, *scope, error) {
 	return nil, nil, b.unsupported(-1, "functions in FROM")
+}
+
+// lookupVirtual finds a pg_catalog or information_schema table. pg_catalog
+// is searched before the search path, as in PostgreSQL.
+func (b *binder) lookupVirtual(rv *pg_query.RangeVar) (*pgcatalog.Table, bool) {
+	switch rv.Schemaname {
+	case "":
+		return pgcatalog.Lookup("pg_catalog", rv.Relname)
+	case "pg_catalog", "information_schema":
+		return pgcatalog.Lookup(rv.Schemaname, rv.Relname)
+	}
+	return nil, false
+}
+
+func (b *binder) virtualScan(vt *pgcatalog.Table, alias string, colAliases []string, loc int32) (planner.Node, *scope, error) {
+	name := vt.Name
+	if alias != "" {
+		name = alias
+	}
+	if len(colAliases) > len(vt.Columns) {
+		return nil, nil, b.errAt(loc, pgerr.InvalidColumnReference, "table \"%s\" has %d columns available but %d columns specified",
+			name, len(vt.Columns), len(colAliases))
+	}
+	sc := &scope{tables: []string{name}}
+	out := make([]planner.OutCol, len(vt.Columns))
+	for i, c := range vt.Columns {
+		colName := c.Name
+		if i < len(colAliases) {
+			colName = colAliases[i]
+		}
+		sc.cols = append(sc.cols, scopeCol{name: colName, table: name, idx: i, t: c.T})
+		out[i] = planner.OutCol{Name: c.Name, T: c.T}
+	}
+	if alias != "" && alias != vt.Name {
+		sc.aliased = map[string]string{vt.Name: alias}
+	}
+	return &planner.VirtualScan{Name: vt.Schema + "." + vt.Name, Alias: alias, Out: out, Rows: vt.Rows}, sc, nil
 }

@@ -400,6 +400,9 @@ func (e *stmtEnv) SetVal(oid types.OID, v int64, isCalled bool) (int64, error) {
 	return v, nil
 }
 
+func (e *stmtEnv) Catalog() *storage.Catalog { return e.s.catalog() }
+func (e *stmtEnv) SearchPath() []string      { return e.s.searchPath() }
+
 func (e *stmtEnv) RelationOID(name string) (types.OID, error) {
 	b := &binder{cat: e.s.catalog(), searchPath: e.s.searchPath()}
 	oid, ok := b.relationOID("", name)

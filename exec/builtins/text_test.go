@@ -181,6 +181,9 @@ var textCases = []scalarCase{
 	{"~*(text,text)", a("FOO", "foo"), "boolean", "t"},
 	{"!~(text,text)", a("foobar", "baz"), "boolean", "t"},
 	{"!~*(text,text)", a("FOO", "f"), "boolean", "f"},
+	// PostgreSQL says "invalid regular expression: parentheses () not balanced";
+	// vecgres gives Go's reason after the same prefix.
+	{"~(text,text)", a("a", "("), "", "ERROR 2201B"},
 }
 
 func TestText(t *testing.T) { runScalarCases(t, textCases) }
