@@ -154,6 +154,17 @@ func display(n Node, fm exprFormatter) *explainNode {
 			return &explainNode{title: "HashSetOp Intersect", children: kids(n.Left, n.Right), plan: n}
 		}
 		return &explainNode{title: "HashSetOp Except", children: kids(n.Left, n.Right), plan: n}
+	case *IndexScan:
+		title := "Index Scan using " + n.Index.Name + " on " + n.Table.Name
+		if n.Alias != "" && n.Alias != n.Table.Name {
+			title += " " + n.Alias
+		}
+		col := n.Table.Columns[n.Index.Columns[0].Slot].Name
+		details := []string{"Order By: (" + col + " " + n.Op + " " + fm.format(n.Query, nil) + ")"}
+		if n.Filter != nil {
+			details = append(details, "Filter: "+fm.format(n.Filter, n.Out))
+		}
+		return &explainNode{title: title, details: details, plan: n}
 	case *VirtualScan:
 		title := "Function Scan on " + n.Name
 		if n.Alias != "" {

@@ -1,20 +1,29 @@
 package planner
 
+import "github.com/vecgres/vecgres/storage"
+
 // Rule rewrites a plan node. It returns the node to use instead and whether
-// it changed anything; a rule that does not apply returns n, false.
-type Rule func(n Node) (Node, bool)
+// it changed anything; a rule that does not apply returns n, false. Rules
+// that choose indexes read the catalog the statement was bound against.
+type Rule func(n Node, cat *storage.Catalog) (Node, bool)
 
 // rules are applied bottom-up, in order, until none changes the tree.
 var rules = []Rule{
-	sortLimitToTopK,
-	pushFilterIntoJoin,
-	hashJoinKeys,
+	ignoreCatalog(sortLimitToTopK),
+	ignoreCatalog(pushFilterIntoJoin),
+	ignoreCatalog(hashJoinKeys),
+	useHNSWIndex,
 }
 
-// Optimize applies the planner's rules to a bound plan.
-func Optimize(n Node) Node {
+func ignoreCatalog(r func(Node) (Node, bool)) Rule {
+	return func(n Node, _ *storage.Catalog) (Node, bool) { return r(n) }
+}
+
+// Optimize applies the planner's rules to a bound plan. cat is the catalog
+// the plan was bound against (nil: no index is used).
+func Optimize(n Node, cat *storage.Catalog) Node {
 	for {
-		out, changed := rewrite(n)
+		out, changed := rewrite(n, cat)
 		if !changed {
 			return out
 		}
@@ -23,15 +32,15 @@ func Optimize(n Node) Node {
 }
 
 // rewrite applies every rule to n's inputs, then to n.
-func rewrite(n Node) (Node, bool) {
+func rewrite(n Node, cat *storage.Catalog) (Node, bool) {
 	changed := false
 	n = withInputs(n, func(in Node) Node {
-		out, c := rewrite(in)
+		out, c := rewrite(in, cat)
 		changed = changed || c
 		return out
 	})
 	for _, r := range rules {
-		if out, c := r(n); c {
+		if out, c := r(n, cat); c {
 			n, changed = out, true
 		}
 	}
