@@ -1,0 +1,312 @@
+package hnsw
+
+import (
+	"math"
+	"math/bits"
+	"sync"
+	"sync/atomic"
+
+	"github.com/vecgres/vecgres/sql/pgerr"
+)
+
+// Node states, kept in chunk.state and changed with atomic stores.
+const (
+	stateFree    uint32 = iota // never used, or reclaimed by Vacuum
+	stateLive                  // indexed and returned by searches
+	stateDeleted               // still a waypoint, never returned
+)
+
+// Graph is an HNSW graph over float32 vectors of one dimension and metric,
+// keyed by 64-bit row ids. See the package documentation for the design.
+// Its methods are safe for concurrent use, with the rules of Tx.
+type Graph struct {
+	cfg    Config // with defaults applied
+	dim    int
+	metric Metric
+	// linkMetric is the distance the graph's links are chosen by: metric,
+	// except for InnerProduct (see New).
+	linkMetric Metric
+	m, m0      int     // links a node keeps above layer 0, and on layer 0
+	mL         float64 // level multiplier 1/ln(M)
+
+	shift uint32 // log2 of the nodes a chunk holds
+	mask  uint32 // nodes a chunk holds - 1
+	// dir lists the chunks. It only grows: a new chunk is published by
+	// storing a longer copy of the directory.
+	dir atomic.Pointer[[]*chunk]
+
+	// entry is the entry point packed by packEntry. entryMu serialises
+	// its changes; an insert whose level is above the top holds it
+	// throughout, as hnswlib does, so the top only ever moves to a node
+	// whose upper links are complete.
+	entry   atomic.Uint64
+	entryMu sync.Mutex
+
+	// alloc guards next, free and ids.
+	alloc sync.Mutex
+	next  uint32            // first slot never used
+	free  []uint32          // reclaimed slots, reusable now
+	ids   map[uint64]uint32 // row id of every live node -> node
+	live  atomic.Int64      // live nodes
+
+	// writer makes Tx exclusive: Begin takes it, Commit and Rollback
+	// release it.
+	writer sync.Mutex
+	// readers protects node slots from reuse while a search may still
+	// read them; reclaims counts reuse rounds for iterators.
+	readers  epochs
+	reclaims atomic.Uint64
+
+	workers sync.Pool // of *worker, insertion scratch
+}
+
+// chunk holds a fixed number of consecutive nodes. Nothing in it moves
+// once allocated, so readers can hold slices of it.
+type chunk struct {
+	vecs   []float32  // dim floats a node: normalised for Cosine
+	links0 []uint32   // 1+m0 a node: count, then node numbers (atomic)
+	upper  [][]uint32 // level·(1+m) a node above layer 0: same form
+	ids    []uint64   // row ids
+	levels []uint8    // top layer of each node
+	state  []uint32   // stateFree, stateLive or stateDeleted (atomic)
+	locks  []sync.Mutex
+}
+
+// New returns an empty graph for cfg, or cfg.Validate's error.
+func New(cfg Config) (*Graph, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	cfg = cfg.withDefaults()
+	g := &Graph{
+		cfg:        cfg,
+		dim:        cfg.Dim,
+		metric:     cfg.Metric,
+		linkMetric: cfg.Metric,
+		m:          cfg.M,
+		m0:         2 * cfg.M,
+		mL:         1 / math.Log(float64(cfg.M)),
+		ids:        make(map[uint64]uint32),
+	}
+	if cfg.Metric == InnerProduct {
+		// The inner product is no metric: links chosen by it leave nodes
+		// of small norm with no link to them (a quarter of the nodes of
+		// clustered test data), which no search can reach. Links chosen
+		// by L2 leave none; searches still order by the inner product.
+		g.linkMetric = L2
+	}
+	g.shift = chunkShift(cfg.Dim)
+	g.mask = 1<<g.shift - 1
+	g.dir.Store(new([]*chunk))
+	g.workers.New = func() any { return newWorker(g) }
+	return g, nil
+}
+
+// chunkShift sizes chunks to hold about 1 MiB of vectors, between 16 and
+// 4,096 nodes.
+func chunkShift(dim int) uint32 {
+	n := (1 << 20) / (4 * dim)
+	s := uint32(bits.Len(uint(n))) - 1
+	return min(max(s, 4), 12)
+}
+
+// Config returns the graph's configuration, defaults applied.
+func (g *Graph) Config() Config { return g.cfg }
+
+// Len returns the number of live (indexed, not deleted) rows.
+func (g *Graph) Len() int { return int(g.live.Load()) }
+
+// Contains reports whether row id is live in the graph.
+func (g *Graph) Contains(id uint64) bool {
+	g.alloc.Lock()
+	_, ok := g.ids[id]
+	g.alloc.Unlock()
+	return ok
+}
+
+// at returns the chunk of node n and n's index in it.
+func (g *Graph) at(n uint32) (*chunk, int) {
+	return (*g.dir.Load())[n>>g.shift], int(n & g.mask)
+}
+
+// vec returns the stored vector of node n.
+func (g *Graph) vec(n uint32) []float32 {
+	c, i := g.at(n)
+	off := i * g.dim
+	return c.vecs[off : off+g.dim : off+g.dim]
+}
+
+// slot returns node n's neighbour list on level: slot[0] is the count,
+// the node numbers follow. Read and write it with readList and writeList.
+func (g *Graph) slot(n uint32, level int) []uint32 {
+	c, i := g.at(n)
+	if level == 0 {
+		off := i * (1 + g.m0)
+		return c.links0[off : off+1+g.m0 : off+1+g.m0]
+	}
+	off := (level - 1) * (1 + g.m)
+	return c.upper[i][off : off+1+g.m : off+1+g.m]
+}
+
+// maxLinks returns how many links a node keeps on level.
+func (g *Graph) maxLinks(level int) int {
+	if level == 0 {
+		return g.m0
+	}
+	return g.m
+}
+
+func (g *Graph) level(n uint32) int {
+	c, i := g.at(n)
+	return int(c.levels[i])
+}
+
+func (g *Graph) id(n uint32) uint64 {
+	c, i := g.at(n)
+	return c.ids[i]
+}
+
+func (g *Graph) state(n uint32) uint32 {
+	c, i := g.at(n)
+	return atomic.LoadUint32(&c.state[i])
+}
+
+func (g *Graph) setState(n uint32, s uint32) {
+	c, i := g.at(n)
+	atomic.StoreUint32(&c.state[i], s)
+}
+
+func (g *Graph) lock(n uint32) *sync.Mutex {
+	c, i := g.at(n)
+	return &c.locks[i]
+}
+
+// readList appends node n's neighbours on level to dst. It takes no lock:
+// every entry is loaded atomically, so a list being rewritten reads as a
+// mix of its old and new entries, each a valid node number.
+func readList(slot []uint32, dst []uint32) []uint32 {
+	cnt := int(atomic.LoadUint32(&slot[0]))
+	cnt = min(cnt, len(slot)-1)
+	for i := 1; i <= cnt; i++ {
+		dst = append(dst, atomic.LoadUint32(&slot[i]))
+	}
+	return dst
+}
+
+// writeList replaces a neighbour list. The caller holds the node's lock.
+// The entries are stored before the count, so a reader never sees a count
+// that covers entries of no list.
+func writeList(slot []uint32, links []uint32) {
+	for i, n := range links {
+		atomic.StoreUint32(&slot[1+i], n)
+	}
+	atomic.StoreUint32(&slot[0], uint32(len(links)))
+}
+
+// Entry points are packed into one word: bit 63 set when there is one,
+// the level in bits 32..39, the node in bits 0..31.
+const entryValid = 1 << 63
+
+func packEntry(n uint32, level int) uint64 { return entryValid | uint64(level)<<32 | uint64(n) }
+
+func unpackEntry(e uint64) (n uint32, level int, ok bool) {
+	return uint32(e), int(e>>32) & 0xff, e&entryValid != 0
+}
+
+// allocate returns a slot for a new node, reusing a reclaimed one first.
+// The caller holds g.alloc.
+func (g *Graph) allocate() uint32 {
+	if k := len(g.free); k > 0 {
+		n := g.free[k-1]
+		g.free = g.free[:k-1]
+		return n
+	}
+	n := g.next
+	g.next++
+	dir := *g.dir.Load()
+	if int(n>>g.shift) >= len(dir) {
+		grown := make([]*chunk, len(dir)+1)
+		copy(grown, dir)
+		grown[len(dir)] = g.newChunk()
+		g.dir.Store(&grown)
+	}
+	return n
+}
+
+func (g *Graph) newChunk() *chunk {
+	k := 1 << g.shift
+	return &chunk{
+		vecs:   make([]float32, k*g.dim),
+		links0: make([]uint32, k*(1+g.m0)),
+		upper:  make([][]uint32, k),
+		ids:    make([]uint64, k),
+		levels: make([]uint8, k),
+		state:  make([]uint32, k),
+		locks:  make([]sync.Mutex, k),
+	}
+}
+
+// capacity returns the number of node numbers in use or reclaimed: every
+// node is below it.
+func (g *Graph) capacity() int {
+	return len(*g.dir.Load()) << g.shift
+}
+
+// initNode fills slot n for row id at level with vec (normalised for
+// Cosine) and empty lists. Nothing links to n yet, so plain writes are
+// safe: the atomic link stores that later publish n order them before any
+// reader's access.
+func (g *Graph) initNode(n uint32, id uint64, level int, vec []float32) {
+	c, i := g.at(n)
+	dst := c.vecs[i*g.dim : (i+1)*g.dim]
+	copy(dst, vec)
+	if g.metric == Cosine {
+		normalize(dst)
+	}
+	c.ids[i] = id
+	c.levels[i] = uint8(level)
+	atomic.StoreUint32(&c.links0[i*(1+g.m0)], 0)
+	if level == 0 {
+		c.upper[i] = nil
+	} else {
+		c.upper[i] = make([]uint32, level*(1+g.m))
+	}
+	atomic.StoreUint32(&c.state[i], stateLive)
+}
+
+// randomLevel draws the layer of row id: floor(-ln(u)·mL) for u uniform in
+// (0, 1], from a hash of the seed and the id.
+func (g *Graph) randomLevel(id uint64) int {
+	x := splitmix64(g.cfg.Seed ^ splitmix64(id))
+	u := float64(x>>11+1) / (1 << 53)
+	return min(int(-math.Log(u)*g.mL), maxLevel)
+}
+
+func splitmix64(x uint64) uint64 {
+	x += 0x9e3779b97f4a7c15
+	x = (x ^ x>>30) * 0xbf58476d1ce4e5b9
+	x = (x ^ x>>27) * 0x94d049bb133111eb
+	return x ^ x>>31
+}
+
+// checkVector returns the error pgvector raises for a vector the graph
+// cannot index.
+func (g *Graph) checkVector(vec []float32) error {
+	if len(vec) != g.dim {
+		return pgerr.New(pgerr.DataException, "expected %d dimensions, not %d", g.dim, len(vec))
+	}
+	zero := true
+	for _, f := range vec {
+		if f != f {
+			return pgerr.New(pgerr.DataException, "NaN not allowed in vector")
+		}
+		if math.IsInf(float64(f), 0) {
+			return pgerr.New(pgerr.DataException, "infinite value not allowed in vector")
+		}
+		zero = zero && f == 0
+	}
+	if zero && g.metric == Cosine {
+		return pgerr.New(pgerr.DataException, "hnsw: a zero vector cannot be indexed for cosine distance")
+	}
+	return nil
+}

@@ -1,0 +1,184 @@
+package hnsw
+
+import "slices"
+
+// journal receives the changes that inserts, deletes and repairs make, so
+// that a Tx can persist and undo them. Bulk builds pass nil.
+type journal interface {
+	// saveList is called, with n's lock held, before n's neighbour list on
+	// level changes; old is its content then.
+	saveList(n uint32, level int, old []uint32)
+	// putList is called, with n's lock held, after the change.
+	putList(n uint32, level int, links []uint32)
+	// saveEntry is called, with entryMu held, before the entry point
+	// changes from old; putEntry after it changed to e.
+	saveEntry(old uint64)
+	putEntry(e uint64)
+}
+
+// worker is the scratch memory of one inserting goroutine.
+type worker struct {
+	s     Searcher
+	seeds []item
+	cands []item
+	kept  []item
+	prune []item
+	pkept []item
+	links []uint32
+}
+
+func newWorker(*Graph) any { return new(worker) }
+
+func (g *Graph) getWorker() *worker  { return g.workers.Get().(*worker) }
+func (g *Graph) putWorker(w *worker) { g.workers.Put(w) }
+
+// link connects node n, already initialised, into the graph (the paper's
+// INSERT): a greedy descent to n's level, then on every level from there
+// down a beam search of width EfConstruction, the heuristic choice of M
+// neighbours among what it found, and links back from each of them.
+// Many goroutines may link nodes at once.
+func (g *Graph) link(w *worker, n uint32, j journal) {
+	level := g.level(n)
+	ep, top, ok := unpackEntry(g.entry.Load())
+	if !ok || level > top {
+		g.entryMu.Lock()
+		ep, top, ok = unpackEntry(g.entry.Load())
+		if !ok {
+			g.setEntry(n, level, j)
+			g.entryMu.Unlock()
+			return
+		}
+		if level <= top {
+			g.entryMu.Unlock()
+		} else {
+			defer g.entryMu.Unlock()
+		}
+	}
+	v := g.vec(n)
+	s := &w.s
+	s.reset(g)
+	lm := g.linkMetric
+	cur, d := ep, distBy(lm, v, g.vec(ep))
+	for lc := top; lc > level; lc-- {
+		cur, d = g.greedy(s, lm, v, cur, d, lc)
+	}
+	w.seeds = append(w.seeds[:0], makeItem(d, cur))
+	for lc := min(level, top); lc >= 0; lc-- {
+		s.reset(g)
+		for _, it := range w.seeds {
+			s.seed(g, it, nil, n)
+		}
+		g.searchLayer(s, lm, v, lc, g.cfg.EfConstruction, nil, n)
+		w.cands = s.top.drainSorted(w.cands[:0])
+		w.kept = g.selectNeighbors(w.kept[:0], w.cands, g.m)
+		g.setLinks(w, n, lc, w.kept, j)
+		for _, it := range w.kept {
+			g.addLink(w, it.node(), n, lc, it.dist(), j)
+		}
+		w.seeds = append(w.seeds[:0], w.cands...)
+	}
+	if level > top {
+		g.setEntry(n, level, j)
+	}
+}
+
+// setEntry makes n (of level) the entry point. The caller holds entryMu.
+func (g *Graph) setEntry(n uint32, level int, j journal) {
+	if j != nil {
+		j.saveEntry(g.entry.Load())
+	}
+	e := packEntry(n, level)
+	g.entry.Store(e)
+	if j != nil {
+		j.putEntry(e)
+	}
+}
+
+// selectNeighbors is the paper's neighbour-selection heuristic: going
+// through cands (sorted nearest first by their distance to the base
+// node), it keeps a candidate only if it is nearer to the base than to
+// every candidate kept so far, until m are kept. This spreads links over
+// directions and keeps clusters connected. It appends to dst.
+func (g *Graph) selectNeighbors(dst, cands []item, m int) []item {
+	for _, c := range cands {
+		if len(dst) >= m {
+			break
+		}
+		cv := g.vec(c.node())
+		good := true
+		for _, r := range dst {
+			if distBy(g.linkMetric, cv, g.vec(r.node())) < c.dist() {
+				good = false
+				break
+			}
+		}
+		if good {
+			dst = append(dst, c)
+		}
+	}
+	return dst
+}
+
+// setLinks sets n's neighbour list on level to the nodes of sel.
+func (g *Graph) setLinks(w *worker, n uint32, level int, sel []item, j journal) {
+	mu := g.lock(n)
+	mu.Lock()
+	slot := g.slot(n, level)
+	if j != nil {
+		w.links = readList(slot, w.links[:0])
+		j.saveList(n, level, w.links)
+	}
+	w.links = w.links[:0]
+	for _, it := range sel {
+		w.links = append(w.links, it.node())
+	}
+	writeList(slot, w.links)
+	if j != nil {
+		j.putList(n, level, w.links)
+	}
+	mu.Unlock()
+}
+
+// addLink adds a link from e to n on level, d being their distance. If
+// e's list is full, the heuristic chooses among its links and n which to
+// keep, as hnswlib does.
+func (g *Graph) addLink(w *worker, e, n uint32, level int, d float32, j journal) {
+	mu := g.lock(e)
+	mu.Lock()
+	defer mu.Unlock()
+	slot := g.slot(e, level)
+	w.links = readList(slot, w.links[:0])
+	if slices.Contains(w.links, n) {
+		return
+	}
+	if j != nil {
+		j.saveList(e, level, w.links)
+	}
+	if len(w.links) < g.maxLinks(level) {
+		w.links = append(w.links, n)
+	} else {
+		w.links = g.shrink(w, e, w.links, n, d, level)
+	}
+	writeList(slot, w.links)
+	if j != nil {
+		j.putList(e, level, w.links)
+	}
+}
+
+// shrink returns the links e keeps on level out of links and n (at
+// distance d), chosen by the heuristic; it reuses links's memory.
+func (g *Graph) shrink(w *worker, e uint32, links []uint32, n uint32, d float32, level int) []uint32 {
+	ev := g.vec(e)
+	w.prune = w.prune[:0]
+	for _, x := range links {
+		w.prune = append(w.prune, makeItem(distBy(g.linkMetric, ev, g.vec(x)), x))
+	}
+	w.prune = append(w.prune, makeItem(d, n))
+	slices.Sort(w.prune)
+	w.pkept = g.selectNeighbors(w.pkept[:0], w.prune, g.maxLinks(level))
+	links = links[:0]
+	for _, it := range w.pkept {
+		links = append(links, it.node())
+	}
+	return links
+}

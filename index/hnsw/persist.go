@@ -1,0 +1,302 @@
+package hnsw
+
+import (
+	"encoding/binary"
+	"math"
+	"sync/atomic"
+
+	"github.com/vecgres/vecgres/sql/pgerr"
+)
+
+// Record kinds: the first byte of every key of a graph's key space.
+const (
+	kindMeta    = 0x01
+	kindNode    = 0x02
+	kindLinks   = 0x03
+	kindDeleted = 0x04
+)
+
+// formatVersion is the first byte of the meta record.
+const formatVersion = 1
+
+// metaLen is the length of the meta record's value.
+const metaLen = 1 + 1 + 4 + 2 + 2 + 8 + 8
+
+func metaKey(dst []byte) []byte { return append(dst, kindMeta) }
+
+func nodeKey(dst []byte, n uint32) []byte {
+	return binary.BigEndian.AppendUint32(append(dst, kindNode), n)
+}
+
+func linksKey(dst []byte, n uint32, level int) []byte {
+	return append(binary.BigEndian.AppendUint32(append(dst, kindLinks), n), byte(level))
+}
+
+func deletedKey(dst []byte, n uint32) []byte {
+	return binary.BigEndian.AppendUint32(append(dst, kindDeleted), n)
+}
+
+// appendMeta appends the meta record's value: format version, metric,
+// dimensions, M, EfConstruction, seed and entry point.
+func (g *Graph) appendMeta(dst []byte, entry uint64) []byte {
+	dst = append(dst, formatVersion, byte(g.metric))
+	dst = binary.LittleEndian.AppendUint32(dst, uint32(g.dim))
+	dst = binary.LittleEndian.AppendUint16(dst, uint16(g.m))
+	dst = binary.LittleEndian.AppendUint16(dst, uint16(g.cfg.EfConstruction))
+	dst = binary.LittleEndian.AppendUint64(dst, g.cfg.Seed)
+	return binary.LittleEndian.AppendUint64(dst, entry)
+}
+
+// appendNode appends node n's record value: row id, level, then the
+// stored vector as little-endian float32s.
+func (g *Graph) appendNode(dst []byte, n uint32) []byte {
+	dst = binary.LittleEndian.AppendUint64(dst, g.id(n))
+	dst = append(dst, byte(g.level(n)))
+	for _, f := range g.vec(n) {
+		dst = binary.LittleEndian.AppendUint32(dst, math.Float32bits(f))
+	}
+	return dst
+}
+
+// appendLinks appends a neighbour list's record value: the node numbers
+// as little-endian uint32s.
+func appendLinks(dst []byte, links []uint32) []byte {
+	for _, n := range links {
+		dst = binary.LittleEndian.AppendUint32(dst, n)
+	}
+	return dst
+}
+
+// WriteTo writes the whole graph to store: what CREATE INDEX persists
+// after Build, in one pass with no rewrites. It waits for any open Tx.
+func (g *Graph) WriteTo(store Store) error {
+	g.writer.Lock()
+	defer g.writer.Unlock()
+	var key, val []byte
+	val = g.appendMeta(val[:0], g.entry.Load())
+	if err := store.Put(metaKey(key[:0]), val); err != nil {
+		return err
+	}
+	var links []uint32
+	g.alloc.Lock()
+	next := g.next
+	g.alloc.Unlock()
+	for n := range next {
+		st := g.state(n)
+		if st == stateFree {
+			continue
+		}
+		if err := store.Put(nodeKey(key[:0], n), g.appendNode(val[:0], n)); err != nil {
+			return err
+		}
+		for lc := range g.level(n) + 1 {
+			links = readList(g.slot(n, lc), links[:0])
+			if err := store.Put(linksKey(key[:0], n, lc), appendLinks(val[:0], links)); err != nil {
+				return err
+			}
+		}
+		if st == stateDeleted {
+			if err := store.Put(deletedKey(key[:0], n), nil); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// Load rebuilds a graph from the records WriteTo and Tx wrote, which iter
+// yields (in any order; key order is fastest), without computing a single
+// distance. Links to nodes that have no record are dropped, and an entry
+// point that has none is replaced by a node of the highest level. The
+// stored meta record must agree with cfg.
+func Load(cfg Config, iter func(yield func(key, value []byte) error) error) (*Graph, error) {
+	g, err := New(cfg)
+	if err != nil {
+		return nil, err
+	}
+	l := loader{g: g, entry: 0, pending: map[uint64][]uint32{}}
+	if err := iter(l.record); err != nil {
+		return nil, err
+	}
+	if err := l.finish(); err != nil {
+		return nil, err
+	}
+	return g, nil
+}
+
+// loader accumulates a graph's records for Load.
+type loader struct {
+	g        *Graph
+	entry    uint64
+	sawMeta  bool
+	deleted  []uint32
+	pending  map[uint64][]uint32 // links records seen before their node's
+	scratch  []uint32
+	maxLevel int
+}
+
+func corrupt(format string, args ...any) error {
+	return pgerr.New(pgerr.DataCorrupted, "hnsw: "+format, args...)
+}
+
+func (l *loader) record(key, value []byte) error {
+	if len(key) == 0 {
+		return corrupt("empty key")
+	}
+	switch key[0] {
+	case kindMeta:
+		return l.meta(value)
+	case kindNode:
+		if len(key) != 5 {
+			return corrupt("bad node key %x", key)
+		}
+		return l.node(binary.BigEndian.Uint32(key[1:]), value)
+	case kindLinks:
+		if len(key) != 6 || len(value)%4 != 0 {
+			return corrupt("bad links record %x", key)
+		}
+		return l.links(binary.BigEndian.Uint32(key[1:]), int(key[5]), value)
+	case kindDeleted:
+		if len(key) != 5 {
+			return corrupt("bad deletion key %x", key)
+		}
+		l.deleted = append(l.deleted, binary.BigEndian.Uint32(key[1:]))
+		return nil
+	}
+	return corrupt("unknown record kind %#x", key[0])
+}
+
+func (l *loader) meta(v []byte) error {
+	g := l.g
+	if len(v) != metaLen || v[0] != formatVersion {
+		return corrupt("unknown meta record format")
+	}
+	dim := int(binary.LittleEndian.Uint32(v[2:]))
+	m := int(binary.LittleEndian.Uint16(v[6:]))
+	if Metric(v[1]) != g.metric || dim != g.dim || m != g.m {
+		return corrupt("stored graph is %v, %d dimensions, m = %d; expected %v, %d, %d",
+			Metric(v[1]), dim, m, g.metric, g.dim, g.m)
+	}
+	l.entry = binary.LittleEndian.Uint64(v[18:])
+	l.sawMeta = true
+	return nil
+}
+
+func (l *loader) node(n uint32, v []byte) error {
+	g := l.g
+	if len(v) != 9+4*g.dim || n == noNode {
+		return corrupt("bad node record %d", n)
+	}
+	level := int(v[8])
+	if level > maxLevel {
+		return corrupt("node %d has level %d", n, level)
+	}
+	for g.next <= n {
+		g.allocate()
+	}
+	c, i := g.at(n)
+	c.ids[i] = binary.LittleEndian.Uint64(v)
+	c.levels[i] = uint8(level)
+	if level > 0 {
+		c.upper[i] = make([]uint32, level*(1+g.m))
+	}
+	dst := c.vecs[i*g.dim : (i+1)*g.dim]
+	src := v[9:]
+	for j := range dst {
+		dst[j] = math.Float32frombits(binary.LittleEndian.Uint32(src[4*j:]))
+	}
+	c.state[i] = stateLive
+	l.maxLevel = max(l.maxLevel, level)
+	for lc := range level + 1 {
+		if p, ok := l.pending[uint64(n)<<8|uint64(lc)]; ok {
+			l.place(n, lc, p)
+		}
+	}
+	return nil
+}
+
+func (l *loader) links(n uint32, level int, v []byte) error {
+	l.scratch = l.scratch[:0]
+	for i := 0; i < len(v); i += 4 {
+		l.scratch = append(l.scratch, binary.LittleEndian.Uint32(v[i:]))
+	}
+	if n < l.g.next && l.g.state(n) != stateFree {
+		if level <= l.g.level(n) {
+			l.place(n, level, l.scratch)
+		}
+		return nil
+	}
+	l.pending[uint64(n)<<8|uint64(level)] = append([]uint32(nil), l.scratch...)
+	return nil
+}
+
+// place stores a list as read; finish filters it.
+func (l *loader) place(n uint32, level int, links []uint32) {
+	slot := l.g.slot(n, level)
+	k := min(len(links), len(slot)-1)
+	copy(slot[1:], links[:k])
+	slot[0] = uint32(k)
+}
+
+// finish drops links to absent nodes, applies deletions, and sets the
+// entry point, free slots, row id map and count.
+func (l *loader) finish() error {
+	g := l.g
+	for _, n := range l.deleted {
+		if n < g.next && g.state(n) == stateLive {
+			g.setState(n, stateDeleted)
+		}
+	}
+	var live int64
+	for n := range g.next {
+		c, i := g.at(n)
+		switch c.state[i] {
+		case stateFree:
+			g.free = append(g.free, n)
+			continue
+		case stateLive:
+			g.ids[c.ids[i]] = n
+			live++
+		}
+		for lc := range int(c.levels[i]) + 1 {
+			l.filter(g.slot(n, lc))
+		}
+	}
+	g.live.Store(live)
+	// Reuse the lowest free slots first.
+	for i, j := 0, len(g.free)-1; i < j; i, j = i+1, j-1 {
+		g.free[i], g.free[j] = g.free[j], g.free[i]
+	}
+	g.entry.Store(l.chooseEntry())
+	return nil
+}
+
+// filter drops from a list the links to absent nodes.
+func (l *loader) filter(slot []uint32) {
+	g := l.g
+	k := 0
+	for _, e := range slot[1 : 1+slot[0]] {
+		if e < g.next && g.state(e) != stateFree {
+			slot[1+k] = e
+			k++
+		}
+	}
+	atomic.StoreUint32(&slot[0], uint32(k))
+}
+
+// chooseEntry returns the stored entry point if its node exists at its
+// level, else a node of the highest level.
+func (l *loader) chooseEntry() uint64 {
+	g := l.g
+	if n, level, ok := unpackEntry(l.entry); ok && n < g.next && g.state(n) != stateFree && g.level(n) == level {
+		return l.entry
+	}
+	for lv := l.maxLevel; lv >= 0; lv-- {
+		for n := range g.next {
+			if g.state(n) != stateFree && g.level(n) == lv {
+				return packEntry(n, lv)
+			}
+		}
+	}
+	return 0
+}

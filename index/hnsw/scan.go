@@ -1,0 +1,240 @@
+package hnsw
+
+import (
+	"github.com/vecgres/vecgres/sql/pgerr"
+)
+
+// Order is the order an iterative scan returns rows in: pgvector's
+// hnsw.iterative_scan modes.
+type Order uint8
+
+const (
+	// StrictOrder returns rows in increasing distance across batches: a
+	// row found later that is nearer than one already returned is skipped
+	// (pgvector's strict_order).
+	StrictOrder Order = iota
+	// RelaxedOrder returns every row it finds; each batch is in increasing
+	// distance, but a later batch may hold a row nearer than an earlier
+	// one (pgvector's relaxed_order). The caller re-sorts if it must.
+	RelaxedOrder
+)
+
+// ScanOptions configures an iterative scan.
+type ScanOptions struct {
+	// EfSearch is the beam width of the first search and of every
+	// resumption, hnsw.ef_search (at least 1; 0 means DefaultEfSearch).
+	EfSearch int
+	// Order is StrictOrder or RelaxedOrder.
+	Order Order
+	// MaxScanTuples is hnsw.max_scan_tuples: once the scan has computed
+	// this many distances it stops searching deeper and returns, nearest
+	// first, the rows it found but did not return yet. 0 means
+	// DefaultMaxScanTuples.
+	MaxScanTuples int
+	// Accept, if set, filters rows: rows it refuses still guide the scan
+	// but are never returned and do not count towards a batch.
+	Accept func(id uint64) bool
+}
+
+// scanState is the state of an iterative scan, kept in its Searcher.
+type scanState struct {
+	g        *Graph
+	opt      ScanOptions
+	active   bool
+	reclaims uint64  // g.reclaims when the scan began
+	tuples   int     // distances computed so far
+	started  bool    // the first search ran
+	returned int     // rows returned so far
+	last     float32 // distance of the last row returned
+	draining bool    // MaxScanTuples reached
+	// discarded holds the nodes the searches reached but did not keep
+	// among their ef nearest: where a resumption starts from.
+	discarded minHeap
+	seeds     []item
+}
+
+// Begin starts an iterative scan of g for q in s: the first Next runs a
+// search of width opt.EfSearch and returns its rows; each later Next
+// resumes the search from the nearest nodes it reached but did not return,
+// with the same visited set, and returns the next batch, until the graph
+// is exhausted or MaxScanTuples distances have been computed (then the
+// remaining found rows come out in order, in batches). This is how
+// pgvector's iterative index scans work; the caller stops when it has
+// enough rows.
+//
+// The scan holds no lock between calls, and inserts and deletes go on;
+// Vacuum reclaiming nodes while it runs ends it early (it then returns
+// what it has found). s runs one search or scan at a time: Search or
+// another Begin ends the scan.
+func (s *Searcher) Begin(g *Graph, q []float32, opt ScanOptions) error {
+	if len(q) != g.dim {
+		return pgerr.New(pgerr.DataException, "different vector dimensions %d and %d", g.dim, len(q))
+	}
+	if opt.EfSearch <= 0 {
+		opt.EfSearch = DefaultEfSearch
+	}
+	if opt.MaxScanTuples <= 0 {
+		opt.MaxScanTuples = DefaultMaxScanTuples
+	}
+	s.prepare(g, q)
+	s.scan = scanState{
+		g:         g,
+		opt:       opt,
+		active:    true,
+		reclaims:  g.reclaims.Load(),
+		discarded: s.scan.discarded[:0],
+		seeds:     s.scan.seeds[:0],
+	}
+	return nil
+}
+
+// Next returns the scan's next batch of rows, nearest first within the
+// batch, or an empty slice when the scan is over. The slice is s's buffer,
+// valid until s's next use.
+func (s *Searcher) Next() []Result {
+	sc := &s.scan
+	s.out = s.out[:0]
+	if !sc.active {
+		return s.out
+	}
+	g := sc.g
+	token := g.readers.enter()
+	defer g.readers.exit(token)
+	if g.reclaims.Load() != sc.reclaims {
+		sc.active = false
+		return s.out
+	}
+	for len(s.out) == 0 && sc.active {
+		switch {
+		case !sc.started:
+			s.firstBatch()
+		case sc.draining:
+			s.drainBatch()
+		default:
+			s.resumeBatch()
+		}
+	}
+	return s.out
+}
+
+// End ends the scan in s, if one is running, and lets go of its graph.
+func (s *Searcher) End() {
+	s.scan.active = false
+	s.scan.g = nil
+	s.scan.opt.Accept = nil
+}
+
+// firstBatch runs the initial search.
+func (s *Searcher) firstBatch() {
+	sc := &s.scan
+	g := sc.g
+	sc.started = true
+	ep, ok := g.descend(s, g.metric, s.q, 0)
+	if !ok {
+		sc.active = false
+		return
+	}
+	s.seed(g, ep, sc.opt.Accept, noNode)
+	sc.tuples++
+	s.scanLayer()
+}
+
+// resumeBatch searches again from the nearest discarded nodes.
+func (s *Searcher) resumeBatch() {
+	sc := &s.scan
+	if sc.tuples >= sc.opt.MaxScanTuples {
+		sc.draining = true
+		return
+	}
+	if len(sc.discarded) == 0 {
+		sc.active = false
+		return
+	}
+	s.cand, s.top = s.cand[:0], s.top[:0]
+	for i := 0; i < sc.opt.EfSearch && len(sc.discarded) > 0; i++ {
+		it := sc.discarded.pop()
+		s.cand.push(it)
+		if sc.g.acceptable(it.node(), sc.opt.Accept, noNode) {
+			s.top.push(it)
+		}
+	}
+	s.scanLayer()
+}
+
+// drainBatch returns up to EfSearch discarded rows, nearest first, once
+// the tuple budget is spent.
+func (s *Searcher) drainBatch() {
+	sc := &s.scan
+	g := sc.g
+	s.top = s.top[:0]
+	for len(s.top) < sc.opt.EfSearch && len(sc.discarded) > 0 {
+		if it := sc.discarded.pop(); g.acceptable(it.node(), sc.opt.Accept, noNode) {
+			s.top.push(it)
+		}
+	}
+	if len(s.top) == 0 {
+		sc.active = false
+		return
+	}
+	s.emit()
+}
+
+// scanLayer is searchLayer on layer 0 that keeps what it drops: nodes not
+// good enough to enter the beam, nodes pushed out of it, and unexpanded
+// nodes it could not return go to sc.discarded. Then it emits the beam.
+func (s *Searcher) scanLayer() {
+	sc := &s.scan
+	g := sc.g
+	ef := sc.opt.EfSearch
+	accept := sc.opt.Accept
+	for len(s.cand) > 0 {
+		c := s.cand.pop()
+		if len(s.top) >= ef && c > s.top[0] {
+			s.cand.push(c)
+			break
+		}
+		s.links = readList(g.slot(c.node(), 0), s.links[:0])
+		for _, e := range s.links {
+			if !s.visit(e) {
+				continue
+			}
+			sc.tuples++
+			it := makeItem(g.dist(s.q, g.vec(e)), e)
+			if len(s.top) >= ef && it >= s.top[0] {
+				sc.discarded.push(it)
+				continue
+			}
+			s.cand.push(it)
+			if g.acceptable(e, accept, noNode) {
+				s.top.push(it)
+				if len(s.top) > ef {
+					sc.discarded.push(s.top.pop())
+				}
+			}
+		}
+	}
+	for _, it := range s.cand {
+		if !g.acceptable(it.node(), accept, noNode) {
+			sc.discarded.push(it)
+		}
+	}
+	s.cand = s.cand[:0]
+	s.emit()
+}
+
+// emit moves the beam, nearest first, into s.out as Results, skipping in
+// StrictOrder the rows nearer than one already returned.
+func (s *Searcher) emit() {
+	sc := &s.scan
+	g := sc.g
+	s.items = s.top.drainSorted(s.items[:0])
+	for _, it := range s.items {
+		d := it.dist()
+		if sc.opt.Order == StrictOrder && sc.returned > 0 && d < sc.last {
+			continue
+		}
+		s.out = append(s.out, Result{ID: g.id(it.node()), Distance: g.operatorDistance(d)})
+		sc.last = d
+		sc.returned++
+	}
+}

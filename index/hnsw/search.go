@@ -1,0 +1,205 @@
+package hnsw
+
+import (
+	"github.com/vecgres/vecgres/sql/pgerr"
+)
+
+// Result is one row a search returns.
+type Result struct {
+	// ID is the row id given to Insert.
+	ID uint64
+	// Distance is the value of the operator class's operator between the
+	// query and the row's vector (see Graph.Search).
+	Distance float64
+}
+
+// Searcher holds the scratch memory of searches: a visited set tagged with
+// a search counter (never cleared between searches), the two heaps, and
+// the result buffer. One goroutine uses a Searcher at a time; reuse it,
+// and a search allocates nothing once its buffers have grown to the
+// graph's size. The zero Searcher is ready to use, with any graph.
+type Searcher struct {
+	visited []uint16 // node -> mark of the last search that visited it
+	mark    uint16
+
+	cand  minHeap // nodes to expand, nearest first
+	top   maxHeap // the ef nearest acceptable nodes, farthest first
+	links []uint32
+	items []item
+	q     []float32 // the query in stored form
+	out   []Result
+
+	scan scanState
+}
+
+// NewSearcher returns an empty Searcher (the zero value works as well).
+func NewSearcher() *Searcher { return new(Searcher) }
+
+// prepare readies s for a search of g: the query copied (and normalised
+// for Cosine) into s.q, a fresh visited mark, empty heaps.
+func (s *Searcher) prepare(g *Graph, q []float32) {
+	s.q = append(s.q[:0], q...)
+	if g.metric == Cosine {
+		normalize(s.q)
+	}
+	s.reset(g)
+}
+
+// reset starts a new visited mark and empties the heaps.
+func (s *Searcher) reset(g *Graph) {
+	if c := g.capacity(); len(s.visited) < c {
+		s.visited = make([]uint16, c)
+		s.mark = 0
+	}
+	s.mark++
+	if s.mark == 0 {
+		clear(s.visited)
+		s.mark = 1
+	}
+	s.cand = s.cand[:0]
+	s.top = s.top[:0]
+}
+
+// visit marks n visited and reports whether it was not before.
+func (s *Searcher) visit(n uint32) bool {
+	if int(n) >= len(s.visited) {
+		s.growVisited(int(n) + 1)
+	}
+	if s.visited[n] == s.mark {
+		return false
+	}
+	s.visited[n] = s.mark
+	return true
+}
+
+// growVisited makes room for nodes added while a search runs.
+func (s *Searcher) growVisited(n int) {
+	grown := make([]uint16, max(n, 2*len(s.visited)))
+	copy(grown, s.visited)
+	s.visited = grown
+}
+
+// Search returns the k rows nearest to q among those accept admits (all
+// live rows if accept is nil), nearest first, ties in node order. ef
+// (raised to k if smaller) is the beam width of the search on layer 0:
+// hnsw.ef_search. Deleted rows and rows accept refuses still guide the
+// search but are never returned; with a filter the search runs on until
+// it has ef accepted rows or has nothing left to expand.
+//
+// Each Result's Distance is the operator's value (see operatorDistance):
+// `<->` for L2 (the square root of the squared distance the graph orders
+// by), `<#>`, `<+>`, and for Cosine one minus the similarity of the
+// normalised vectors. Results are in exact order of that distance.
+//
+// The returned slice is s's buffer, valid until s's next use. Search runs
+// concurrently with other searches and with inserts and deletes; it takes
+// no lock. A query of the wrong dimension is pgvector's "different vector
+// dimensions" error.
+func (g *Graph) Search(s *Searcher, q []float32, k, ef int, accept func(id uint64) bool) ([]Result, error) {
+	if len(q) != g.dim {
+		return nil, pgerr.New(pgerr.DataException, "different vector dimensions %d and %d", g.dim, len(q))
+	}
+	s.out = s.out[:0]
+	if k <= 0 {
+		return s.out, nil
+	}
+	ef = max(ef, k)
+	token := g.readers.enter()
+	defer g.readers.exit(token)
+	s.prepare(g, q)
+	ep, ok := g.descend(s, g.metric, s.q, 0)
+	if !ok {
+		return s.out, nil
+	}
+	s.seed(g, ep, accept, noNode)
+	g.searchLayer(s, g.metric, s.q, 0, ef, accept, noNode)
+	s.items = s.top.drainSorted(s.items[:0])
+	for _, it := range s.items[:min(k, len(s.items))] {
+		s.out = append(s.out, Result{ID: g.id(it.node()), Distance: g.operatorDistance(it.dist())})
+	}
+	return s.out, nil
+}
+
+// noNode is a node number that no node has (slots stop below 2^32-1).
+const noNode = ^uint32(0)
+
+// descend walks greedily from the entry point down to level+1 and
+// returns the node it ends at, the entry point for level. It reports false
+// if the graph is empty.
+func (g *Graph) descend(s *Searcher, m Metric, q []float32, level int) (item, bool) {
+	ep, top, ok := unpackEntry(g.entry.Load())
+	if !ok {
+		return 0, false
+	}
+	cur, d := ep, distBy(m, q, g.vec(ep))
+	for lc := top; lc > level; lc-- {
+		cur, d = g.greedy(s, m, q, cur, d, lc)
+	}
+	return makeItem(d, cur), true
+}
+
+// seed adds an entry point to the search in s.
+func (s *Searcher) seed(g *Graph, it item, accept func(uint64) bool, self uint32) {
+	n := it.node()
+	if !s.visit(n) {
+		return
+	}
+	s.cand.push(it)
+	if g.acceptable(n, accept, self) {
+		s.top.push(it)
+	}
+}
+
+// greedy moves from cur to its nearest neighbour on level until no
+// neighbour is nearer to q (the search with ef = 1 of the upper layers).
+func (g *Graph) greedy(s *Searcher, m Metric, q []float32, cur uint32, d float32, level int) (uint32, float32) {
+	for changed := true; changed; {
+		changed = false
+		s.links = readList(g.slot(cur, level), s.links[:0])
+		for _, e := range s.links {
+			if de := distBy(m, q, g.vec(e)); de < d {
+				cur, d, changed = e, de, true
+			}
+		}
+	}
+	return cur, d
+}
+
+// acceptable reports whether node n may be a result: live, not self, and
+// admitted by accept.
+func (g *Graph) acceptable(n uint32, accept func(uint64) bool, self uint32) bool {
+	if n == self || g.state(n) != stateLive {
+		return false
+	}
+	return accept == nil || accept(g.id(n))
+}
+
+// searchLayer is the beam search of one layer (the paper's SEARCH-LAYER):
+// from the entry points in s.cand it expands the nearest unexpanded node
+// until that is farther than the ef-th nearest acceptable node found,
+// leaving those ef nodes in s.top.
+func (g *Graph) searchLayer(s *Searcher, m Metric, q []float32, level, ef int, accept func(uint64) bool, self uint32) {
+	for len(s.cand) > 0 {
+		c := s.cand.pop()
+		if len(s.top) >= ef && c > s.top[0] {
+			break
+		}
+		s.links = readList(g.slot(c.node(), level), s.links[:0])
+		for _, e := range s.links {
+			if !s.visit(e) {
+				continue
+			}
+			it := makeItem(distBy(m, q, g.vec(e)), e)
+			if len(s.top) >= ef && it >= s.top[0] {
+				continue
+			}
+			s.cand.push(it)
+			if g.acceptable(e, accept, self) {
+				s.top.push(it)
+				if len(s.top) > ef {
+					s.top.pop()
+				}
+			}
+		}
+	}
+}

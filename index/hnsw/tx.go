@@ -1,0 +1,295 @@
+package hnsw
+
+import (
+	"sync"
+
+	"github.com/vecgres/vecgres/sql/pgerr"
+)
+
+// Store receives the records of a graph's changes: the caller adapts its
+// storage transaction (PutRaw/DeleteRaw into the index's key space), so
+// that they commit or vanish with the rows they index. Keys and values
+// are the layout in persist.go; they are only valid during the call, so
+// the Store copies what it keeps (as a Pebble batch does).
+type Store interface {
+	Put(key, value []byte) error
+	Delete(key []byte) error
+}
+
+// Tx is one writing transaction's changes to a graph: every change is
+// written to its Store at once and remembered, so that Rollback can undo
+// it in memory exactly. Begin waits while another Tx of the graph is open;
+// Commit or Rollback ends it. Its methods may be called from many
+// goroutines at once (a parallel insert), except Vacuum, Commit and
+// Rollback, which must not overlap any other call.
+//
+// Searches see a Tx's inserts and deletes as they happen, before it
+// commits; the caller filters rows by visibility.
+type Tx struct {
+	g     *Graph
+	store Store
+
+	// mu guards the fields below and serialises the Store's calls.
+	mu   sync.Mutex
+	err  error // the first Store error: the Tx can then only roll back
+	done bool
+
+	saved   map[uint64]struct{} // lists (node<<8|level) whose old content is in undo
+	undo    []savedList
+	undoBuf []uint32
+
+	added    []uint32            // nodes this Tx created
+	isAdded  map[uint32]struct{} // the same, as a set
+	deleted  []uint32            // nodes this Tx marked deleted
+	freed    []uint32            // nodes Vacuum took out; reusable after Commit
+	entry    uint64              // the entry point before the Tx
+	entrySet bool                // entry is saved
+
+	key, val []byte
+}
+
+// savedList is a neighbour list's content before the Tx changed it:
+// undoBuf[off:off+n].
+type savedList struct {
+	node  uint32
+	level uint8
+	off   uint32
+	n     uint32
+}
+
+// Begin starts a writing transaction whose changes go to store (nil keeps
+// them in memory only). It waits until the previous Tx has ended.
+func (g *Graph) Begin(store Store) *Tx {
+	g.writer.Lock()
+	return &Tx{
+		g:       g,
+		store:   store,
+		saved:   make(map[uint64]struct{}),
+		isAdded: make(map[uint32]struct{}),
+	}
+}
+
+// Insert indexes vec under row id. The vector must have the graph's
+// dimension and finite elements, and for Cosine must not be zero (the
+// caller skips NULLs and, for cosine, zero vectors, which pgvector does
+// not index). A row id already live in the graph is an internal error.
+func (tx *Tx) Insert(id uint64, vec []float32) error {
+	g := tx.g
+	if err := tx.usable(); err != nil {
+		return err
+	}
+	if err := g.checkVector(vec); err != nil {
+		return err
+	}
+	g.alloc.Lock()
+	if _, dup := g.ids[id]; dup {
+		g.alloc.Unlock()
+		return pgerr.New(pgerr.InternalError, "hnsw: row %d is already indexed", id)
+	}
+	n := g.allocate()
+	g.ids[id] = n
+	g.alloc.Unlock()
+
+	g.initNode(n, id, g.randomLevel(id), vec)
+	tx.nodeAdded(n)
+	token := g.readers.enter()
+	w := g.getWorker()
+	g.link(w, n, tx)
+	g.putWorker(w)
+	g.readers.exit(token)
+	g.live.Add(1)
+	return tx.stickyErr()
+}
+
+// Delete marks row id deleted: searches still pass through its node but
+// never return it, until Vacuum reconnects its neighbours and reclaims it.
+// A row id that is not live in the graph is ignored.
+func (tx *Tx) Delete(id uint64) error {
+	g := tx.g
+	if err := tx.usable(); err != nil {
+		return err
+	}
+	g.alloc.Lock()
+	n, ok := g.ids[id]
+	if ok {
+		delete(g.ids, id)
+	}
+	g.alloc.Unlock()
+	if !ok {
+		return nil
+	}
+	g.setState(n, stateDeleted)
+	g.live.Add(-1)
+	tx.mu.Lock()
+	tx.deleted = append(tx.deleted, n)
+	tx.put(deletedKey(tx.key[:0], n), nil)
+	tx.mu.Unlock()
+	return tx.stickyErr()
+}
+
+// Commit ends the Tx keeping its changes. It returns the Store error that
+// broke the Tx, if one did; the Tx is then still open and must be rolled
+// back. Slots that Vacuum reclaimed become reusable once every search
+// that might still read them has ended.
+func (tx *Tx) Commit() error {
+	if err := tx.usable(); err != nil {
+		return err
+	}
+	if err := tx.stickyErr(); err != nil {
+		return err
+	}
+	tx.release(tx.freed)
+	tx.finish()
+	return nil
+}
+
+// Rollback ends the Tx undoing all its changes in memory: neighbour lists,
+// entry point, deletions, reclaimed and added nodes are as before it, so
+// searches return exactly what they returned before. (The Store's records
+// are the caller's to discard, with its storage transaction.)
+func (tx *Tx) Rollback() {
+	if tx.done {
+		return
+	}
+	g := tx.g
+	for _, s := range tx.undo {
+		n := s.node
+		mu := g.lock(n)
+		mu.Lock()
+		writeList(g.slot(n, int(s.level)), tx.undoBuf[s.off:s.off+s.n])
+		mu.Unlock()
+	}
+	if tx.entrySet {
+		g.entry.Store(tx.entry)
+	}
+	for _, n := range tx.freed {
+		g.setState(n, stateDeleted)
+	}
+	g.alloc.Lock()
+	for i := len(tx.deleted) - 1; i >= 0; i-- {
+		n := tx.deleted[i]
+		if _, ok := tx.isAdded[n]; ok {
+			continue
+		}
+		g.setState(n, stateLive)
+		g.ids[g.id(n)] = n
+		g.live.Add(1)
+	}
+	for _, n := range tx.added {
+		if g.state(n) == stateLive {
+			g.live.Add(-1)
+			delete(g.ids, g.id(n))
+		}
+		g.setState(n, stateFree)
+	}
+	g.alloc.Unlock()
+	tx.release(tx.added)
+	tx.finish()
+}
+
+// release makes slots reusable once no search can still be reading them.
+func (tx *Tx) release(slots []uint32) {
+	if len(slots) == 0 {
+		return
+	}
+	g := tx.g
+	// Count the round before waiting: a scan that still sees the old
+	// count when it enters is then one the wait waits for.
+	g.reclaims.Add(1)
+	g.readers.wait()
+	g.alloc.Lock()
+	g.free = append(g.free, slots...)
+	g.alloc.Unlock()
+}
+
+func (tx *Tx) finish() {
+	tx.done = true
+	tx.undo, tx.undoBuf, tx.saved = nil, nil, nil
+	tx.g.writer.Unlock()
+}
+
+func (tx *Tx) usable() error {
+	if tx.done {
+		return pgerr.New(pgerr.InternalError, "hnsw: transaction already ended")
+	}
+	return nil
+}
+
+func (tx *Tx) stickyErr() error {
+	tx.mu.Lock()
+	defer tx.mu.Unlock()
+	return tx.err
+}
+
+// nodeAdded records and persists a new node.
+func (tx *Tx) nodeAdded(n uint32) {
+	g := tx.g
+	tx.mu.Lock()
+	defer tx.mu.Unlock()
+	tx.added = append(tx.added, n)
+	tx.isAdded[n] = struct{}{}
+	tx.val = g.appendNode(tx.val[:0], n)
+	tx.put(nodeKey(tx.key[:0], n), tx.val)
+}
+
+// saveList implements journal.
+func (tx *Tx) saveList(n uint32, level int, old []uint32) {
+	tx.mu.Lock()
+	defer tx.mu.Unlock()
+	if _, ok := tx.isAdded[n]; ok {
+		return
+	}
+	k := uint64(n)<<8 | uint64(level)
+	if _, ok := tx.saved[k]; ok {
+		return
+	}
+	tx.saved[k] = struct{}{}
+	tx.undo = append(tx.undo, savedList{node: n, level: uint8(level), off: uint32(len(tx.undoBuf)), n: uint32(len(old))})
+	tx.undoBuf = append(tx.undoBuf, old...)
+}
+
+// putList implements journal.
+func (tx *Tx) putList(n uint32, level int, links []uint32) {
+	tx.mu.Lock()
+	defer tx.mu.Unlock()
+	tx.val = appendLinks(tx.val[:0], links)
+	tx.put(linksKey(tx.key[:0], n, level), tx.val)
+}
+
+// saveEntry implements journal.
+func (tx *Tx) saveEntry(old uint64) {
+	tx.mu.Lock()
+	defer tx.mu.Unlock()
+	if !tx.entrySet {
+		tx.entry, tx.entrySet = old, true
+	}
+}
+
+// putEntry implements journal.
+func (tx *Tx) putEntry(e uint64) {
+	tx.mu.Lock()
+	defer tx.mu.Unlock()
+	tx.val = tx.g.appendMeta(tx.val[:0], e)
+	tx.put(metaKey(tx.key[:0]), tx.val)
+}
+
+// put writes a record unless the Tx has no Store or already failed.
+// tx.mu is held.
+func (tx *Tx) put(key, value []byte) {
+	if tx.store == nil || tx.err != nil {
+		return
+	}
+	if err := tx.store.Put(key, value); err != nil {
+		tx.err = err
+	}
+}
+
+// remove deletes a record. tx.mu is held.
+func (tx *Tx) remove(key []byte) {
+	if tx.store == nil || tx.err != nil {
+		return
+	}
+	if err := tx.store.Delete(key); err != nil {
+		tx.err = err
+	}
+}
