@@ -290,6 +290,7 @@ func MapChildren(e Expr, f func(Expr) (Expr, error)) (Expr, error) {
 	case *Case:
 		c := *e
 		c.Whens = make([]When, len(e.Whens))
+		changed := false
 		for i, w := range e.Whens {
 			cond, err := f(w.Cond)
 			if err != nil {
@@ -300,6 +301,7 @@ func MapChildren(e Expr, f func(Expr) (Expr, error)) (Expr, error) {
 				return nil, err
 			}
 			c.Whens[i] = When{Cond: cond, Result: res}
+			changed = changed || cond != w.Cond || res != w.Result
 		}
 		if e.Else != nil {
 			el, err := f(e.Else)
@@ -307,6 +309,10 @@ func MapChildren(e Expr, f func(Expr) (Expr, error)) (Expr, error) {
 				return nil, err
 			}
 			c.Else = el
+			changed = changed || el != e.Else
+		}
+		if !changed {
+			return e, nil
 		}
 		return &c, nil
 	case *Coalesce:
@@ -362,7 +368,7 @@ func Equal(a, b Expr) bool {
 	switch a := a.(type) {
 	case *Const:
 		b, ok := b.(*Const)
-		return ok && a.T == b.T && constEqual(a.Value, b.Value)
+		return ok && a.T == b.T && constEqual(a.T, a.Value, b.Value)
 	case *Param:
 		b, ok := b.(*Param)
 		return ok && a.Index == b.Index && a.T == b.T
@@ -424,14 +430,18 @@ func equalAll(a, b []Expr) bool {
 	return true
 }
 
-// constEqual compares constant values by their Go value; values of kinds
-// that are not comparable with == (slices, pointers to decimals) are only
-// equal when they are the same object, which is enough for matching an
-// expression with itself.
-func constEqual(a, b types.Datum) bool {
+// constEqual tells whether two constants of type t are the same value in
+// the same form, as PostgreSQL's equal() compares Const datums byte for
+// byte: 1.5 and 1.50 differ, so do 0 and -0, and NaN equals NaN. Values
+// that Go cannot compare with == (decimals, vectors, arrays) compare by
+// their text, which is exact for every type.
+func constEqual(t types.T, a, b types.Datum) bool {
+	if a == nil || b == nil {
+		return a == nil && b == nil
+	}
 	switch a.(type) {
-	case nil, bool, int64, float64, string, types.JSON:
+	case bool, int64, string:
 		return a == b
 	}
-	return false
+	return string(types.AppendText(nil, t, a, nil)) == string(types.AppendText(nil, t, b, nil))
 }
