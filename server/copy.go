@@ -71,6 +71,12 @@ func (c *conn) copyIn(ctx context.Context, cp copier, st Statement, format byte,
 	if src.connErr != nil {
 		return "", src.connErr
 	}
+	if src.lostSync != nil {
+		// PostgreSQL reports the message that broke the COPY, then ends
+		// the connection: the client is no longer following the protocol.
+		c.sendError(src.lostSync)
+		return "", protocolViolation("terminating connection because protocol synchronization was lost")
+	}
 	return tag, err
 }
 
@@ -115,6 +121,8 @@ type copyInReader struct {
 	data    []byte // unread part of the current CopyData
 	err     error  // returned once data is exhausted
 	connErr error  // the connection failed: it must end
+	// lostSync is the error for a message that has no place in a COPY.
+	lostSync *pgerr.Error
 }
 
 func (r *copyInReader) Read(p []byte) (int, error) {
@@ -144,6 +152,10 @@ func (r *copyInReader) next() {
 		r.err = io.EOF
 	case msgCopyFail:
 		var m pgproto3.CopyFail
+		if e := validateBody(typ, body); e != nil {
+			r.err = e
+			return
+		}
 		if m.Decode(body) != nil {
 			r.err = invalidMessage("invalid message format")
 			return
@@ -151,7 +163,8 @@ func (r *copyInReader) next() {
 		r.err = pgerr.New(pgerr.QueryCanceled, "COPY from stdin failed: %s", m.Message)
 	case msgFlush, msgSync:
 	default:
-		r.err = invalidMessage("unexpected message type 0x%02X during COPY from stdin", typ)
+		r.lostSync = invalidMessage("unexpected message type 0x%02X during COPY from stdin", typ)
+		r.err = r.lostSync
 	}
 }
 

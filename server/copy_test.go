@@ -62,13 +62,6 @@ func TestCopy(t *testing.T) {
 		want:          []string{"CopyInResponse 0 [0]", "CommandComplete COPY 1", "ReadyForQuery I"},
 		wantCommitted: []string{"copy:a"},
 	}, {
-		name: "other messages abort copy in",
-		msgs: []pgproto3.FrontendMessage{
-			&pgproto3.Query{String: "copyin 1"},
-			data("a\n"), &pgproto3.Query{String: "series 1"},
-		},
-		want: []string{"CopyInResponse 0 [0]", "ErrorResponse ERROR 08P01 unexpected message type 0x51 during COPY from stdin", "ReadyForQuery I"},
-	}, {
 		name: "copy out",
 		msgs: []pgproto3.FrontendMessage{&pgproto3.Query{String: "copyout"}},
 		want: []string{
@@ -110,6 +103,23 @@ func TestCopy(t *testing.T) {
 				t.Errorf("committed %q, want %q", committed, tt.wantCommitted)
 			}
 		})
+	}
+}
+
+// TestCopyInterrupted checks that a message with no place in a COPY ends
+// the connection after its error, as PostgreSQL does.
+func TestCopyInterrupted(t *testing.T) {
+	eng := &fakeEngine{}
+	_, addr := startServer(t, eng)
+	c := connectRaw(t, addr)
+	c.send(&pgproto3.Query{String: "copyin 1"}, &pgproto3.CopyData{Data: []byte("a\n")}, &pgproto3.Query{String: "series 1"})
+	checkTranscript(t, c.untilClosed(), []string{
+		"CopyInResponse 0 [0]",
+		"ErrorResponse ERROR 08P01 unexpected message type 0x51 during COPY from stdin",
+		"ErrorResponse FATAL 08P01 terminating connection because protocol synchronization was lost",
+	})
+	if committed := eng.committedRows(); len(committed) != 0 {
+		t.Errorf("committed %q", committed)
 	}
 }
 

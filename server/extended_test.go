@@ -146,6 +146,24 @@ func TestExtendedQuery(t *testing.T) {
 		},
 		want: []string{"ParseComplete", "ErrorResponse ERROR 22023 unsupported format code: 7", "ReadyForQuery I"},
 	}, {
+		name: "bad result format code fails at the first row",
+		msgs: []pgproto3.FrontendMessage{
+			&pgproto3.Parse{Query: "series 1"},
+			&pgproto3.Bind{ResultFormatCodes: []int16{7}},
+			&pgproto3.Describe{ObjectType: 'P'},
+			&pgproto3.Execute{},
+			&pgproto3.Sync{},
+		},
+		want: []string{"ParseComplete", "BindComplete", "RowDescription n:20/7", "ErrorResponse ERROR 22023 unsupported format code: 7", "ReadyForQuery I"},
+	}, {
+		name: "bad binary parameter",
+		msgs: []pgproto3.FrontendMessage{
+			&pgproto3.Parse{Query: "echo int4"},
+			&pgproto3.Bind{ParameterFormatCodes: []int16{1}, Parameters: [][]byte{{0, 0, 0, 0, 1}}},
+			&pgproto3.Sync{},
+		},
+		want: []string{"ParseComplete", "ErrorResponse ERROR 22P03 incorrect binary data format in bind parameter 1", "ReadyForQuery I"},
+	}, {
 		name: "bad text parameter",
 		msgs: []pgproto3.FrontendMessage{
 			&pgproto3.Parse{Query: "echo int8"},
@@ -363,6 +381,6 @@ func TestMalformedBodyIsAnError(t *testing.T) {
 	c := connectRaw(t, addr)
 	c.sendRaw([]byte{'B', 0, 0, 0, 7, 'x', 0, 'y'})
 	c.send(&pgproto3.Sync{})
-	checkTranscript(t, c.untilReady(), []string{"ErrorResponse ERROR 08P01 invalid message format", "ReadyForQuery I"})
+	checkTranscript(t, c.untilReady(), []string{"ErrorResponse ERROR 08P01 invalid string in message", "ReadyForQuery I"})
 	checkTranscript(t, c.simpleQuery("series 0"), []string{"RowDescription n:20/0", "CommandComplete SELECT 0", "ReadyForQuery I"})
 }

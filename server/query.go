@@ -22,6 +22,9 @@ func (c *conn) handle(typ byte, body []byte) error {
 	if c.ext.skipToSync {
 		return nil
 	}
+	if e := validateBody(typ, body); e != nil {
+		return c.malformedMessage(typ, e)
+	}
 	switch typ {
 	case msgQuery:
 		return c.handleQuery(body)
@@ -39,13 +42,23 @@ func (c *conn) handle(typ byte, body []byte) error {
 	return protocolViolation("invalid frontend message type %d", typ)
 }
 
+// malformedMessage reports a message whose body does not parse, failing
+// the transaction; an extended-protocol message then skips to Sync.
+func (c *conn) malformedMessage(typ byte, e *pgerr.Error) error {
+	c.serverError(e)
+	if typ == msgQuery {
+		c.sendError(e)
+		return c.readyForQuery()
+	}
+	return c.extendedError(e)
+}
+
 // handleQuery runs a simple Query message: every statement in its string,
 // in one implicit transaction, stopping at the first error.
 func (c *conn) handleQuery(body []byte) error {
 	var q pgproto3.Query
 	if err := q.Decode(body); err != nil {
-		c.sendError(invalidMessage("invalid message format"))
-		return c.readyForQuery()
+		return c.malformedMessage(msgQuery, invalidMessage("invalid message format"))
 	}
 	ctx, done := c.beginStatement()
 	defer done()
@@ -128,15 +141,17 @@ func (c *conn) runTimed(ctx context.Context, p *sql.Parsed) (string, error) {
 		}
 		return tag, nil
 	}
-	cols := st.Columns()
-	if cols != nil {
-		c.sendRowDescription(cols, nil)
-	}
+	// RowDescription follows a successful Execute: like PostgreSQL's,
+	// errors found before the first row is computed come without one.
 	cur, err := c.sess.Execute(ctx, st, nil)
 	if err != nil {
 		return "", c.toPgError(ctx, err)
 	}
 	defer cur.Close()
+	cols := st.Columns()
+	if cols != nil {
+		c.sendRowDescription(cols, nil)
+	}
 	if _, _, err := c.sendRows(ctx, cur, cols, nil, 0); err != nil {
 		return "", c.toPgError(ctx, err)
 	}

@@ -101,15 +101,19 @@ func (c *conn) appendDataRow(cols []sql.Column, formats []int16, row []types.Dat
 		}
 		lenAt := len(buf)
 		buf = append(buf, 0, 0, 0, 0)
-		if formatOf(formats, i) == binaryFormat {
+		switch formatOf(formats, i) {
+		case textFormat:
+			buf = types.AppendText(buf, cols[i].Type, d, opts)
+		case binaryFormat:
 			out, err := types.AppendBinary(buf, cols[i].Type, d)
 			if err != nil {
 				c.out = buf[:start]
 				return err
 			}
 			buf = out
-		} else {
-			buf = types.AppendText(buf, cols[i].Type, d, opts)
+		default:
+			c.out = buf[:start]
+			return pgerr.New(pgerr.InvalidParameterValue, "unsupported format code: %d", formatOf(formats, i))
 		}
 		binary.BigEndian.PutUint32(buf[lenAt:], uint32(len(buf)-lenAt-4))
 	}
@@ -119,14 +123,10 @@ func (c *conn) appendDataRow(cols []sql.Column, formats []int16, row []types.Dat
 }
 
 // resultFormats expands a Bind's result format codes to one per column.
+// Unknown codes are reported when a row is sent, as PostgreSQL does.
 func resultFormats(codes []int16, ncols int) ([]int16, *pgerr.Error) {
 	if len(codes) > 1 && len(codes) != ncols {
 		return nil, pgerr.New(pgerr.ProtocolViolation, "bind message has %d result formats but query has %d columns", len(codes), ncols)
-	}
-	for _, f := range codes {
-		if f != textFormat && f != binaryFormat {
-			return nil, pgerr.New(pgerr.InvalidParameterValue, "unsupported format code: %d", f)
-		}
 	}
 	if len(codes) == 0 || ncols == 0 {
 		return nil, nil
@@ -183,6 +183,9 @@ func decodeParam(t types.T, format int16, v []byte, n int) (types.Datum, *pgerr.
 	}
 	var pe *pgerr.Error
 	if errors.As(err, &pe) {
+		if pe.Code == pgerr.InvalidBinaryRepresentation && format == binaryFormat {
+			return nil, pgerr.New(pgerr.InvalidBinaryRepresentation, "incorrect binary data format in bind parameter %d", n)
+		}
 		return nil, pe
 	}
 	if format == textFormat {

@@ -23,7 +23,7 @@ func TestResultFormats(t *testing.T) {
 		{codes: []int16{0, 1}, ncols: 2, want: []int16{0, 1}},
 		{codes: []int16{1}, ncols: 0, want: nil},
 		{codes: []int16{0, 1}, ncols: 3, wantCode: pgerr.ProtocolViolation},
-		{codes: []int16{2}, ncols: 1, wantCode: pgerr.InvalidParameterValue},
+		{codes: []int16{2}, ncols: 2, want: []int16{2, 2}},
 	}
 	for _, tt := range tests {
 		got, err := resultFormats(tt.codes, tt.ncols)
