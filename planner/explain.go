@@ -90,7 +90,8 @@ func display(n Node, fm exprFormatter) *explainNode {
 		}
 		return &explainNode{title: title, plan: n}
 	case *Values:
-		if len(n.Rows) == 1 && len(n.Out) == 0 {
+		// PostgreSQL plans a VALUES list of one row as a Result.
+		if len(n.Rows) == 1 {
 			return &explainNode{title: "Result", plan: n}
 		}
 		return &explainNode{title: "Values Scan on \"*VALUES*\"", plan: n}
@@ -99,6 +100,13 @@ func display(n Node, fm exprFormatter) *explainNode {
 		cond := "Filter: " + fm.format(n.Cond, unproject(n.Input).Schema())
 		if _, isScan := unproject(n.Input).(*Scan); isScan {
 			in.details = append(in.details, cond)
+			in.plan = n
+			return in
+		}
+		// HAVING is a filter of the aggregate, over its groups and calls.
+		if _, isAgg := n.Input.(*Aggregate); isAgg {
+			schema, _ := displaySchema(n.Input, fm)
+			in.details = append(in.details, "Filter: "+fm.format(n.Cond, schema))
 			in.plan = n
 			return in
 		}
@@ -123,7 +131,21 @@ func display(n Node, fm exprFormatter) *explainNode {
 		return &explainNode{title: "HashAggregate", details: []string{"Group Key: " + strings.Join(keys, ", ")},
 			children: kids(n.Input), plan: n}
 	case *Distinct:
-		return &explainNode{title: "HashAggregate", children: kids(n.Input), plan: n}
+		// Grouped by every column: the projected expressions.
+		var keys []string
+		if p, ok := n.Input.(*Project); ok {
+			schema, _ := displaySchema(p.Input, fm)
+			for _, e := range p.Exprs {
+				keys = append(keys, fm.format(e, schema))
+			}
+		} else {
+			schema, _ := displaySchema(n.Input, fm)
+			for _, c := range schema {
+				keys = append(keys, c.Name)
+			}
+		}
+		return &explainNode{title: "HashAggregate", details: []string{"Group Key: " + strings.Join(keys, ", ")},
+			children: kids(n.Input), plan: n}
 	case *Join:
 		kind := map[JoinKind]string{InnerJoin: "", LeftJoin: " Left Join", FullJoin: " Full Join"}[n.Kind]
 		schema := append(append([]OutCol{}, unproject(n.Left).Schema()...), unproject(n.Right).Schema()...)
@@ -201,15 +223,15 @@ func sortKeys(keys []SortKey, input Node, fm exprFormatter) string {
 	parts := make([]string, len(keys))
 	for i, k := range keys {
 		e := k.Expr
-		schema := input.Schema()
+		schema, computed := displaySchema(input, fm)
 		if p, ok := input.(*Project); ok {
 			if c, ok := e.(*ColRef); ok && c.Idx < len(p.Exprs) {
 				e = p.Exprs[c.Idx]
-				schema = p.Input.Schema()
+				schema, computed = displaySchema(p.Input, fm)
 			}
 		}
 		s := fm.format(e, schema)
-		if _, isCol := e.(*ColRef); !isCol {
+		if c, isCol := e.(*ColRef); !isCol || c.Idx < len(computed) && computed[c.Idx] {
 			s = "(" + s + ")"
 		}
 		if k.Desc {
@@ -223,6 +245,52 @@ func sortKeys(keys []SortKey, input Node, fm exprFormatter) string {
 		parts[i] = s
 	}
 	return strings.Join(parts, ", ")
+}
+
+// displaySchema returns the columns of n's rows as EXPLAIN names them in
+// the expressions of the nodes above, and which of them are computed
+// values (that a sort key shows in parentheses). An aggregate's columns
+// are its group expressions and its calls: "count(*)", "sum(price)".
+func displaySchema(n Node, fm exprFormatter) ([]OutCol, []bool) {
+	schema := n.Schema()
+	computed := make([]bool, len(schema))
+	agg, ok := n.(*Aggregate)
+	if !ok || len(schema) != len(agg.Groups)+len(agg.Aggs) {
+		return schema, computed
+	}
+	in := unproject(agg.Input).Schema()
+	out := append([]OutCol(nil), schema...)
+	for i, g := range agg.Groups {
+		out[i].Name = fm.format(g, in)
+		_, isCol := g.(*ColRef)
+		computed[i] = !isCol
+	}
+	for j, a := range agg.Aggs {
+		i := len(agg.Groups) + j
+		out[i].Name, computed[i] = aggCallText(a, in, fm), true
+	}
+	return out, computed
+}
+
+// aggCallText renders an aggregate call as PostgreSQL's EXPLAIN does:
+// count(*), count(DISTINCT id), max(price) FILTER (WHERE (id > 1)).
+func aggCallText(a *AggCall, schema []OutCol, fm exprFormatter) string {
+	args := "*"
+	if !a.Star {
+		parts := make([]string, len(a.Args))
+		for i, x := range a.Args {
+			parts[i] = fm.format(x, schema)
+		}
+		args = strings.Join(parts, ", ")
+		if a.Distinct {
+			args = "DISTINCT " + args
+		}
+	}
+	s := a.Name + "(" + args + ")"
+	if a.Filter != nil {
+		s += " FILTER (WHERE " + fm.format(a.Filter, schema) + ")"
+	}
+	return s
 }
 
 // FormatExpr renders an expression as PostgreSQL's EXPLAIN and
@@ -342,8 +410,16 @@ func formatConst(c *Const) string {
 	}
 	text := string(types.AppendText(nil, c.T, c.Value, nil))
 	switch c.T.OID {
-	case types.Int4OID, types.NumericOID:
+	case types.Int4OID:
+		// Negative ones need quotes to re-parse as one constant.
 		if !strings.HasPrefix(text, "-") {
+			return text
+		}
+		return "'" + text + "'::" + c.T.String()
+	case types.NumericOID:
+		// Bare only when the text reads back as a numeric literal: not an
+		// integer (which would be int4), not negative, NaN or Infinity.
+		if text[0] >= '0' && text[0] <= '9' && strings.ContainsAny(text, "eE.") {
 			return text
 		}
 		return "'" + text + "'::" + c.T.String()
