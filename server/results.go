@@ -147,9 +147,6 @@ func decodeParams(ptypes []types.T, codes []int16, values [][]byte) ([]types.Dat
 	}
 	args := make([]types.Datum, len(values))
 	for i, v := range values {
-		if v == nil {
-			continue
-		}
 		var format int16
 		switch len(codes) {
 		case 0:
@@ -157,6 +154,12 @@ func decodeParams(ptypes []types.T, codes []int16, values [][]byte) ([]types.Dat
 			format = codes[0]
 		default:
 			format = codes[i]
+		}
+		if format != textFormat && format != binaryFormat {
+			return nil, pgerr.New(pgerr.InvalidParameterValue, "unsupported format code: %d", format)
+		}
+		if v == nil {
+			continue
 		}
 		d, err := decodeParam(ptypes[i], format, v, i+1)
 		if err != nil {
@@ -170,13 +173,10 @@ func decodeParams(ptypes []types.T, codes []int16, values [][]byte) ([]types.Dat
 func decodeParam(t types.T, format int16, v []byte, n int) (types.Datum, *pgerr.Error) {
 	var d types.Datum
 	var err error
-	switch format {
-	case textFormat:
+	if format == textFormat {
 		d, err = types.ParseText(t, string(v))
-	case binaryFormat:
+	} else {
 		d, err = types.ParseBinary(t, v)
-	default:
-		return nil, pgerr.New(pgerr.InvalidParameterValue, "unsupported format code: %d", format)
 	}
 	if err == nil {
 		return d, nil

@@ -59,6 +59,7 @@ func TestDecodeParams(t *testing.T) {
 		{name: "bad text", ptypes: int8s, values: [][]byte{[]byte("x"), nil}, wantCode: pgerr.InvalidTextRepresentation},
 		{name: "short binary", ptypes: int8s, codes: []int16{1}, values: [][]byte{{1, 2}, nil}, wantCode: pgerr.ProtocolViolation},
 		{name: "bad format", ptypes: int8s, codes: []int16{3}, values: [][]byte{[]byte("1"), nil}, wantCode: pgerr.InvalidParameterValue},
+		{name: "bad format of a NULL", ptypes: int8s, codes: []int16{0, 3}, values: [][]byte{[]byte("1"), nil}, wantCode: pgerr.InvalidParameterValue},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
