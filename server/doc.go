@@ -8,7 +8,8 @@
 // NegotiateProtocolVersion; trust authentication; ParameterStatus,
 // BackendKeyData, ReadyForQuery), the simple query protocol, the extended
 // query protocol (prepared statements, portals, row limits and
-// PortalSuspended, skipping to Sync after an error), cancellation,
+// PortalSuspended, skipping to Sync after an error), the COPY FROM STDIN
+// and TO STDOUT sub-protocols, statement_timeout, cancellation,
 // termination and shutdown.
 //
 // Message framing: frameReader reads the type byte and length of every
@@ -16,10 +17,15 @@
 // limits (Config.MaxMessageSize for Query, Parse, Bind, CopyData and
 // FunctionCall; 10000 bytes for the small messages), so that a hostile
 // length costs nothing. Bodies are decoded, and backend messages encoded,
-// with pgproto3's message types. The framing is done here rather than by
-// pgproto3.Backend so that the startup packet can carry any protocol
-// version (and be refused with PostgreSQL's own FATAL), and so that every
-// framing error gets PostgreSQL's error text.
+// with pgproto3's message types, after validateBody has checked them field
+// by field as PostgreSQL's pq_getmsg* functions do, so that a malformed
+// body gets PostgreSQL's ERROR and the session goes on. The framing is done
+// here rather than by pgproto3.Backend so that the startup packet can
+// carry any protocol version (and be refused with PostgreSQL's own FATAL),
+// and so that every framing error gets PostgreSQL's error text. One
+// deliberate difference: where PostgreSQL closes a connection with an
+// impossible message length without a word, vecgres first sends FATAL
+// 08P01 "invalid message length", with the limit in its detail.
 //
 // Result encoding: RowDescription from the statement's columns, and
 // DataRow values appended straight into the connection's output buffer
@@ -33,7 +39,17 @@
 // pgproto3, zerolog and the standard library. It never reaches storage,
 // index, kernels or exec: everything below SQL text is the session's.
 // The session is used through the small interfaces in backend.go, which
-// *sql.Session satisfies through SQLEngine and tests satisfy with a fake.
+// *sql.Session satisfies through SQLEngine and tests satisfy with a fake;
+// optional abilities (Abort, StatementTimeout, COPY) are found by type
+// assertion, and backend.go asserts at compile time that *sql.Session has
+// them all.
+//
+// # How it is tested
+//
+// Transcripts of raw messages against the fake session (server's tests),
+// pgx as a real client, fuzzing of the startup and message streams, and
+// scripts of raw messages recorded from PostgreSQL 15 and replayed
+// against the whole of vecgres (cmd/vecgres/testdata/wire).
 //
 // # Invariants
 //
@@ -56,6 +72,12 @@
 //
 // Cancellation never waits for the connection's reader: a CancelRequest
 // arrives on its own connection and cancels the context of the running
-// statement, which then fails with 57014. Shutdown interrupts idle reads
-// with a deadline and ends sessions with FATAL 57P01.
+// statement, which then fails with 57014; statement_timeout bounds the
+// same context. Shutdown interrupts idle reads with a deadline and ends
+// sessions with FATAL 57P01; a statement that is running may finish
+// first, until Shutdown's context ends.
+//
+// Server-made errors fail the transaction too: an error that the server
+// finds itself (a Bind that does not decode, an unknown portal) is passed
+// to the session's Abort, as any statement error would have been.
 package server
