@@ -246,6 +246,7 @@ func (r *runner) build(ctx context.Context) error {
 		}
 	}
 	r.printSummary("build")
+	r.printNotices()
 	if row, err := queryRow(ctx, r.conn, indexSizeSQL(r.cfg.Table)); err == nil {
 		r.report.IndexBytes, _ = strconv.ParseInt(row[0], 10, 64)
 	}
@@ -290,9 +291,24 @@ func (r *runner) explain(ctx context.Context) error {
 	}
 	r.report.Plan = plan
 	if !usesIndex(plan, indexName(r.cfg.Table)) {
-		r.printf("warning: the search query's plan does not use the index:\n  %s\n", strings.Join(plan, "\n  "))
+		r.printf("warning: the search query's plan does not use the index:\n")
+		for _, line := range plan {
+			r.printf("  %s\n", shorten(line, maxPlanLine))
+		}
 	}
 	return nil
+}
+
+// maxPlanLine is the width plan lines are cut to in the warning: the
+// query vector's literal would fill the screen.
+const maxPlanLine = 100
+
+// shorten cuts s to n bytes, marking the cut with "...".
+func shorten(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n-3] + "..."
 }
 
 // usesIndex reports whether an EXPLAIN output scans an index.

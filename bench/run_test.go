@@ -96,3 +96,16 @@ func TestUsesIndex(t *testing.T) {
 		}
 	}
 }
+
+func TestShorten(t *testing.T) {
+	tests := []struct {
+		in   string
+		n    int
+		want string
+	}{{"abc", 5, "abc"}, {"abcde", 5, "abcde"}, {"abcdef", 5, "ab..."}}
+	for _, tt := range tests {
+		if got := shorten(tt.in, tt.n); got != tt.want {
+			t.Errorf("shorten(%q, %d) = %q, want %q", tt.in, tt.n, got, tt.want)
+		}
+	}
+}
