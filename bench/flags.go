@@ -20,7 +20,7 @@ func NewFlagSet(name string, cfg *Config) *flag.FlagSet {
 	fs.StringVar(&cfg.Metric, "metric", cfg.Metric, "distance `metric`: l2, cosine, ip or l1 (default: the dataset's)")
 	fs.IntVar(&cfg.Limit, "limit", cfg.Limit, "load only the first `N` base rows (0: all)")
 	fs.IntVar(&cfg.QueriesLimit, "queries-limit", cfg.QueriesLimit, "use only the first `N` queries (0: all)")
-	fs.StringVar(&cfg.Table, "table", cfg.Table, "table `name`; the index is NAME_embedding_idx")
+	fs.StringVar(&cfg.Table, "table", cfg.Table, "`table` to load into; its index is TABLE_embedding_idx")
 	fs.BoolVar(&cfg.Drop, "drop", cfg.Drop, "drop the table (or, with --skip-load, the index) first")
 	fs.BoolVar(&cfg.SkipLoad, "skip-load", cfg.SkipLoad, "use the table as it is")
 	fs.BoolVar(&cfg.SkipBuild, "skip-build", cfg.SkipBuild, "use the index as it is")
