@@ -85,6 +85,8 @@ func FuzzFrontendMessages(f *testing.F) {
 	f.Add(encode(&pgproto3.Parse{Query: "failafter 2"}, &pgproto3.Bind{}, &pgproto3.Execute{}, &pgproto3.Flush{}, &pgproto3.Sync{}))
 	f.Add(encode(&pgproto3.Query{String: "begin; insert a"}, &pgproto3.Query{String: "fail 22012 x"}, &pgproto3.Query{String: "rollback"}))
 	f.Add(encode(&pgproto3.Query{String: "panic"}))
+	f.Add(encode(&pgproto3.Query{String: "copyin 2"}, &pgproto3.CopyData{Data: []byte("a\nb")}, &pgproto3.CopyDone{}, &pgproto3.Query{String: "copyout"}))
+	f.Add(encode(&pgproto3.Query{String: "set statement_timeout 1; sleep"}))
 	f.Add([]byte{'B', 0, 0, 0, 7, 'x', 0, 'y', 'S', 0, 0, 0, 4})
 	f.Add([]byte{'Q', 0xff, 0xff, 0xff, 0xff})
 	f.Fuzz(func(t *testing.T, input []byte) {
