@@ -26,6 +26,8 @@ var (
 // need none of its methods.
 type testEnv struct{ planner.Env }
 
+func (testEnv) Format() *types.FormatOptions { return &types.DefaultFormat }
+
 func openDB(t testing.TB) *storage.DB {
 	t.Helper()
 	db, err := storage.Open(storage.Options{InMemory: true, Logger: zerolog.Nop()})
