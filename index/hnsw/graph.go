@@ -5,7 +5,9 @@ import (
 	"math/bits"
 	"sync"
 	"sync/atomic"
+	"unsafe"
 
+	"github.com/vecgres/vecgres/kernels"
 	"github.com/vecgres/vecgres/sql/pgerr"
 )
 
@@ -28,6 +30,17 @@ type Graph struct {
 	linkMetric Metric
 	m, m0      int     // links a node keeps above layer 0, and on layer 0
 	mL         float64 // level multiplier 1/ln(M)
+
+	// Node records (quant.go): quant says whether searches walk on
+	// quantised codes, simd whether the assembly kernels may run.
+	quant   bool
+	simd    bool
+	dimPad  int
+	recSize int
+	qmax    float64
+	// recLines and vecLines are how many cache lines of a record and of
+	// a vector searches prefetch.
+	recLines, vecLines, linkLines int
 
 	shift uint32 // log2 of the nodes a chunk holds
 	mask  uint32 // nodes a chunk holds - 1
@@ -64,11 +77,11 @@ type Graph struct {
 // once allocated, so readers can hold slices of it.
 type chunk struct {
 	vecs   []float32  // dim floats a node: normalised for Cosine
+	recs   []byte     // recSize bytes a node: codes and header (quant.go)
 	links0 []uint32   // 1+m0 a node: count, then node numbers (atomic)
 	upper  [][]uint32 // level·(1+m) a node above layer 0: same form
 	ids    []uint64   // row ids
 	levels []uint8    // top layer of each node
-	state  []uint32   // stateFree, stateLive or stateDeleted (atomic)
 	locks  []sync.Mutex
 }
 
@@ -95,6 +108,13 @@ func New(cfg Config) (*Graph, error) {
 		// by L2 leave none; searches still order by the inner product.
 		g.linkMetric = L2
 	}
+	g.quant = cfg.Metric != L1
+	g.simd = kernels.Name() != "purego"
+	g.dimPad, g.recSize = recordLayout(cfg.Dim, g.quant)
+	g.qmax = queryScale(g.dimPad)
+	g.recLines = min(g.recSize/64, 8)
+	g.vecLines = min((4*g.dim+63)/64+1, 8) // vectors are not line-aligned
+	g.linkLines = (4*g.m0 + 63) / 64
 	g.shift = chunkShift(cfg.Dim)
 	g.mask = 1<<g.shift - 1
 	g.dir.Store(new([]*chunk))
@@ -136,16 +156,17 @@ func (g *Graph) vec(n uint32) []float32 {
 	return c.vecs[off : off+g.dim : off+g.dim]
 }
 
-// slot returns node n's neighbour list on level: slot[0] is the count,
-// the node numbers follow. Read and write it with readList and writeList.
+// slot returns node n's neighbour list on level: maxLinks(level) node
+// numbers, noNode in the unused places. Read and write it with readList
+// and writeList.
 func (g *Graph) slot(n uint32, level int) []uint32 {
 	c, i := g.at(n)
 	if level == 0 {
-		off := i * (1 + g.m0)
-		return c.links0[off : off+1+g.m0 : off+1+g.m0]
+		off := i * g.m0
+		return c.links0[off : off+g.m0 : off+g.m0]
 	}
-	off := (level - 1) * (1 + g.m)
-	return c.upper[i][off : off+1+g.m : off+1+g.m]
+	off := (level - 1) * g.m
+	return c.upper[i][off : off+g.m : off+g.m]
 }
 
 // maxLinks returns how many links a node keeps on level.
@@ -167,13 +188,11 @@ func (g *Graph) id(n uint32) uint64 {
 }
 
 func (g *Graph) state(n uint32) uint32 {
-	c, i := g.at(n)
-	return atomic.LoadUint32(&c.state[i])
+	return atomic.LoadUint32(g.hdr(g.rec(n), recState))
 }
 
 func (g *Graph) setState(n uint32, s uint32) {
-	c, i := g.at(n)
-	atomic.StoreUint32(&c.state[i], s)
+	atomic.StoreUint32(g.hdr(g.rec(n), recState), s)
 }
 
 func (g *Graph) lock(n uint32) *sync.Mutex {
@@ -181,26 +200,27 @@ func (g *Graph) lock(n uint32) *sync.Mutex {
 	return &c.locks[i]
 }
 
-// readList appends node n's neighbours on level to dst. It takes no lock:
+// readList appends the links of a list slot to dst. It takes no lock:
 // every entry is loaded atomically, so a list being rewritten reads as a
-// mix of its old and new entries, each a valid node number.
+// mix of its old and new entries, each a valid node number or noNode.
 func readList(slot []uint32, dst []uint32) []uint32 {
-	cnt := int(atomic.LoadUint32(&slot[0]))
-	cnt = min(cnt, len(slot)-1)
-	for i := 1; i <= cnt; i++ {
-		dst = append(dst, atomic.LoadUint32(&slot[i]))
+	for i := range slot {
+		if n := atomic.LoadUint32(&slot[i]); n != noNode {
+			dst = append(dst, n)
+		}
 	}
 	return dst
 }
 
-// writeList replaces a neighbour list. The caller holds the node's lock.
-// The entries are stored before the count, so a reader never sees a count
-// that covers entries of no list.
+// writeList replaces the links of a list slot. The caller holds the
+// node's lock (or is the only one to know the node).
 func writeList(slot []uint32, links []uint32) {
 	for i, n := range links {
-		atomic.StoreUint32(&slot[1+i], n)
+		atomic.StoreUint32(&slot[i], n)
 	}
-	atomic.StoreUint32(&slot[0], uint32(len(links)))
+	for i := len(links); i < len(slot); i++ {
+		atomic.StoreUint32(&slot[i], noNode)
+	}
 }
 
 // Entry points are packed into one word: bit 63 set when there is one,
@@ -233,15 +253,31 @@ func (g *Graph) allocate() uint32 {
 	return n
 }
 
+// newUpper returns the empty lists of a node's layers 1..level.
+func (g *Graph) newUpper(level int) []uint32 {
+	if level == 0 {
+		return nil
+	}
+	u := make([]uint32, level*g.m)
+	for i := range u {
+		u[i] = noNode
+	}
+	return u
+}
+
 func (g *Graph) newChunk() *chunk {
 	k := 1 << g.shift
+	recs := make([]byte, k*g.recSize+63)
+	skip := int(-uintptr(unsafe.Pointer(unsafe.SliceData(recs))) & 63)
+	links := make([]uint32, k*g.m0+15)
+	lskip := int(-uintptr(unsafe.Pointer(unsafe.SliceData(links))) & 63 / 4)
 	return &chunk{
 		vecs:   make([]float32, k*g.dim),
-		links0: make([]uint32, k*(1+g.m0)),
+		recs:   recs[skip : skip+k*g.recSize : skip+k*g.recSize],
+		links0: links[lskip : lskip+k*g.m0 : lskip+k*g.m0],
 		upper:  make([][]uint32, k),
 		ids:    make([]uint64, k),
 		levels: make([]uint8, k),
-		state:  make([]uint32, k),
 		locks:  make([]sync.Mutex, k),
 	}
 }
@@ -263,15 +299,12 @@ func (g *Graph) initNode(n uint32, id uint64, level int, vec []float32) {
 	if g.metric == Cosine {
 		normalize(dst)
 	}
+	g.encode(n, dst)
 	c.ids[i] = id
 	c.levels[i] = uint8(level)
-	atomic.StoreUint32(&c.links0[i*(1+g.m0)], 0)
-	if level == 0 {
-		c.upper[i] = nil
-	} else {
-		c.upper[i] = make([]uint32, level*(1+g.m))
-	}
-	atomic.StoreUint32(&c.state[i], stateLive)
+	c.upper[i] = g.newUpper(level)
+	writeList(g.slot(n, 0), nil)
+	g.setState(n, stateLive)
 }
 
 // randomLevel draws the layer of row id: floor(-ln(u)·mL) for u uniform in

@@ -54,28 +54,28 @@ func (g *Graph) link(w *worker, n uint32, j journal) {
 			defer g.entryMu.Unlock()
 		}
 	}
-	v := g.vec(n)
 	s := &w.s
+	s.q = append(s.q[:0], g.vec(n)...)
+	if g.quant {
+		g.quantizeQuery(s)
+	}
 	s.reset(g)
 	lm := g.linkMetric
-	cur, d := ep, distBy(lm, v, g.vec(ep))
-	for lc := top; lc > level; lc-- {
-		cur, d = g.greedy(s, lm, v, cur, d, lc)
-	}
-	w.seeds = append(w.seeds[:0], makeItem(d, cur))
+	w.seeds = append(w.seeds[:0], g.descendFrom(s, lm, ep, top, level))
 	for lc := min(level, top); lc >= 0; lc-- {
 		s.reset(g)
 		for _, it := range w.seeds {
 			s.seed(g, it, nil, n)
 		}
-		g.searchLayer(s, lm, v, lc, g.cfg.EfConstruction, nil, n)
-		w.cands = s.top.drainSorted(w.cands[:0])
+		g.searchLayer(s, lm, lc, g.cfg.EfConstruction, nil, n)
+		w.seeds = s.top.drainSorted(w.seeds[:0])
+		w.cands = append(w.cands[:0], w.seeds...)
+		g.rerank(s, lm, w.cands)
 		w.kept = g.selectNeighbors(w.kept[:0], w.cands, g.m)
 		g.setLinks(w, n, lc, w.kept, j)
 		for _, it := range w.kept {
 			g.addLink(w, it.node(), n, lc, it.dist(), j)
 		}
-		w.seeds = append(w.seeds[:0], w.cands...)
 	}
 	if level > top {
 		g.setEntry(n, level, j)

@@ -3,7 +3,6 @@ package hnsw
 import (
 	"encoding/binary"
 	"math"
-	"sync/atomic"
 
 	"github.com/vecgres/vecgres/sql/pgerr"
 )
@@ -197,15 +196,15 @@ func (l *loader) node(n uint32, v []byte) error {
 	c, i := g.at(n)
 	c.ids[i] = binary.LittleEndian.Uint64(v)
 	c.levels[i] = uint8(level)
-	if level > 0 {
-		c.upper[i] = make([]uint32, level*(1+g.m))
-	}
+	c.upper[i] = g.newUpper(level)
+	writeList(g.slot(n, 0), nil)
 	dst := c.vecs[i*g.dim : (i+1)*g.dim]
 	src := v[9:]
 	for j := range dst {
 		dst[j] = math.Float32frombits(binary.LittleEndian.Uint32(src[4*j:]))
 	}
-	c.state[i] = stateLive
+	g.encode(n, dst)
+	g.setState(n, stateLive)
 	l.maxLevel = max(l.maxLevel, level)
 	for lc := range level + 1 {
 		if p, ok := l.pending[uint64(n)<<8|uint64(lc)]; ok {
@@ -233,9 +232,7 @@ func (l *loader) links(n uint32, level int, v []byte) error {
 // place stores a list as read; finish filters it.
 func (l *loader) place(n uint32, level int, links []uint32) {
 	slot := l.g.slot(n, level)
-	k := min(len(links), len(slot)-1)
-	copy(slot[1:], links[:k])
-	slot[0] = uint32(k)
+	writeList(slot, links[:min(len(links), len(slot))])
 }
 
 // finish drops links to absent nodes, applies deletions, and sets the
@@ -250,7 +247,7 @@ func (l *loader) finish() error {
 	var live int64
 	for n := range g.next {
 		c, i := g.at(n)
-		switch c.state[i] {
+		switch g.state(n) {
 		case stateFree:
 			g.free = append(g.free, n)
 			continue
@@ -275,13 +272,15 @@ func (l *loader) finish() error {
 func (l *loader) filter(slot []uint32) {
 	g := l.g
 	k := 0
-	for _, e := range slot[1 : 1+slot[0]] {
+	for _, e := range slot {
 		if e < g.next && g.state(e) != stateFree {
-			slot[1+k] = e
+			slot[k] = e
 			k++
 		}
 	}
-	atomic.StoreUint32(&slot[0], uint32(k))
+	for ; k < len(slot); k++ {
+		slot[k] = noNode
+	}
 }
 
 // chooseEntry returns the stored entry point if its node exists at its

@@ -129,7 +129,7 @@ func (s *Searcher) firstBatch() {
 	sc := &s.scan
 	g := sc.g
 	sc.started = true
-	ep, ok := g.descend(s, g.metric, s.q, 0)
+	ep, ok := g.descend(s, g.metric, 0)
 	if !ok {
 		sc.active = false
 		return
@@ -193,13 +193,10 @@ func (s *Searcher) scanLayer() {
 			s.cand.push(c)
 			break
 		}
-		s.links = readList(g.slot(c.node(), 0), s.links[:0])
-		for _, e := range s.links {
-			if !s.visit(e) {
-				continue
-			}
-			sc.tuples++
-			it := makeItem(g.dist(s.q, g.vec(e)), e)
+		g.expand(s, g.metric, c.node(), 0)
+		sc.tuples += len(s.batch)
+		for i, e := range s.batch {
+			it := makeItem(s.dists[i], e)
 			if len(s.top) >= ef && it >= s.top[0] {
 				sc.discarded.push(it)
 				continue
@@ -228,6 +225,7 @@ func (s *Searcher) emit() {
 	sc := &s.scan
 	g := sc.g
 	s.items = s.top.drainSorted(s.items[:0])
+	g.rerank(s, g.metric, s.items)
 	for _, it := range s.items {
 		d := it.dist()
 		if sc.opt.Order == StrictOrder && sc.returned > 0 && d < sc.last {
