@@ -201,7 +201,7 @@ func (b *binder) aExpr(a *pg_query.A_Expr, sc *scope) (planner.Expr, error) {
 		if err != nil {
 			return nil, err
 		}
-		return b.bindOperator(name, left, right, location(a.Lexpr), location(a.Rexpr), a.Location)
+		return b.folded(b.bindOperator(name, left, right, location(a.Lexpr), location(a.Rexpr), a.Location))
 	case pg_query.A_Expr_Kind_AEXPR_LIKE, pg_query.A_Expr_Kind_AEXPR_ILIKE:
 		name, _ := funcName(a.Name)
 		left, err := b.expr(a.Lexpr, sc)
@@ -748,7 +748,36 @@ func (b *binder) funcCall(fc *pg_query.FuncCall, sc *scope) (planner.Expr, error
 	case "concat", "concat_ws", "format":
 		return b.variadicText(name, args, locs, fc.Location)
 	}
-	return b.bindFunction(name, args, locs, fc.Location)
+	return b.folded(b.bindFunction(name, args, locs, fc.Location))
+}
+
+// folded evaluates an immutable function of constants at bind time, as
+// PostgreSQL's planner does: the plan then carries the value, and an
+// error such as division by zero is raised before any row is sent.
+func (b *binder) folded(e planner.Expr, err error) (planner.Expr, error) {
+	if err != nil {
+		return nil, err
+	}
+	f, ok := e.(*planner.Func)
+	if !ok || f.Volatility != planner.Immutable {
+		return e, nil
+	}
+	args := make([]types.Datum, len(f.Args))
+	for i, a := range f.Args {
+		c, ok := a.(*planner.Const)
+		if !ok {
+			return e, nil
+		}
+		if c.Value == nil && f.Strict {
+			return &planner.Const{T: f.T}, nil
+		}
+		args[i] = c.Value
+	}
+	v, err := f.Impl(nil, args)
+	if err != nil {
+		return nil, err
+	}
+	return &planner.Const{Value: v, T: f.T}, nil
 }
 
 // variadicText binds concat and concat_ws, which take any arguments and

@@ -392,7 +392,7 @@ func (s *Session) drop(ctx context.Context, b *binder, ds *pg_query.DropStmt) er
 			if names[0] == "vector" {
 				return pgerr.New(pgerr.FeatureNotSupported, "extension \"vector\" is built into vecgres and cannot be dropped")
 			}
-			s.notice(pgerr.UndefinedObject, "extension \"%s\" does not exist, skipping", names[0])
+			s.notice(pgerr.SuccessfulCompletion, "extension \"%s\" does not exist, skipping", names[0])
 			continue
 		}
 		schema, name := "", names[len(names)-1]
@@ -423,7 +423,7 @@ func (s *Session) dropRelation(ctx context.Context, ds *pg_query.DropStmt, kindN
 	want := map[string]storage.RelKind{"table": storage.KindTable, "index": storage.KindIndex, "sequence": storage.KindSequence}[kindName]
 	if !found {
 		if ds.MissingOk {
-			s.notice(pgerr.UndefinedTable, "%s \"%s\" does not exist, skipping", kindName, name)
+			s.notice(pgerr.SuccessfulCompletion, "%s \"%s\" does not exist, skipping", kindName, name)
 			return nil
 		}
 		return pgerr.New(pgerr.UndefinedTable, "%s \"%s\" does not exist", kindName, name)
@@ -487,7 +487,7 @@ func article(word string) string {
 func (s *Session) dropSchema(ctx context.Context, name string, ds *pg_query.DropStmt) error {
 	if _, ok := s.txn.Catalog().Schema(name); !ok {
 		if ds.MissingOk {
-			s.notice(pgerr.UndefinedObject, "schema \"%s\" does not exist, skipping", name)
+			s.notice(pgerr.SuccessfulCompletion, "schema \"%s\" does not exist, skipping", name)
 			return nil
 		}
 		return pgerr.New(pgerr.InvalidSchemaName, "schema \"%s\" does not exist", name)

@@ -56,7 +56,9 @@ type Session struct {
 	txnStart  time.Time
 	currvals  map[types.OID]int64
 	notices   []*pgerr.Error
-	changed   []ParamStatus
+	// reported holds the value last reported to the client of each
+	// setting that is reported with ParameterStatus.
+	reported  map[string]string
 	format    types.FormatOptions
 	formatSet bool
 }
@@ -80,6 +82,7 @@ func (e *Engine) NewSession(p SessionParams) (*Session, error) {
 		s.database = s.user
 	}
 	s.values["session_authorization"] = s.user
+	s.reported = map[string]string{}
 	for name, value := range p.Options {
 		if name == "options" {
 			if err := s.applyCommandLineOptions(value); err != nil {
@@ -91,7 +94,7 @@ func (e *Engine) NewSession(p SessionParams) (*Session, error) {
 			return nil, err
 		}
 	}
-	s.changed = nil
+	s.StartupParams()
 	return s, nil
 }
 
@@ -130,19 +133,30 @@ func (s *Session) PID() int32 { return s.pid }
 // StartupParams returns the ParameterStatus values to send at startup.
 func (s *Session) StartupParams() []ParamStatus {
 	var out []ParamStatus
-	for _, st := range s.e.settings {
+	for _, st := range sortedSettings(s.e.settings) {
 		if st.reported {
-			out = append(out, ParamStatus{Name: st.name, Value: s.setting(st)})
+			v := s.setting(st)
+			out = append(out, ParamStatus{Name: st.name, Value: v})
+			s.reported[st.name] = v
 		}
 	}
 	return out
 }
 
-// TakeParamChanges returns (and forgets) the reported settings changed
-// since the last call.
+// TakeParamChanges returns the reported settings whose value differs from
+// the one last reported, as PostgreSQL reports them before ReadyForQuery:
+// a change undone by a rollback is not reported at all.
 func (s *Session) TakeParamChanges() []ParamStatus {
-	out := s.changed
-	s.changed = nil
+	var out []ParamStatus
+	for _, st := range sortedSettings(s.e.settings) {
+		if !st.reported {
+			continue
+		}
+		if v := s.setting(st); v != s.reported[st.name] {
+			out = append(out, ParamStatus{Name: st.name, Value: v})
+			s.reported[st.name] = v
+		}
+	}
 	return out
 }
 

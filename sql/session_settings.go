@@ -93,9 +93,6 @@ func (s *Session) assign(st *setting, value string, local, inTxn bool) {
 		s.values[lname] = value
 	}
 	s.formatSet = false
-	if st.reported && old != value {
-		s.changed = append(s.changed, ParamStatus{Name: st.name, Value: value})
-	}
 }
 
 // reset returns a setting to its default.

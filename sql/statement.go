@@ -78,6 +78,9 @@ func (s *Session) Abort() { s.fail() }
 // parameters do not exist; the extended protocol passes a non-nil slice,
 // empty when the client gave no types.
 func (s *Session) Prepare(ctx context.Context, p *Parsed, paramTypes []types.OID) (*Statement, error) {
+	if s.failed && !endsTransaction(p) {
+		return nil, errAborted()
+	}
 	st, err := s.prepare(p, paramTypes)
 	if err != nil {
 		s.fail()
@@ -165,8 +168,7 @@ type Cursor struct {
 // Execute starts a prepared statement with the given arguments.
 func (s *Session) Execute(ctx context.Context, st *Statement, args []types.Datum) (*Cursor, error) {
 	if s.failed && !allowedWhenFailed(st) {
-		return nil, pgerr.New(pgerr.InFailedSQLTransaction,
-			"current transaction is aborted, commands ignored until end of transaction block")
+		return nil, errAborted()
 	}
 	if len(args) != len(st.paramTypes) {
 		return nil, pgerr.New(pgerr.ProtocolViolation, "bind message supplies %d parameters, but prepared statement requires %d",
@@ -258,6 +260,29 @@ func sameColumns(a, b []Column) bool {
 		}
 	}
 	return true
+}
+
+func errAborted() error {
+	return pgerr.New(pgerr.InFailedSQLTransaction, "current transaction is aborted, commands ignored until end of transaction block")
+}
+
+// endsTransaction reports whether a parsed statement is one that a
+// failed transaction accepts: COMMIT, ROLLBACK and their spellings.
+func endsTransaction(p *Parsed) bool {
+	if p.Empty {
+		return true
+	}
+	ts := p.stmt.GetTransactionStmt()
+	if ts == nil {
+		return false
+	}
+	switch ts.Kind {
+	case pg_query.TransactionStmtKind_TRANS_STMT_COMMIT, pg_query.TransactionStmtKind_TRANS_STMT_ROLLBACK,
+		pg_query.TransactionStmtKind_TRANS_STMT_ROLLBACK_TO, pg_query.TransactionStmtKind_TRANS_STMT_PREPARE,
+		pg_query.TransactionStmtKind_TRANS_STMT_COMMIT_PREPARED, pg_query.TransactionStmtKind_TRANS_STMT_ROLLBACK_PREPARED:
+		return true
+	}
+	return false
 }
 
 // allowedWhenFailed says which statements run in a failed transaction:
