@@ -3,7 +3,8 @@
 // one directory.
 //
 //	vecgres [serve] [--listen ADDR] [--socket-dir DIR] [--data-dir DIR] [--log-level LEVEL]
-//	vecgres slt [--url URL] [--verbose] [--stop-on-failure] FILE...
+//	vecgres slt [--url URL] [--engine NAME] [--verbose] [--stop-on-failure] FILE...
+//	vecgres bench [--url URL] --dataset NAME [flags]
 //	vecgres version
 //
 // serve (the default) listens on 127.0.0.1:5433 with its data in
@@ -19,6 +20,10 @@
 // default, against a vecgres started in the process on a free port with a
 // temporary data directory; it prints "N passed, M failed" and exits 1 on
 // any failure.
+//
+// bench loads a vector dataset into --url (or a temporary in-process
+// vecgres), builds an HNSW index and reports recall, QPS and latency per
+// hnsw.ef_search; see package bench.
 //
 // The command owns only wiring: instance.go opens storage, builds the sql
 // engine and the server, and stops them in the reverse order. Tests start

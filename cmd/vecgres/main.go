@@ -16,6 +16,8 @@ import (
 
 	"github.com/rs/zerolog"
 
+	"github.com/vecgres/vecgres/bench"
+	"github.com/vecgres/vecgres/kernels"
 	"github.com/vecgres/vecgres/slt"
 )
 
@@ -48,6 +50,8 @@ func run(args []string, stdout, stderr io.Writer, getenv func(string) string) in
 		return runServe(args, stderr, getenv)
 	case "slt":
 		return runSLT(args, stdout, stderr, getenv)
+	case "bench":
+		return runBench(args, stdout, stderr, getenv)
 	case "version":
 		fmt.Fprintln(stdout, versionString())
 		return exitOK
@@ -65,9 +69,12 @@ func usage(w io.Writer) {
   vecgres [serve] [--listen ADDR] [--socket-dir DIR] [--data-dir DIR] [--log-level LEVEL]
         run the server (environment: VECGRES_LISTEN, VECGRES_SOCKET_DIR,
         VECGRES_DATA_DIR, VECGRES_LOG_LEVEL; flags win)
-  vecgres slt [--url URL] [--verbose] [--stop-on-failure] FILE...
+  vecgres slt [--url URL] [--engine NAME] [--verbose] [--stop-on-failure] FILE...
         run sqllogictest files against URL, or against a temporary
         in-process server when no URL is given
+  vecgres bench [--url URL] --dataset NAME [flags]
+        load a dataset, build an HNSW index and measure recall, QPS and
+        latency per hnsw.ef_search (vecgres bench -h lists the flags)
   vecgres version
 `)
 }
@@ -179,7 +186,8 @@ func serve(ctx context.Context, cfg serveConfig, log zerolog.Logger) error {
 	if in.Socket != "" {
 		ready = ready.Str("socket", in.Socket)
 	}
-	ready.Str("data_dir", dataDir).Str("version", version).Msg("vecgres ready")
+	ready.Str("data_dir", dataDir).Str("version", version).Str("kernels", kernels.Name()).Msg("vecgres ready")
+	log.Info().Str("kernels", kernels.Name()).Msg(kernels.Reason())
 	select {
 	case <-ctx.Done():
 		log.Info().Msg("shutting down")
@@ -198,6 +206,7 @@ func serve(ctx context.Context, cfg serveConfig, log zerolog.Logger) error {
 // sltConfig is what the slt command is told.
 type sltConfig struct {
 	URL           string
+	Engine        string
 	LogLevel      string
 	Verbose       bool
 	StopOnFailure bool
@@ -209,6 +218,7 @@ func parseSLTFlags(args []string, stderr io.Writer, getenv func(string) string) 
 	fs := flag.NewFlagSet("vecgres slt", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.StringVar(&cfg.URL, "url", "", "server to run against (default: a temporary in-process vecgres)")
+	fs.StringVar(&cfg.Engine, "engine", slt.DefaultEngine, "engine `name` that skipif/onlyif records test (use postgresql against PostgreSQL)")
 	fs.StringVar(&cfg.LogLevel, "log-level", envOr(getenv, "VECGRES_LOG_LEVEL", "warn"), "log `level` of the in-process server")
 	fs.BoolVar(&cfg.Verbose, "verbose", false, "print every record as it runs")
 	fs.BoolVar(&cfg.StopOnFailure, "stop-on-failure", false, "stop a file at its first failure")
@@ -253,7 +263,7 @@ func runSLT(args []string, stdout, stderr io.Writer, getenv func(string) string)
 // for the purpose on a free port with a temporary data directory that is
 // removed afterwards.
 func runSLTFiles(ctx context.Context, cfg sltConfig, out io.Writer, log zerolog.Logger) (slt.Result, error) {
-	opts := slt.Options{Out: out, Verbose: cfg.Verbose, StopOnFailure: cfg.StopOnFailure}
+	opts := slt.Options{Out: out, Verbose: cfg.Verbose, StopOnFailure: cfg.StopOnFailure, Engine: cfg.Engine}
 	if cfg.URL != "" {
 		return slt.Run(ctx, cfg.URL, cfg.Files, opts)
 	}
@@ -270,4 +280,50 @@ func runSLTFiles(ctx context.Context, cfg sltConfig, out io.Writer, log zerolog.
 	stopCtx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
 	defer cancel()
 	return res, errors.Join(runErr, in.Stop(stopCtx))
+}
+
+// runBench runs the benchmark against --url, or against a vecgres started
+// in the process with a temporary data directory.
+func runBench(args []string, stdout, stderr io.Writer, getenv func(string) string) int {
+	cfg, err := bench.ParseFlags(args, stderr)
+	if err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return exitOK
+		}
+		fmt.Fprintf(stderr, "vecgres bench: %v\n", err)
+		return exitUsage
+	}
+	log, err := newLogger(stderr, envOr(getenv, "VECGRES_LOG_LEVEL", "warn"))
+	if err != nil {
+		fmt.Fprintf(stderr, "vecgres bench: %v\n", err)
+		return exitUsage
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := runBenchAgainst(ctx, cfg, stdout, log); err != nil {
+		fmt.Fprintf(stderr, "vecgres bench: %v\n", err)
+		return exitFailure
+	}
+	return exitOK
+}
+
+func runBenchAgainst(ctx context.Context, cfg bench.Config, out io.Writer, log zerolog.Logger) error {
+	if cfg.URL != "" || cfg.Dataset == "" {
+		_, err := bench.Run(ctx, cfg, out)
+		return err
+	}
+	dir, err := os.MkdirTemp("", "vecgres-bench-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	in, err := startInstance(instanceConfig{Listen: "127.0.0.1:0", DataDir: dir, Logger: log})
+	if err != nil {
+		return err
+	}
+	cfg.URL = in.URL()
+	_, runErr := bench.Run(ctx, cfg, out)
+	stopCtx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
+	defer cancel()
+	return errors.Join(runErr, in.Stop(stopCtx))
 }
