@@ -39,6 +39,11 @@ var vectorCases = []scalarCase{
 	{"<=>(vector,vector)", a("[3,4]", "[-3,-4.5]"), "double precision", "1.9984603532054126"},
 	{"<=>(vector,vector)", a("[1e-20,1e-20]", "[1e-20,1e-20]"), "double precision", "0"},
 	{"<=>(vector,vector)", a("[1,2,3]", "[1,2]"), "", "ERROR 22000: different vector dimensions 3 and 2"},
+	// In float32 these have a similarity just above 1 (and below -1):
+	// pgvector clamps it.
+	{"<=>(vector,vector)", a("[142.57143]", "[34.333332]"), "double precision", "0"},
+	{"<=>(vector,vector)", a("[142.57143]", "[-34.333332]"), "double precision", "2"},
+	{"<=>(vector,vector)", a("[40.857143]", "[311.66666]"), "double precision", "0"},
 	{"<=>(vector,vector)", a("[0.1,0.2,0.3]", "[0.3,0.2,0.1]"), "double precision", "~0.285714316124816"},
 	{"<+>(vector,vector)", a("[1,2,3]", "[4,5,6]"), "double precision", "9"},
 	{"<+>(vector,vector)", a("[1,1]", "[1,1]"), "double precision", "0"},
@@ -78,6 +83,8 @@ var vectorCases = []scalarCase{
 	{"subvector(vector,int4,int4)", a("[1,2,3,4]", "4", "1"), "vector", "[4]"},
 	{"subvector(vector,int4,int4)", a("[1,2,3,4]", "1", "0"), "", "ERROR 22000: vector must have at least 1 dimension"},
 	{"subvector(vector,int4,int4)", a("[1,2,3,4]", "1", "-1"), "", "ERROR 22000: vector must have at least 1 dimension"},
+	{"subvector(vector,int4,int4)", a("[1,2,3,4]", "2", "0"), "", "ERROR 22000: vector must have at least 1 dimension"},
+	{"subvector(vector,int4,int4)", a("[1,2,3,4]", "3", "-1"), "", "ERROR 22000: vector must have at least 1 dimension"},
 	{"subvector(vector,int4,int4)", a("[1,2,3,4]", "2", "2147483647"), "vector", "[2,3,4]"},
 	{"subvector(vector,int4,int4)", a("[1,2,3,4]", "-2147483648", "2147483647"), "", "ERROR 22000: vector must have at least 1 dimension"},
 	{"subvector(vector,int4,int4)", a("[1,2,3,4]", "-5", "10"), "vector", "[1,2,3,4]"},
