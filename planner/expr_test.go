@@ -288,6 +288,16 @@ func TestMapChildren(t *testing.T) {
 	if gl == l || gl.Arg != l.Arg || gl.List[0] != l.List[0] || gl.List[1] == l.List[1] {
 		t.Errorf("IN list with one changed item: %+v", gl)
 	}
+	// Only the tested value changed.
+	got, _ = MapChildren(l, func(c Expr) (Expr, error) {
+		if c == l.Arg {
+			return i4("9"), nil
+		}
+		return c, nil
+	})
+	if gl := got.(*InList); gl == l || gl.Arg == l.Arg || gl.List[0] != l.List[0] {
+		t.Errorf("IN list with a changed value: %+v", gl)
+	}
 }
 
 func reflectKind(e Expr) string {

@@ -58,6 +58,21 @@ func TestSortLimitToTopK(t *testing.T) {
 		}
 	})
 
+	t.Run("the rule alone", func(t *testing.T) {
+		sort := &Sort{Input: scan, Keys: keys}
+		lim := &Limit{Input: sort, Count: count, Offset: offset}
+		got, changed := sortLimitToTopK(lim)
+		if _, ok := got.(*TopK); !ok || !changed {
+			t.Fatalf("got %T, %v", got, changed)
+		}
+		if lim.Input != sort || lim.Count != count || lim.Offset != offset || sort.Input != scan || len(sort.Keys) != 1 {
+			t.Errorf("the rule changed its input: %+v %+v", lim, sort)
+		}
+		if got, changed := sortLimitToTopK(sort); got != sort || changed {
+			t.Errorf("the rule applied to a Sort: %T, %v", got, changed)
+		}
+	})
+
 	t.Run("without offset", func(t *testing.T) {
 		got := Optimize(&Limit{Input: &Sort{Input: scan, Keys: keys}, Count: count}, nil)
 		if tk, ok := got.(*TopK); !ok || tk.Offset != nil || tk.Count != count {
