@@ -2,10 +2,8 @@ package hnsw
 
 import (
 	"math"
-	"math/bits"
 	"sync"
 	"sync/atomic"
-	"unsafe"
 
 	"github.com/vecgres/vecgres/kernels"
 	"github.com/vecgres/vecgres/sql/pgerr"
@@ -42,8 +40,8 @@ type Graph struct {
 	// a vector searches prefetch.
 	recLines, vecLines, linkLines int
 
-	shift uint32 // log2 of the nodes a chunk holds
-	mask  uint32 // nodes a chunk holds - 1
+	// Chunks (chunk.go) hold 2^shift nodes.
+	shift, mask uint32
 	// dir lists the chunks. It only grows: a new chunk is published by
 	// storing a longer copy of the directory.
 	dir atomic.Pointer[[]*chunk]
@@ -55,8 +53,9 @@ type Graph struct {
 	entry   atomic.Uint64
 	entryMu sync.Mutex
 
-	// alloc guards next, free and ids.
+	// alloc guards next, free, ids and slab.
 	alloc sync.Mutex
+	slab  slab
 	next  uint32            // first slot never used
 	free  []uint32          // reclaimed slots, reusable now
 	ids   map[uint64]uint32 // row id of every live node -> node
@@ -78,8 +77,8 @@ type Graph struct {
 type chunk struct {
 	vecs   []float32  // dim floats a node: normalised for Cosine
 	recs   []byte     // recSize bytes a node: codes and header (quant.go)
-	links0 []uint32   // 1+m0 a node: count, then node numbers (atomic)
-	upper  [][]uint32 // level·(1+m) a node above layer 0: same form
+	links0 []uint32   // m0 a node: node numbers, then noNode (atomic)
+	upper  [][]uint32 // level·m a node above layer 0: same form
 	ids    []uint64   // row ids
 	levels []uint8    // top layer of each node
 	locks  []sync.Mutex
@@ -115,19 +114,11 @@ func New(cfg Config) (*Graph, error) {
 	g.recLines = min(g.recSize/64, 8)
 	g.vecLines = min((4*g.dim+63)/64+1, 8) // vectors are not line-aligned
 	g.linkLines = (4*g.m0 + 63) / 64
-	g.shift = chunkShift(cfg.Dim)
+	g.shift = chunkShift(g.nodeBytes())
 	g.mask = 1<<g.shift - 1
 	g.dir.Store(new([]*chunk))
 	g.workers.New = func() any { return newWorker(g) }
 	return g, nil
-}
-
-// chunkShift sizes chunks to hold about 1 MiB of vectors, between 16 and
-// 4,096 nodes.
-func chunkShift(dim int) uint32 {
-	n := (1 << 20) / (4 * dim)
-	s := uint32(bits.Len(uint(n))) - 1
-	return min(max(s, 4), 12)
 }
 
 // Config returns the graph's configuration, defaults applied.
@@ -263,29 +254,6 @@ func (g *Graph) newUpper(level int) []uint32 {
 		u[i] = noNode
 	}
 	return u
-}
-
-func (g *Graph) newChunk() *chunk {
-	k := 1 << g.shift
-	recs := make([]byte, k*g.recSize+63)
-	skip := int(-uintptr(unsafe.Pointer(unsafe.SliceData(recs))) & 63)
-	links := make([]uint32, k*g.m0+15)
-	lskip := int(-uintptr(unsafe.Pointer(unsafe.SliceData(links))) & 63 / 4)
-	return &chunk{
-		vecs:   make([]float32, k*g.dim),
-		recs:   recs[skip : skip+k*g.recSize : skip+k*g.recSize],
-		links0: links[lskip : lskip+k*g.m0 : lskip+k*g.m0],
-		upper:  make([][]uint32, k),
-		ids:    make([]uint64, k),
-		levels: make([]uint8, k),
-		locks:  make([]sync.Mutex, k),
-	}
-}
-
-// capacity returns the number of node numbers in use or reclaimed: every
-// node is below it.
-func (g *Graph) capacity() int {
-	return len(*g.dir.Load()) << g.shift
 }
 
 // initNode fills slot n for row id at level with vec (normalised for

@@ -204,13 +204,33 @@ func TestRandomLevel(t *testing.T) {
 	}
 }
 
-func TestChunkShift(t *testing.T) {
+// TestChunkGeometry checks chunk sizes and that slabs grow with the
+// graph.
+func TestChunkGeometry(t *testing.T) {
 	for _, tt := range []struct {
-		dim  int
-		want uint32
-	}{{1, 12}, {100, 11}, {784, 8}, {16000, 4}} {
-		if got := chunkShift(tt.dim); got != tt.want {
-			t.Errorf("chunkShift(%d) = %d, want %d", tt.dim, got, tt.want)
+		dim   int
+		shift uint32
+	}{{1, 11}, {100, 9}, {784, 7}, {16000, 4}} {
+		g, _ := New(Config{Dim: tt.dim, Metric: L2})
+		if g.shift != tt.shift {
+			t.Errorf("dim %d: chunks of 2^%d nodes, want 2^%d", tt.dim, g.shift, tt.shift)
 		}
+	}
+	g, _ := New(Config{Dim: 100, Metric: L2})
+	_, _, _, total := g.chunkBlockBytes()
+	slabs := 0
+	g.alloc.Lock()
+	for i := range 200 << g.shift {
+		if i&int(g.mask) == 0 && len(g.slab.free) < total {
+			slabs++
+		}
+		g.allocate()
+	}
+	g.alloc.Unlock()
+	if slabs > 12 {
+		t.Errorf("%d slabs for 200 chunks", slabs)
+	}
+	if g.capacity() != 200<<g.shift {
+		t.Errorf("capacity %d", g.capacity())
 	}
 }

@@ -97,7 +97,19 @@ func (h *maxHeap) pop() item {
 	s := *h
 	top := s[0]
 	last := s[len(s)-1]
-	s = s[:len(s)-1]
+	*h = s[:len(s)-1]
+	if len(s) > 1 {
+		h.siftDown(last)
+	}
+	return top
+}
+
+// replaceTop replaces the largest item by x (a pop and a push in one).
+func (h *maxHeap) replaceTop(x item) { h.siftDown(x) }
+
+// siftDown puts x in the root's place and restores the heap order.
+func (h *maxHeap) siftDown(x item) {
+	s := *h
 	n := len(s)
 	i := 0
 	for {
@@ -108,17 +120,13 @@ func (h *maxHeap) pop() item {
 		if c+1 < n && s[c+1] > s[c] {
 			c++
 		}
-		if last >= s[c] {
+		if x >= s[c] {
 			break
 		}
 		s[i] = s[c]
 		i = c
 	}
-	if n > 0 {
-		s[i] = last
-	}
-	*h = s
-	return top
+	s[i] = x
 }
 
 // drainSorted empties h into dst in increasing order and returns dst.

@@ -44,5 +44,18 @@ func TestHeaps(t *testing.T) {
 		if got := hi.drainSorted(nil); !slices.Equal(got, want) {
 			t.Fatalf("n=%d: drainSorted not sorted", n)
 		}
+		// A bounded heap of the 10 smallest, kept with replaceTop.
+		var best maxHeap
+		for _, it := range items {
+			switch {
+			case len(best) < 10:
+				best.push(it)
+			case it < best[0]:
+				best.replaceTop(it)
+			}
+		}
+		if got := best.drainSorted(nil); !slices.Equal(got, want[:min(10, n)]) {
+			t.Fatalf("n=%d: replaceTop kept %v, want %v", n, got, want[:min(10, n)])
+		}
 	}
 }

@@ -235,16 +235,34 @@ func (g *Graph) searchLayer(s *Searcher, m Metric, level, ef int, accept func(ui
 			s.cand.push(it)
 			s.lptrs = append(s.lptrs, unsafe.Pointer(unsafe.SliceData(g.slot(e, level))))
 			if g.acceptable(e, accept, self) {
-				s.top.push(it)
-				if len(s.top) > ef {
-					s.top.pop()
+				if len(s.top) < ef {
+					s.top.push(it)
+				} else {
+					s.top.replaceTop(it)
 				}
 			}
 		}
 		// The new candidates' lists are read when they are expanded:
 		// start loading them now.
 		prefetchAll(g.simd, s.lptrs, g.linkLines)
+		if len(s.cand) > 0 {
+			g.prefetchNeighbours(s, s.cand[0].node(), level)
+		}
 	}
+}
+
+// prefetchNeighbours starts loading the records of node n's unvisited
+// neighbours on level: n is the candidate the search will most likely
+// expand next, so their cache misses overlap this expansion's work.
+func (g *Graph) prefetchNeighbours(s *Searcher, n uint32, level int) {
+	s.links = readList(g.slot(n, level), s.links[:0])
+	s.ptrs = s.ptrs[:0]
+	for _, e := range s.links {
+		if int(e) < len(s.visited) && s.visited[e] != s.mark {
+			s.ptrs = append(s.ptrs, unsafe.Pointer(unsafe.SliceData(g.rec(e))))
+		}
+	}
+	prefetchAll(g.simd, s.ptrs, g.recLines)
 }
 
 // walkDist returns the distance by metric m between s's query and node n

@@ -1,0 +1,91 @@
+package hnsw
+
+import (
+	"math/bits"
+	"sync"
+	"unsafe"
+)
+
+// Chunks hold 2^shift nodes each, about chunkTarget bytes of vectors,
+// records and layer-0 lists, so that a node's chunk and place in it are a
+// shift and a mask away. Their blocks are carved out of slabs that grow
+// with the graph, a chunk's worth at first and doubling up to slabMax:
+// a small graph stays small, and a big one is made of big slabs, which
+// the kernel can back with 2 MiB pages (searches touch memory all over
+// the graph, and with 4 KiB pages nearly every access would also miss
+// the TLB, a walk that virtualisation makes costly).
+const (
+	chunkTarget   = 512 << 10
+	minChunkShift = 4
+	maxChunkShift = 12
+	slabMax       = 32 << 20
+)
+
+// nodeBytes returns the bytes of a node in its chunk's block: vector,
+// record and layer-0 list.
+func (g *Graph) nodeBytes() int { return 4*g.dim + g.recSize + 4*g.m0 }
+
+// chunkShift returns the shift for nodes of nodeBytes.
+func chunkShift(nodeBytes int) uint32 {
+	s := uint32(bits.Len(uint(max(chunkTarget/nodeBytes, 1)))) - 1
+	return min(max(s, minChunkShift), maxChunkShift)
+}
+
+// capacity returns the number of node numbers the allocated chunks hold:
+// every node is below it.
+func (g *Graph) capacity() int {
+	return len(*g.dir.Load()) << g.shift
+}
+
+// slab is memory that chunk blocks are carved from. The graph's alloc
+// mutex guards it.
+type slab struct {
+	free []byte // what is left, 64-byte aligned
+}
+
+// chunkBlockBytes returns the size of a chunk's block and of its three
+// parts.
+func (g *Graph) chunkBlockBytes() (vec, rec, link, total int) {
+	k := 1 << g.shift
+	vec = roundUp(4*k*g.dim, 64)
+	rec = k * g.recSize
+	link = roundUp(4*k*g.m0, 64)
+	return vec, rec, link, vec + rec + link
+}
+
+// newChunk allocates the next chunk. The caller holds g.alloc.
+func (g *Graph) newChunk() *chunk {
+	k := 1 << g.shift
+	vecBytes, recBytes, _, total := g.chunkBlockBytes()
+	if len(g.slab.free) < total {
+		g.slab.free = g.newSlab(total)
+	}
+	block := g.slab.free[:total:total]
+	g.slab.free = g.slab.free[total:]
+	return &chunk{
+		vecs:   unsafe.Slice((*float32)(unsafe.Pointer(&block[0])), k*g.dim),
+		recs:   block[vecBytes : vecBytes+recBytes : vecBytes+recBytes],
+		links0: unsafe.Slice((*uint32)(unsafe.Pointer(&block[vecBytes+recBytes])), k*g.m0),
+		upper:  make([][]uint32, k),
+		ids:    make([]uint64, k),
+		levels: make([]uint8, k),
+		locks:  make([]sync.Mutex, k),
+	}
+}
+
+// newSlab allocates a slab for chunks of total bytes: as many chunks as
+// the graph already has (at least one, at most slabMax bytes' worth).
+func (g *Graph) newSlab(total int) []byte {
+	chunks := min(max(len(*g.dir.Load()), 1), max(slabMax/total, 1))
+	size := chunks * total
+	raw := make([]byte, size+63)
+	skip := int(-uintptr(unsafe.Pointer(unsafe.SliceData(raw))) & 63)
+	s := raw[skip : skip+size : skip+size]
+	adviseHugePages(s)
+	return s
+}
+
+func roundUp(n, to int) int { return (n + to - 1) / to * to }
+
+// uintptrOf returns the address of b's first byte.
+func uintptrOf(b []byte) uintptr { return uintptr(unsafe.Pointer(unsafe.SliceData(b))) }
