@@ -174,6 +174,7 @@ func (testEnv) Format() *types.FormatOptions                       { return &typ
 func (testEnv) Database() string                                   { return "db" }
 func (testEnv) User() string                                       { return "alice" }
 func (testEnv) BackendPID() int32                                  { return 42 }
+func (testEnv) SearchPath() []string                               { return []string{"public"} }
 
 func errUnknownSetting(name string) error {
 	return pgerr.New(pgerr.UndefinedObject, "unrecognized configuration parameter \"%s\"", name)

@@ -141,8 +141,8 @@ func addText(r *Registry) {
 		if n <= 0 {
 			return "", nil
 		}
-		if int64(len(str(a[0])))*n > 1<<30 {
-			return nil, pgerr.New(pgerr.ProgramLimitExceeded, "requested length too large")
+		if int64(len(str(a[0])))*n > maxTextBytes {
+			return nil, errLengthTooLarge()
 		}
 		return strings.Repeat(str(a[0]), int(n)), nil
 	}, types.TextOID, types.Int4OID))
@@ -202,6 +202,11 @@ func addText(r *Registry) {
 				}
 				return string(runes[:min(n, len(runes))]), nil
 			}
+			// As PostgreSQL, refuse a result that could pass 1 GB in
+			// the worst case of 4-byte characters.
+			if 4*int64(n) > maxTextBytes {
+				return nil, errLengthTooLarge()
+			}
 			fr := []rune(fill)
 			padding := make([]rune, 0, n-len(runes))
 			for i := 0; len(padding) < n-len(runes); i++ {
@@ -231,6 +236,14 @@ func addText(r *Registry) {
 		}
 		return string(b), nil
 	}, types.TextOID))
+}
+
+// maxTextBytes is the largest text value PostgreSQL makes: MaxAllocSize
+// less the 4-byte varlena header.
+const maxTextBytes = 0x3fffffff - 4
+
+func errLengthTooLarge() error {
+	return pgerr.New(pgerr.ProgramLimitExceeded, "requested length too large")
 }
 
 // Case mapping follows lc_ctype C, which vecgres reports: as in
@@ -360,20 +373,37 @@ func likeRunes(t, p []rune) (int, error) {
 	return likeAbort, nil
 }
 
-// regexCache keeps compiled regular expressions by pattern, since a
-// query applies the same pattern to every row.
+// regexCache keeps the most recently used compiled regular expressions,
+// since a query applies the same pattern to every row. It is bounded, as
+// PostgreSQL's (32 entries): patterns taken from table data must not grow
+// it for the life of the server.
 type regexCache struct {
-	m sync.Map // key: flag byte + pattern -> *regexp.Regexp
+	mu      sync.Mutex
+	entries []regexEntry // most recently used first
 }
+
+type regexEntry struct {
+	key string // flag byte + pattern
+	rx  *regexp.Regexp
+}
+
+const maxCachedRegexes = 32
 
 func (c *regexCache) get(pattern string, caseFold bool) (*regexp.Regexp, error) {
 	key := "c" + pattern
 	if caseFold {
 		key = "i" + pattern
 	}
-	if v, ok := c.m.Load(key); ok {
-		return v.(*regexp.Regexp), nil
+	c.mu.Lock()
+	for i, e := range c.entries {
+		if e.key == key {
+			copy(c.entries[1:i+1], c.entries[:i])
+			c.entries[0] = e
+			c.mu.Unlock()
+			return e.rx, nil
+		}
 	}
+	c.mu.Unlock()
 	src := pattern
 	if caseFold {
 		src = "(?i)" + src
@@ -382,6 +412,12 @@ func (c *regexCache) get(pattern string, caseFold bool) (*regexp.Regexp, error) 
 	if err != nil {
 		return nil, pgerr.New(pgerr.InvalidRegularExpression, "invalid regular expression: %s", err.Error())
 	}
-	c.m.Store(key, rx)
+	c.mu.Lock()
+	if len(c.entries) < maxCachedRegexes {
+		c.entries = append(c.entries, regexEntry{})
+	}
+	copy(c.entries[1:], c.entries)
+	c.entries[0] = regexEntry{key: key, rx: rx}
+	c.mu.Unlock()
 	return rx, nil
 }

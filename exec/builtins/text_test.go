@@ -1,6 +1,7 @@
 package builtins
 
 import (
+	"fmt"
 	"math/rand/v2"
 	"regexp"
 	"strings"
@@ -106,6 +107,14 @@ var textCases = []scalarCase{
 	{"right(text,int4)", a("abcde", "-10"), "text", ""},
 	{"right(text,int4)", a("héllo", "2"), "text", "lo"},
 	{"repeat(text,int4)", a("ab", "3"), "text", "ababab"},
+	// PostgreSQL refuses results past 1 GB before making them; for the
+	// pads, 4 bytes per character in the worst case.
+	{"repeat(text,int4)", a("ab", "536870910"), "", "ERROR 54000: requested length too large"},
+	{"lpad(text,int4)", a("a", "268435455"), "", "ERROR 54000: requested length too large"},
+	{"lpad(text,int4)", a("a", "2000000000"), "", "ERROR 54000: requested length too large"},
+	{"rpad(text,int4,text)", a("a", "2147483647", "xy"), "", "ERROR 54000: requested length too large"},
+	{"lpad(text,int4,text)", a("a", "2000000000", ""), "text", "a"},
+	{"rpad(text,int4,text)", a("hello", "2147483647", ""), "text", "hello"},
 	{"repeat(text,int4)", a("ab", "0"), "text", ""},
 	{"repeat(text,int4)", a("ab", "-1"), "text", ""},
 	{"repeat(text,int4)", a("", "5"), "text", ""},
@@ -223,5 +232,41 @@ func TestLikeAgainstRegexp(t *testing.T) {
 		if err != nil || got != want {
 			t.Fatalf("%q LIKE %q = %v, %v; want %v", text, pat.String(), got, err, want)
 		}
+	}
+}
+
+// TestRegexCacheBounded checks that the compiled-pattern cache keeps the
+// most recently used patterns and no more than its bound, however many
+// patterns a query's rows bring.
+func TestRegexCacheBounded(t *testing.T) {
+	var c regexCache
+	var last *regexp.Regexp
+	for i := range 1000 {
+		rx, err := c.get(fmt.Sprintf("^a%d$", i), i%2 == 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		last = rx
+	}
+	if len(c.entries) > maxCachedRegexes {
+		t.Errorf("%d cached patterns", len(c.entries))
+	}
+	// The latest pattern is cached (the same compiled object comes back),
+	// with its flag: the case-sensitive form is another entry.
+	if rx, _ := c.get("^a999$", false); rx != last {
+		t.Error("most recent pattern not cached")
+	}
+	if rx, _ := c.get("^a999$", true); rx == last || !rx.MatchString("A999") {
+		t.Error("case-insensitive form shares the case-sensitive entry")
+	}
+	// Using an old entry keeps it while newer ones come in.
+	first, _ := c.get("^a990$", true)
+	for i := range maxCachedRegexes - 1 {
+		if _, err := c.get(fmt.Sprintf("^b%d$", i), false); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if again, _ := c.get("^a990$", true); again != first {
+		t.Error("a recently used pattern was evicted")
 	}
 }
