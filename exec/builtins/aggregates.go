@@ -202,17 +202,30 @@ func addAggregates(r *Registry) {
 				},
 			}
 		})})
+	// array_agg of arrays is array_agg(anyarray) in PostgreSQL: the same
+	// array type, one dimension more. vecgres's arrays have one dimension,
+	// so it has the right type but fails when it gets a row.
 	r.addAgg("array_agg", AggOverload{Args: sig(AnyOID), NonStrict: true,
 		RetFn: func(args []types.T) types.T {
+			if types.IsArray(args[0].OID) {
+				return types.Of(args[0].OID)
+			}
 			arr, _ := types.ArrayOf(args[0].OID)
 			return types.Of(arr)
 		},
 		New: func(args []types.T) func() planner.Accumulator {
 			elem := types.Of(args[0].OID)
+			ofArrays := types.IsArray(elem.OID)
 			return func() planner.Accumulator {
 				var elems []types.Datum
 				return &accFunc{
-					add: func(a []types.Datum) error { elems = append(elems, a[0]); return nil },
+					add: func(a []types.Datum) error {
+						if ofArrays {
+							return pgerr.New(pgerr.FeatureNotSupported, "array_agg of arrays is not supported by vecgres yet")
+						}
+						elems = append(elems, a[0])
+						return nil
+					},
 					result: func() (types.Datum, error) {
 						if elems == nil {
 							return nil, nil
