@@ -105,7 +105,8 @@ func recv(r *reader, t T) (Datum, error) {
 		return int64(int32(r.uint32())), r.err
 	case Int8OID:
 		return int64(r.uint64()), r.err
-	case OidOID, RegclassOID, RegtypeOID, RegprocOID:
+	case OidOID, RegclassOID, RegtypeOID, RegprocOID, RegprocedureOID, RegoperOID, RegoperatorOID,
+		RegnamespaceOID, RegroleOID, RegcollationOID, XidOID, CidOID:
 		return int64(r.uint32()), r.err
 	case Float4OID:
 		return float64(math.Float32frombits(r.uint32())), r.err
@@ -195,7 +196,10 @@ func appendBinaryInt(buf []byte, t T, v int64) ([]byte, error) {
 	switch t.OID {
 	case Int2OID:
 		return binary.BigEndian.AppendUint16(buf, uint16(v)), nil
-	case Int4OID, OidOID, RegclassOID, RegtypeOID, RegprocOID:
+	case Int4OID:
+		return binary.BigEndian.AppendUint32(buf, uint32(v)), nil
+	}
+	if isUint32Type(t.OID) {
 		return binary.BigEndian.AppendUint32(buf, uint32(v)), nil
 	}
 	return binary.BigEndian.AppendUint64(buf, uint64(v)), nil

@@ -83,6 +83,8 @@ var castTable = map[castKey]CastContext{
 	{JSONBOID, BoolOID}: ce, {JSONBOID, Int8OID}: ce, {JSONBOID, Int2OID}: ce, {JSONBOID, Int4OID}: ce,
 	{JSONBOID, JSONOID}: ca, {JSONBOID, Float4OID}: ce, {JSONBOID, Float8OID}: ce, {JSONBOID, NumericOID}: ce,
 
+	// The other OID alias types, int2vector and oidvector: catalogCast.
+
 	// pgvector's casts (sql/vector.sql).
 	{VectorOID, VectorOID}: ci, {VectorOID, Float4ArrayOID}: ci,
 	{Int4ArrayOID, VectorOID}: ca, {Float4ArrayOID, VectorOID}: ca,
@@ -108,6 +110,9 @@ func CastContextOf(from, to OID) (CastContext, bool) {
 		return CastImplicit, true
 	}
 	if c, ok := castTable[castKey{from, to}]; ok {
+		return c, true
+	}
+	if c, ok := catalogCast(from, to); ok {
 		return c, true
 	}
 	if ef, ok := ElemOf(from); ok {
@@ -180,6 +185,9 @@ func castBase(d Datum, from, to T, explicit bool, opts *FormatOptions) (Datum, e
 		if et, ok := ElemOf(to.OID); ok {
 			return castArray(d.(*Array), T{OID: ef, Mod: from.Mod}, T{OID: et, Mod: to.Mod}, explicit, opts)
 		}
+	}
+	if (from.OID == Int2VectorOID && to.OID == Int2ArrayOID) || (from.OID == OidVectorOID && to.OID == OidArrayOID) {
+		return d, nil
 	}
 	if from.OID == VectorOID && to.OID == Float4ArrayOID {
 		return vectorToArray(d.(Vector)), nil
@@ -255,14 +263,15 @@ func castToString(d Datum, from, to T, opts *FormatOptions) (Datum, error) {
 func castInt(v int64, from, to T) (Datum, error) {
 	switch to.OID {
 	case Int2OID, Int4OID, Int8OID:
-		if from.OID == OidOID || from.OID == RegclassOID || from.OID == RegtypeOID || from.OID == RegprocOID {
+		if isUint32Type(from.OID) {
 			if to.OID == Int4OID {
 				return int64(int32(uint32(v))), nil
 			}
 			return v, nil
 		}
 		return checkIntRange(v, to.OID)
-	case OidOID, RegclassOID, RegtypeOID, RegprocOID:
+	case OidOID, RegclassOID, RegtypeOID, RegprocOID, RegprocedureOID, RegoperOID, RegoperatorOID,
+		RegnamespaceOID, RegroleOID, RegcollationOID:
 		if from.OID == Int8OID && (v < 0 || v > math.MaxUint32) {
 			return nil, pgerr.New(pgerr.NumericValueOutOfRange, "OID out of range")
 		}

@@ -64,9 +64,7 @@ func Compare(t T, a, b Datum) int {
 	return 0
 }
 
-func isOIDType(oid OID) bool {
-	return oid == OidOID || oid == RegclassOID || oid == RegtypeOID || oid == RegprocOID
-}
+func isOIDType(oid OID) bool { return isUint32Type(oid) }
 
 // compareFloat is float8_cmp_internal: NaN = NaN > everything, -0 = 0.
 func compareFloat(a, b float64) int {

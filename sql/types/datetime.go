@@ -169,6 +169,9 @@ const (
 // TimeZone that timestamptz input without a zone is read in, opts.Now the
 // time 'now' and 'today' refer to. ParseText uses DefaultFormat (UTC).
 func ParseTextWith(t T, s string, opts *FormatOptions) (Datum, error) {
+	if IsRegType(t.OID) && opts != nil && opts.Namer != nil {
+		return parseReg(t, s, opts.Namer)
+	}
 	switch t.OID {
 	case DateOID, TimestampOID, TimestampTZOID:
 		d, err := parseDateTime(t.OID, s, opts)

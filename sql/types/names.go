@@ -59,6 +59,7 @@ func buildInfos() []*Info {
 		{OID: HalfvecOID, Name: "halfvec", SQLName: "halfvec", Len: -1, Category: 'U', Array: HalfvecArrayOID, Align: 'i'},
 		{OID: SparsevecOID, Name: "sparsevec", SQLName: "sparsevec", Len: -1, Category: 'U', Array: SparsevecArrayOID, Align: 'i'},
 	}
+	base = append(base, catalogInfos()...)
 	out := make([]*Info, 0, 2*len(base))
 	for i := range base {
 		elem := &base[i]

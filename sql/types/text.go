@@ -24,6 +24,9 @@ type FormatOptions struct {
 	// refer to, the transaction start in PostgreSQL; the zero value means
 	// time.Now().
 	Now time.Time
+	// Namer names catalog objects for the reg* types (regclass prints a
+	// relation's name); nil reads and prints them as numbers.
+	Namer Namer
 }
 
 // DefaultFormat is the output setting of a new session.
@@ -57,8 +60,13 @@ func parseBase(t T, s string) (Datum, error) {
 		return parseBool(s)
 	case Int2OID, Int4OID, Int8OID:
 		return parseInt(s, t.OID)
-	case OidOID, RegprocOID, RegclassOID, RegtypeOID:
+	case OidOID, RegprocOID, RegclassOID, RegtypeOID, RegprocedureOID, RegoperOID, RegoperatorOID,
+		RegnamespaceOID, RegroleOID, RegcollationOID, XidOID, CidOID:
 		return parseOid(s)
+	case Int2VectorOID, OidVectorOID:
+		return parseVectorOf(t, s)
+	case PgNodeTreeOID, AclitemOID:
+		return parseString(s)
 	case Float4OID:
 		return parseFloat(s, 32)
 	case Float8OID:
@@ -109,7 +117,10 @@ func AppendText(buf []byte, t T, d Datum, f *FormatOptions) []byte {
 		}
 		return append(buf, 'f')
 	case int64:
-		if t.OID == OidOID || t.OID == RegclassOID || t.OID == RegtypeOID || t.OID == RegprocOID {
+		if IsRegType(t.OID) {
+			return appendReg(buf, t, v, f)
+		}
+		if isUint32Type(t.OID) {
 			return strconv.AppendUint(buf, uint64(uint32(v)), 10)
 		}
 		return strconv.AppendInt(buf, v, 10)
@@ -135,6 +146,9 @@ func AppendText(buf []byte, t T, d Datum, f *FormatOptions) []byte {
 	case Vector:
 		return appendVector(buf, v)
 	case *Array:
+		if t.OID == Int2VectorOID || t.OID == OidVectorOID {
+			return appendVectorOf(buf, v)
+		}
 		return appendArray(buf, v, f)
 	}
 	return buf
