@@ -80,6 +80,8 @@ func NewRegistry() *Registry {
 	addMath(r)
 	addSession(r)
 	addAggregates(r)
+	addCatalogFuncs(r)
+	addArrayFuncs(r)
 	return r
 }
 
