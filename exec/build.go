@@ -117,7 +117,7 @@ func (b *builder) buildOp(n planner.Node) (Operator, error) {
 	case *planner.Values:
 		return b.buildValues(n)
 	case *planner.VirtualScan:
-		rows, err := n.Rows(b.rt.Env)
+		rows, err := b.virtualRows(n)
 		if err != nil {
 			return nil, err
 		}

@@ -341,3 +341,22 @@ func isTrue(v types.Datum) bool {
 	b, ok := v.(bool)
 	return ok && b
 }
+
+// virtualRows computes the rows of a VirtualScan, evaluating the
+// arguments of a function scan first.
+func (b *builder) virtualRows(n *planner.VirtualScan) ([][]types.Datum, error) {
+	if n.RowsOf == nil {
+		return n.Rows(b.rt.Env)
+	}
+	vals := make([]types.Datum, len(n.Args))
+	for i, a := range n.Args {
+		f, err := b.c.compile(a)
+		if err != nil {
+			return nil, err
+		}
+		if vals[i], err = f(nil); err != nil {
+			return nil, err
+		}
+	}
+	return n.RowsOf(b.rt.Env, vals)
+}

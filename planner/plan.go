@@ -48,6 +48,12 @@ type VirtualScan struct {
 	Out   []OutCol
 	// Rows computes the rows.
 	Rows func(env Env) ([][]types.Datum, error)
+	// RowsOf, when set, computes the rows instead of Rows from the values
+	// of Args, evaluated when the scan starts: the set-returning functions
+	// in FROM (generate_series, unnest). Args may refer to the rows of
+	// enclosing queries, never to the other FROM items.
+	Args   []Expr
+	RowsOf func(env Env, args []types.Datum) ([][]types.Datum, error)
 }
 
 // RowSource produces rows handed to the executor at run time, one by one:
