@@ -111,6 +111,8 @@ func (b *binder) expr(n *pg_query.Node, sc *scope) (planner.Expr, error) {
 		return b.subLink(x.SubLink, sc)
 	case *pg_query.Node_SetToDefault:
 		return nil, b.errAt(x.SetToDefault.Location, pgerr.FeatureNotSupported, "DEFAULT is not allowed in this context")
+	case *pg_query.Node_AIndirection:
+		return b.indirection(x.AIndirection, sc)
 	}
 	return nil, b.errAt(location(n), pgerr.FeatureNotSupported, "expression of kind %s is not supported by vecgres yet", nodeKind(n))
 }
@@ -221,6 +223,8 @@ func (b *binder) aExpr(a *pg_query.A_Expr, sc *scope) (planner.Expr, error) {
 		return b.inList(a, sc)
 	case pg_query.A_Expr_Kind_AEXPR_BETWEEN, pg_query.A_Expr_Kind_AEXPR_NOT_BETWEEN:
 		return b.between(a, sc)
+	case pg_query.A_Expr_Kind_AEXPR_OP_ANY, pg_query.A_Expr_Kind_AEXPR_OP_ALL:
+		return b.arrayComparison(a, sc)
 	}
 	return nil, b.unsupported(a.Location, "this operator form")
 }
@@ -441,7 +445,7 @@ func (b *binder) typeCast(tc *pg_query.TypeCast, sc *scope) (planner.Expr, error
 	if err != nil {
 		return nil, err
 	}
-	if to.OID == types.RegclassOID {
+	if c, ok := arg.(*planner.Const); ok && to.OID == types.RegclassOID && c.Value != nil {
 		return b.regclass(arg, tc)
 	}
 	loc := location(tc.Arg)
@@ -477,6 +481,14 @@ func (b *binder) regclass(arg planner.Expr, tc *pg_query.TypeCast) (planner.Expr
 // regclassConst resolves a relation name, as the regclass input function
 // does, to a constant of type regclass holding the relation's OID.
 func (b *binder) regclassConst(v string, loc int32) (planner.Expr, bool, error) {
+	if b.format != nil && b.format.Namer != nil {
+		// The session's Namer knows the system catalogs too.
+		d, err := types.ParseTextWith(types.Of(types.RegclassOID), v, b.format)
+		if err != nil {
+			return nil, true, b.at(loc, err)
+		}
+		return &planner.Const{Value: d, T: types.Of(types.RegclassOID)}, true, nil
+	}
 	schema, name := "", v
 	if i := strings.IndexByte(v, '.'); i >= 0 {
 		schema, name = v[:i], v[i+1:]
@@ -829,4 +841,153 @@ func (b *binder) variadicText(name string, args []planner.Expr, locs []int32, lo
 func decimalConst(s string) *planner.Const {
 	d, _, _ := apd.NewFromString(s)
 	return &planner.Const{Value: d, T: types.TNumeric}
+}
+
+// arrayComparison binds x op ANY (array) and x op ALL (array): the
+// operator applied to x and each element, the results combined with SQL's
+// three-valued OR (ANY) or AND (ALL). An empty array gives false (ANY) or
+// true (ALL) whatever x is.
+func (b *binder) arrayComparison(a *pg_query.A_Expr, sc *scope) (planner.Expr, error) {
+	op, err := funcName(a.Name)
+	if err != nil {
+		return nil, b.at(a.Location, err)
+	}
+	left, err := b.expr(a.Lexpr, sc)
+	if err != nil {
+		return nil, err
+	}
+	right, err := b.expr(a.Rexpr, sc)
+	if err != nil {
+		return nil, err
+	}
+	any := a.Kind == pg_query.A_Expr_Kind_AEXPR_OP_ANY
+	if isUnknown(right) {
+		// An untyped literal is an array of the left side's type.
+		lt := left.Type()
+		if isUnknown(left) {
+			lt = types.TText
+		}
+		arr, ok := types.ArrayOf(lt.OID)
+		if !ok {
+			return nil, b.errAt(location(a.Rexpr), pgerr.UndefinedObject, "could not find array type for data type %s", lt)
+		}
+		if right, err = b.mustCoerce(right, types.Of(arr), types.CastImplicit, location(a.Rexpr)); err != nil {
+			return nil, err
+		}
+	}
+	elem, ok := types.ElementType(right.Type().OID)
+	if !ok {
+		return nil, b.errAt(a.Location, pgerr.WrongObjectType, "op ANY/ALL (array) requires array on right side")
+	}
+	f, err := b.bindOperator(op, left, &planner.Const{T: types.Of(elem)}, location(a.Lexpr), location(a.Rexpr), a.Location)
+	if err != nil {
+		return nil, err
+	}
+	fn, ok := f.(*planner.Func)
+	if !ok || fn.T.OID != types.BoolOID {
+		return nil, b.errAt(a.Location, pgerr.WrongObjectType, "op ANY/ALL (array) requires operator to yield boolean")
+	}
+	// The elements take the operator's right argument type.
+	if want := fn.Args[1].Type(); want.OID != elem {
+		arr, ok := types.ArrayOf(want.OID)
+		if !ok {
+			return nil, b.errAt(location(a.Rexpr), pgerr.UndefinedObject, "could not find array type for data type %s", want)
+		}
+		if right, err = b.mustCoerce(right, types.Of(arr), types.CastImplicit, location(a.Rexpr)); err != nil {
+			return nil, err
+		}
+	}
+	cmp, strict := fn.Impl, fn.Strict
+	name := op + " ANY"
+	if !any {
+		name = op + " ALL"
+	}
+	return &planner.Func{Name: name, Op: name, Args: []planner.Expr{fn.Args[0], right}, T: types.TBool, Volatility: fn.Volatility,
+		Impl: func(env planner.Env, vals []types.Datum) (types.Datum, error) {
+			arr, _ := vals[1].(*types.Array)
+			if arr == nil {
+				return nil, nil
+			}
+			if len(arr.Elems) == 0 {
+				return !any, nil
+			}
+			x := vals[0]
+			if x == nil && strict {
+				return nil, nil
+			}
+			sawNull := false
+			for _, e := range arr.Elems {
+				if e == nil && strict {
+					sawNull = true
+					continue
+				}
+				r, err := cmp(env, []types.Datum{x, e})
+				if err != nil {
+					return nil, err
+				}
+				switch {
+				case r == nil:
+					sawNull = true
+				case r.(bool) == any:
+					return any, nil
+				}
+			}
+			if sawNull {
+				return nil, nil
+			}
+			return !any, nil
+		}}, nil
+}
+
+// indirection binds array subscripts, arr[i]: NULL when i is outside
+// the array. int2vector and oidvector count from 0, as in PostgreSQL.
+func (b *binder) indirection(ind *pg_query.A_Indirection, sc *scope) (planner.Expr, error) {
+	arg, err := b.expr(ind.Arg, sc)
+	if err != nil {
+		return nil, err
+	}
+	for _, in := range ind.Indirection {
+		idx := in.GetAIndices()
+		if idx == nil {
+			return nil, b.unsupported(location(ind.Arg), "field selection")
+		}
+		if idx.IsSlice {
+			return nil, b.unsupported(location(ind.Arg), "array slices")
+		}
+		t := arg.Type()
+		elem, ok := types.ElementType(t.OID)
+		if !ok {
+			return nil, b.errAt(location(ind.Arg), pgerr.DatatypeMismatch,
+				"cannot subscript type %s because it does not support subscripting", t)
+		}
+		sub, err := b.expr(idx.Uidx, sc)
+		if err != nil {
+			return nil, err
+		}
+		if sub, err = b.mustCoerce(sub, types.TInt4, types.CastImplicit, location(idx.Uidx)); err != nil {
+			if pgerr.CodeOf(err) == pgerr.DatatypeMismatch {
+				return nil, b.errAt(location(idx.Uidx), pgerr.DatatypeMismatch, "array subscript must have type integer")
+			}
+			return nil, err
+		}
+		zeroBased := t.OID == types.Int2VectorOID || t.OID == types.OidVectorOID
+		arg = &planner.Func{Name: "subscript", Args: []planner.Expr{arg, sub}, T: types.T{OID: elem, Mod: t.Mod},
+			Strict: true, Volatility: planner.Immutable,
+			Impl: func(_ planner.Env, vals []types.Datum) (types.Datum, error) {
+				arr := vals[0].(*types.Array)
+				lower := int64(arr.LowerBound)
+				switch {
+				case zeroBased:
+					lower = 0
+				case lower == 0:
+					lower = 1
+				}
+				i := vals[1].(int64) - lower
+				if i < 0 || i >= int64(len(arr.Elems)) {
+					return nil, nil
+				}
+				return arr.Elems[i], nil
+			}}
+	}
+	return arg, nil
 }

@@ -2,9 +2,11 @@ package sql
 
 import (
 	"fmt"
+	"strings"
 
 	pg_query "github.com/pganalyze/pg_query_go/v6"
 
+	"github.com/vecgres/vecgres/exec/builtins"
 	"github.com/vecgres/vecgres/planner"
 	"github.com/vecgres/vecgres/sql/pgcatalog"
 	"github.com/vecgres/vecgres/sql/pgerr"
@@ -461,10 +463,79 @@ func (b *binder) setOperand(s *pg_query.SelectStmt) (planner.Node, error) {
 	return b.selectStmt(s)
 }
 
-// rangeFunction binds set-returning functions in FROM: generate_series
-// and unnest.
+// rangeFunction binds a function in FROM: a set-returning one
+// (generate_series, unnest) scans its rows, any other function is one row.
+// The column is named after the alias, or else the function. Arguments
+// may refer to enclosing queries, not to other FROM items (no LATERAL).
 func (b *binder) rangeFunction(rf *pg_query.RangeFunction) (planner.Node, *scope, error) {
-	return nil, nil, b.unsupported(-1, "functions in FROM")
+	switch {
+	case rf.Lateral:
+		return nil, nil, b.unsupported(-1, "LATERAL")
+	case rf.Ordinality:
+		return nil, nil, b.unsupported(-1, "WITH ORDINALITY")
+	case rf.IsRowsfrom || len(rf.Functions) != 1:
+		return nil, nil, b.unsupported(-1, "ROWS FROM")
+	case len(rf.Coldeflist) > 0:
+		return nil, nil, b.unsupported(-1, "a column definition list")
+	}
+	items := rf.Functions[0].GetList().GetItems()
+	var fc *pg_query.FuncCall
+	if len(items) > 0 {
+		fc = items[0].GetFuncCall()
+	}
+	if fc == nil {
+		return nil, nil, b.unsupported(-1, "this function in FROM")
+	}
+	name, err := funcName(fc.Funcname)
+	if err != nil {
+		return nil, nil, b.at(fc.Location, err)
+	}
+	name = strings.ToLower(name)
+	alias, colName := "", name
+	var colAliases []string
+	if rf.Alias != nil {
+		alias, colAliases = rf.Alias.Aliasname, stringsOf(rf.Alias.Colnames)
+		colName = alias
+	}
+	table := name
+	if alias != "" {
+		table = alias
+	}
+	b.aggNotAllowed = "functions in FROM"
+	if sfs := builtins.SetFunctions(name); len(sfs) > 0 {
+		args, locs, err := b.exprList(fc.Args, &scope{})
+		if err != nil {
+			return nil, nil, err
+		}
+		overloads := make([]builtins.Overload, len(sfs))
+		for i := range sfs {
+			overloads[i] = sfs[i].Overload
+		}
+		c, _ := pickOverload(overloads, args)
+		if c == nil {
+			return nil, nil, b.errAt(fc.Location, pgerr.UndefinedFunction, "function %s(%s) does not exist", name, typeList(args)).
+				WithHint("No function matches the given name and argument types. You might need to add explicit type casts.")
+		}
+		call, err := b.applyOverload(c, name, "", args, locs)
+		if err != nil {
+			return nil, nil, err
+		}
+		var sf builtins.SetFunction
+		for i := range overloads {
+			if c.o == &overloads[i] {
+				sf = sfs[i]
+			}
+		}
+		node := &planner.VirtualScan{Name: name, Alias: alias, Out: []planner.OutCol{{Name: colName, T: call.T}},
+			Args: call.Args, RowsOf: sf.Rows}
+		return b.derivedScope(node, table, colAliases, fc.Location)
+	}
+	e, err := b.funcCall(fc, &scope{})
+	if err != nil {
+		return nil, nil, err
+	}
+	node := &planner.Values{Rows: [][]planner.Expr{{e}}, Out: []planner.OutCol{{Name: colName, T: e.Type()}}}
+	return b.derivedScope(node, table, colAliases, fc.Location)
 }
 
 // lookupVirtual finds a pg_catalog or information_schema table. pg_catalog

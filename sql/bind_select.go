@@ -274,7 +274,7 @@ func (b *binder) expandStar(sc *scope, table string, loc int32) ([]target, error
 	}
 	var out []target
 	for _, c := range sc.cols {
-		if c.hidden || (table != "" && c.table != table) {
+		if c.hidden || (table != "" && c.table != table) || (table == "" && c.mergedAway) {
 			continue
 		}
 		out = append(out, target{
@@ -337,14 +337,29 @@ func figureColnameStrength(n *pg_query.Node) (string, int) {
 		return sqlValueFunctionName(x.SqlvalueFunction.Op), 2
 	case *pg_query.Node_CollateClause:
 		return figureColnameStrength(x.CollateClause.Arg)
+	case *pg_query.Node_AIndirection:
+		ind := x.AIndirection.Indirection
+		if s := ind[len(ind)-1].GetString_(); s != nil {
+			return s.Sval, 2
+		}
+		return figureColnameStrength(x.AIndirection.Arg)
 	case *pg_query.Node_RowExpr:
 		return "row", 2
 	case *pg_query.Node_SubLink:
-		if x.SubLink.SubLinkType == pg_query.SubLinkType_EXISTS_SUBLINK {
+		switch x.SubLink.SubLinkType {
+		case pg_query.SubLinkType_EXISTS_SUBLINK:
 			return "exists", 2
-		}
-		if x.SubLink.SubLinkType == pg_query.SubLinkType_ARRAY_SUBLINK {
+		case pg_query.SubLinkType_ARRAY_SUBLINK:
 			return "array", 2
+		case pg_query.SubLinkType_EXPR_SUBLINK:
+			// A scalar subquery is named after its one column.
+			if sel := x.SubLink.Subselect.GetSelectStmt(); sel != nil && len(sel.TargetList) == 1 {
+				rt := sel.TargetList[0].GetResTarget()
+				if rt.Name != "" {
+					return rt.Name, 2
+				}
+				return figureColnameStrength(rt.Val)
+			}
 		}
 	}
 	return "", 0

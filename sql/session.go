@@ -9,6 +9,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/vecgres/vecgres/exec/builtins"
+	"github.com/vecgres/vecgres/sql/pgcatalog"
 	"github.com/vecgres/vecgres/sql/pgerr"
 	"github.com/vecgres/vecgres/sql/types"
 	"github.com/vecgres/vecgres/storage"
@@ -200,7 +201,10 @@ func (s *Session) Format() *types.FormatOptions {
 			}
 		}
 		tz, _ := s.Setting("TimeZone")
-		s.format = types.FormatOptions{ExtraFloatDigits: efd, Location: timeZoneLocation(tz)}
+		// The Namer reads and prints reg* values (regclass, regtype, ...)
+		// through the catalog and search path the session sees.
+		s.format = types.FormatOptions{ExtraFloatDigits: efd, Location: timeZoneLocation(tz),
+			Namer: pgcatalog.NewNamer(&stmtEnv{s: s})}
 		s.formatSet = true
 	}
 	return &s.format
