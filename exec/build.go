@@ -23,6 +23,9 @@ type Runtime struct {
 	Params []types.Datum
 	// Format is used for values in error details ("Failing row contains").
 	Format *types.FormatOptions
+	// Indexes gives access to HNSW graphs, for index scans and for keeping
+	// indexes in step with writes.
+	Indexes Indexes
 	// Source supplies the rows of a RowSource node (COPY FROM STDIN); it
 	// returns nil at the end.
 	Source func(ctx context.Context) (Row, error)
@@ -116,6 +119,8 @@ func (b *builder) buildOp(n planner.Node) (Operator, error) {
 		return newScanOp(b.rt.Txn, n)
 	case *planner.Values:
 		return b.buildValues(n)
+	case *planner.IndexScan:
+		return b.buildIndexScan(n)
 	case *planner.VirtualScan:
 		rows, err := b.virtualRows(n)
 		if err != nil {

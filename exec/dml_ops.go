@@ -31,6 +31,8 @@ type dmlOp struct {
 	returning []evalFn
 	count     int64
 	out       *sliceOp
+	// graphs are the table's hnsw indexes, kept in step with each write.
+	graphs []*storage.Index
 	// materialize says the input must be read to its end before the first
 	// write: it reads the table being written (UPDATE, DELETE, INSERT ...
 	// SELECT from the same table), which must not see the statement's own
@@ -54,7 +56,17 @@ func (b *builder) buildDML(kind dmlKind, table *storage.Table, input planner.Nod
 		return nil, err
 	}
 	materialize := kind != dmlInsert || readsTable(input, table)
-	return &dmlOp{kind: kind, rt: b.rt, table: table, in: in, returning: ret, materialize: materialize}, nil
+	op := &dmlOp{kind: kind, rt: b.rt, table: table, in: in, returning: ret, materialize: materialize}
+	for _, idx := range b.rt.Txn.Catalog().TableIndexes(table.OID) {
+		if idx.Method == "hnsw" {
+			op.graphs = append(op.graphs, idx)
+		}
+	}
+	if len(op.graphs) > 0 && b.rt.Indexes == nil {
+		op.Close()
+		return nil, pgerr.New(pgerr.InternalError, "exec: writes to a table with hnsw indexes need index access")
+	}
+	return op, nil
 }
 
 // readsTable reports whether a plan scans table.
@@ -143,7 +155,10 @@ func (d *dmlOp) run(ctx context.Context) error {
 			written, err = d.update(ctx, row[:nslots], storage.RowID(row[nslots].(int64)), row)
 		case dmlDelete:
 			written = row[:nslots]
-			err = d.rt.Txn.Delete(ctx, d.table, storage.RowID(row[nslots].(int64)), written)
+			id := storage.RowID(row[nslots].(int64))
+			if err = d.rt.Txn.Delete(ctx, d.table, id, written); err == nil {
+				err = d.unindex(id, written)
+			}
 		}
 		if err != nil {
 			return err
@@ -165,8 +180,11 @@ func (d *dmlOp) insert(ctx context.Context, row Row) (Row, error) {
 	if err := d.checkNotNull(row); err != nil {
 		return nil, err
 	}
-	_, err := d.rt.Txn.Insert(ctx, d.table, row)
-	return row, err
+	id, err := d.rt.Txn.Insert(ctx, d.table, row)
+	if err != nil {
+		return nil, err
+	}
+	return row, d.index(id, row)
 }
 
 func (d *dmlOp) update(ctx context.Context, old Row, id storage.RowID, input Row) (Row, error) {
@@ -182,7 +200,105 @@ func (d *dmlOp) update(ctx context.Context, old Row, id storage.RowID, input Row
 	if err := d.checkNotNull(updated); err != nil {
 		return nil, err
 	}
-	return updated, d.rt.Txn.Update(ctx, d.table, id, old, updated)
+	if err := d.rt.Txn.Update(ctx, d.table, id, old, updated); err != nil {
+		return nil, err
+	}
+	return updated, d.reindex(id, old, updated)
+}
+
+// indexValue returns the vector a row gives an hnsw index, or nil when the
+// row is not indexed: NULL vectors are not, nor zero vectors under cosine
+// distance (pgvector's rule: they have no direction).
+func indexValue(idx *storage.Index, row Row) []float32 {
+	v, ok := row[idx.Columns[0].Slot].(types.Vector)
+	if !ok {
+		return nil
+	}
+	if idx.Columns[0].Opclass == "vector_cosine_ops" {
+		zero := true
+		for _, x := range v {
+			if x != 0 {
+				zero = false
+				break
+			}
+		}
+		if zero {
+			return nil
+		}
+	}
+	return v
+}
+
+// index adds a new row to the table's hnsw indexes.
+func (d *dmlOp) index(id storage.RowID, row Row) error {
+	for _, idx := range d.graphs {
+		v := indexValue(idx, row)
+		if v == nil {
+			continue
+		}
+		tx, err := d.rt.Indexes.Writer(idx)
+		if err != nil {
+			return err
+		}
+		if err := tx.Insert(uint64(id), v); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// unindex takes a deleted row out of the table's hnsw indexes.
+func (d *dmlOp) unindex(id storage.RowID, row Row) error {
+	for _, idx := range d.graphs {
+		if indexValue(idx, row) == nil {
+			continue
+		}
+		tx, err := d.rt.Indexes.Writer(idx)
+		if err != nil {
+			return err
+		}
+		if err := tx.Delete(uint64(id)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// reindex moves an updated row in the indexes whose vector changed.
+func (d *dmlOp) reindex(id storage.RowID, old, updated Row) error {
+	for _, idx := range d.graphs {
+		ov, nv := indexValue(idx, old), indexValue(idx, updated)
+		if ov != nil && nv != nil && vectorsEqual(ov, nv) {
+			continue
+		}
+		tx, err := d.rt.Indexes.Writer(idx)
+		if err != nil {
+			return err
+		}
+		if ov != nil {
+			if err := tx.Delete(uint64(id)); err != nil {
+				return err
+			}
+		}
+		if nv != nil {
+			if err := tx.Insert(uint64(id), nv); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func vectorsEqual(a, b []float32) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
 }
 
 // checkNotNull enforces NOT NULL columns with PostgreSQL's message.

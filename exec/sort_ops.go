@@ -166,6 +166,9 @@ func (t *topKOp) Next(ctx context.Context) (Row, error) {
 
 func (t *topKOp) fill(ctx context.Context) error {
 	limit := t.count + t.offset
+	if limit < t.count { // overflow: LIMIT near the int8 maximum
+		limit = 1<<63 - 1
+	}
 	var seq int64
 	for limit > 0 {
 		row, err := t.in.Next(ctx)

@@ -242,6 +242,16 @@ func defElemString(d *pg_query.DefElem) string {
 			return "false"
 		}
 	}
+	if i := d.Arg.GetInteger(); i != nil {
+		return strconv.Itoa(int(i.Ival))
+	}
+	if f := d.Arg.GetFloat(); f != nil {
+		return f.Fval
+	}
+	if tn := d.Arg.GetTypeName(); tn != nil {
+		names := stringsOf(tn.Names)
+		return names[len(names)-1]
+	}
 	if b := d.Arg.GetBoolean(); b != nil {
 		if b.Boolval {
 			return "true"
@@ -282,7 +292,7 @@ func (s *Session) copyFrom(ctx context.Context, st *Statement, src io.Reader) (s
 	}
 	dec := newCopyDecoder(spec, src, s.literalFormat())
 	env := &stmtEnv{s: s, ctx: ctx, start: time.Now()}
-	res, err := exec.Start(ctx, st.plan, &exec.Runtime{Txn: s.txn, Env: env, Format: s.Format(), Source: dec.next})
+	res, err := exec.Start(ctx, st.plan, &exec.Runtime{Txn: s.txn, Env: env, Indexes: sessionIndexes{s}, Format: s.Format(), Source: dec.next})
 	if err != nil {
 		return "", err
 	}
@@ -662,7 +672,7 @@ func (s *Session) copyTo(ctx context.Context, st *Statement, emit func([]byte) e
 	s.txn.StartStatement()
 	defer s.txn.EndStatement()
 	env := &stmtEnv{s: s, ctx: ctx, start: time.Now()}
-	res, err := exec.Start(ctx, spec.query, &exec.Runtime{Txn: s.txn, Env: env, Format: s.Format()})
+	res, err := exec.Start(ctx, spec.query, &exec.Runtime{Txn: s.txn, Env: env, Indexes: sessionIndexes{s}, Format: s.Format()})
 	if err != nil {
 		return "", err
 	}

@@ -5,9 +5,11 @@ import (
 	"fmt"
 	"math"
 	"strings"
+	"time"
 
 	pg_query "github.com/pganalyze/pg_query_go/v6"
 
+	"github.com/vecgres/vecgres/index/hnsw"
 	"github.com/vecgres/vecgres/sql/pgerr"
 	"github.com/vecgres/vecgres/sql/types"
 	"github.com/vecgres/vecgres/storage"
@@ -435,9 +437,17 @@ func (s *Session) dropRelation(ctx context.Context, ds *pg_query.DropStmt, kindN
 	}
 	switch kind {
 	case storage.KindTable:
+		for _, idx := range cat.TableIndexes(oid) {
+			if idx.Method == "hnsw" {
+				s.indexes().dropped[idx.OID] = true
+			}
+		}
 		return s.txn.DropTable(ctx, oid)
 	case storage.KindIndex:
 		idx, _ := cat.Index(oid)
+		if idx.Method == "hnsw" {
+			s.indexes().dropped[oid] = true
+		}
 		if idx.Primary || idx.Unique && isConstraintIndex(cat, idx) {
 			t, _ := cat.Table(idx.Table)
 			return pgerr.New(pgerr.DependentObjectsStillExist,
@@ -496,6 +506,11 @@ func (s *Session) dropSchema(ctx context.Context, name string, ds *pg_query.Drop
 		cat := s.txn.Catalog()
 		for _, t := range cat.Tables() {
 			if t.Schema == name {
+				for _, idx := range cat.TableIndexes(t.OID) {
+					if idx.Method == "hnsw" {
+						s.indexes().dropped[idx.OID] = true
+					}
+				}
 				if err := s.txn.DropTable(ctx, t.OID); err != nil {
 					return err
 				}
@@ -545,8 +560,18 @@ func (s *Session) createIndex(ctx context.Context, b *binder, is *pg_query.Index
 	if method == "" {
 		method = "btree"
 	}
-	if method != "btree" {
-		return b.errAt(is.Relation.Location, pgerr.FeatureNotSupported, "index method \"%s\" is not supported by vecgres yet", is.AccessMethod)
+	switch method {
+	case "btree":
+	case "hnsw":
+		return s.createHNSWIndex(ctx, b, is, t)
+	case "ivfflat", "hash", "gist", "gin", "brin", "spgist":
+		return b.errAt(is.Relation.Location, pgerr.FeatureNotSupported, "index method \"%s\" is not supported by vecgres", method).
+			WithHint("vecgres has btree and hnsw indexes.")
+	default:
+		return b.errAt(is.Relation.Location, pgerr.UndefinedObject, "access method \"%s\" does not exist", method)
+	}
+	if len(is.Options) > 0 {
+		return b.errAt(-1, pgerr.InvalidParameterValue, "unrecognized parameter \"%s\"", is.Options[0].GetDefElem().GetDefname())
 	}
 	if is.WhereClause != nil {
 		return b.unsupported(location(is.WhereClause), "partial btree indexes")
@@ -580,4 +605,139 @@ func (s *Session) createIndex(ctx context.Context, b *binder, is *pg_query.Index
 	}
 	idx := &storage.Index{Schema: t.Schema, Name: name, Table: t.OID, Method: method, Columns: cols, Unique: is.Unique}
 	return s.txn.CreateIndex(ctx, idx)
+}
+
+// createHNSWIndex runs CREATE INDEX ... USING hnsw (col opclass) WITH (m,
+// ef_construction): it checks the definition as pgvector does, builds the
+// graph from the table's rows on every core, persists it in the
+// transaction, and publishes it when the transaction commits.
+func (s *Session) createHNSWIndex(ctx context.Context, b *binder, is *pg_query.IndexStmt, t *storage.Table) error {
+	if is.Unique {
+		return b.errAt(-1, pgerr.FeatureNotSupported, "access method \"hnsw\" does not support unique indexes")
+	}
+	if len(is.IndexParams) != 1 {
+		return b.errAt(-1, pgerr.FeatureNotSupported, "access method \"hnsw\" does not support multicolumn indexes")
+	}
+	if is.WhereClause != nil {
+		return b.unsupported(location(is.WhereClause), "partial hnsw indexes")
+	}
+	el := is.IndexParams[0].GetIndexElem()
+	if el.Expr != nil {
+		return b.unsupported(location(el.Expr), "hnsw indexes on expressions")
+	}
+	slot := t.ColumnIndex(el.Name)
+	if slot < 0 {
+		return b.errAt(-1, pgerr.UndefinedColumn, "column \"%s\" does not exist", el.Name)
+	}
+	col := t.Columns[slot]
+	opclass := strings.Join(stringsOf(el.Opclass), ".")
+	opclass = strings.TrimPrefix(strings.TrimPrefix(opclass, "public."), "pg_catalog.")
+	if err := checkHNSWOpclass(col, opclass); err != nil {
+		return err
+	}
+	if col.Type.Mod < 0 {
+		return pgerr.New(pgerr.InvalidParameterValue, "column does not have dimensions")
+	}
+	if el.Ordering != pg_query.SortByDir_SORTBY_DEFAULT || el.NullsOrdering != pg_query.SortByNulls_SORTBY_NULLS_DEFAULT {
+		return pgerr.New(pgerr.FeatureNotSupported, "access method \"hnsw\" does not support ASC/DESC options")
+	}
+	options := map[string]string{}
+	var probe hnsw.Config
+	for _, o := range is.Options {
+		d := o.GetDefElem()
+		value := defElemString(d)
+		if err := probe.SetOption(d.Defname, value); err != nil {
+			return err
+		}
+		options[d.Defname] = value
+	}
+	cat := s.txn.Catalog()
+	name := is.Idxname
+	if name == "" {
+		name = chooseName(cat, t.Schema, map[string]bool{}, t.Name, col.Name, "idx")
+	} else if _, _, exists := cat.RelationOID(t.Schema, name); exists {
+		if is.IfNotExists {
+			s.notice(pgerr.DuplicateTable, "relation \"%s\" already exists, skipping", name)
+			return nil
+		}
+		return pgerr.New(pgerr.DuplicateTable, "relation \"%s\" already exists", name)
+	}
+	idx := &storage.Index{Schema: t.Schema, Name: name, Table: t.OID, Method: "hnsw",
+		Columns: []storage.IndexColumn{{Slot: slot, Opclass: opclass}}, Options: options}
+	if len(options) == 0 {
+		idx.Options = nil
+	}
+	if err := s.txn.CreateIndex(ctx, idx); err != nil {
+		return err
+	}
+	cfg, err := graphConfig(t, idx)
+	if err != nil {
+		return err
+	}
+	if err := cfg.Validate(); err != nil {
+		return err
+	}
+	progress := &hnswBuildProgress{log: s.e.log, name: name, start: time.Now()}
+	g, err := hnsw.Build(ctx, cfg, func(yield func(id uint64, vec []float32) error) error {
+		return s.scanVectors(t, idx, yield)
+	}, hnsw.BuildOptions{Progress: progress.report})
+	if err != nil {
+		return err
+	}
+	if err := g.WriteTo(rawStore{txn: s.txn, index: idx.OID}); err != nil {
+		return err
+	}
+	s.e.log.Info().Str("index", name).Int("rows", g.Len()).Dur("took", time.Since(progress.start)).Msg("hnsw index built")
+	s.indexes().created[idx.OID] = g
+	return nil
+}
+
+// checkHNSWOpclass checks an operator class against the indexed column as
+// PostgreSQL and pgvector do.
+func checkHNSWOpclass(col storage.Column, opclass string) error {
+	if opclass == "" {
+		return pgerr.New(pgerr.UndefinedObject, "data type %s has no default operator class for access method \"hnsw\"", types.Of(col.Type.OID)).
+			WithHint("You must specify an operator class for the index or define a default operator class for the data type.")
+	}
+	if _, ok := hnsw.MetricByOpclass(opclass); !ok {
+		return pgerr.New(pgerr.UndefinedObject, "operator class \"%s\" does not exist for access method \"hnsw\"", opclass)
+	}
+	if col.Type.OID != types.VectorOID {
+		return pgerr.New(pgerr.DatatypeMismatch, "operator class \"%s\" does not accept data type %s", opclass, types.Of(col.Type.OID))
+	}
+	return nil
+}
+
+// scanVectors yields the row id and vector of every row an hnsw index
+// holds: NULLs are skipped, and zero vectors under cosine distance.
+func (s *Session) scanVectors(t *storage.Table, idx *storage.Index, yield func(id uint64, vec []float32) error) error {
+	it, err := s.txn.Scan(t)
+	if err != nil {
+		return err
+	}
+	defer it.Close()
+	slot := idx.Columns[0].Slot
+	cosine := idx.Columns[0].Opclass == "vector_cosine_ops"
+	for it.Next() {
+		vec, null, err := storage.VectorColumn(it.Raw(), slot, len(t.Columns))
+		if err != nil {
+			return err
+		}
+		if null || (cosine && isZeroVector(vec)) {
+			continue
+		}
+		if err := yield(uint64(it.ID()), vec); err != nil {
+			return err
+		}
+	}
+	return it.Err()
+}
+
+func isZeroVector(v []float32) bool {
+	for _, x := range v {
+		if x != 0 {
+			return false
+		}
+	}
+	return true
 }

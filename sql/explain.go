@@ -77,7 +77,7 @@ func (s *Session) bindExplain(st *Statement, b *binder, es *pg_query.ExplainStmt
 func (s *Session) runForExplain(ctx context.Context, plan planner.Node) (*exec.Result, time.Duration, error) {
 	start := time.Now()
 	env := &stmtEnv{s: s, ctx: ctx, start: start}
-	res, err := exec.Start(ctx, plan, &exec.Runtime{Txn: s.txn, Env: env, Format: s.Format(), Instrument: true})
+	res, err := exec.Start(ctx, plan, &exec.Runtime{Txn: s.txn, Env: env, Indexes: sessionIndexes{s}, Format: s.Format(), Instrument: true})
 	if err != nil {
 		return nil, 0, err
 	}

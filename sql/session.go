@@ -23,6 +23,7 @@ type Engine struct {
 	log      zerolog.Logger
 	settings map[string]*setting
 	nextPID  atomic.Int32
+	graphs   *graphs
 }
 
 // NewEngine makes an engine over an open store.
@@ -30,8 +31,12 @@ func NewEngine(cfg EngineConfig) (*Engine, error) {
 	if cfg.DB == nil {
 		return nil, pgerr.New(pgerr.InternalError, "sql: EngineConfig.DB is nil")
 	}
-	e := &Engine{db: cfg.DB, reg: builtins.NewRegistry(), log: cfg.Logger, settings: settingsTable()}
+	e := &Engine{db: cfg.DB, reg: builtins.NewRegistry(), log: cfg.Logger, settings: settingsTable(),
+		graphs: newGraphs(cfg.Logger)}
 	e.nextPID.Store(1000)
+	if err := e.graphs.load(cfg.DB); err != nil {
+		return nil, err
+	}
 	return e, nil
 }
 
@@ -51,12 +56,13 @@ type Session struct {
 	// commits).
 	undo map[string]settingUndo
 
-	txn       *storage.Txn
-	explicit  bool // inside BEGIN ... COMMIT
-	failed    bool // an error happened inside BEGIN; only ROLLBACK is accepted
-	txnStart  time.Time
-	currvals  map[types.OID]int64
-	notices   []*pgerr.Error
+	txn      *storage.Txn
+	txnIdx   *txnIndexes // the transaction's hnsw graph state, made on first use
+	explicit bool        // inside BEGIN ... COMMIT
+	failed   bool        // an error happened inside BEGIN; only ROLLBACK is accepted
+	txnStart time.Time
+	currvals map[types.OID]int64
+	notices  []*pgerr.Error
 	// reported holds the value last reported to the client of each
 	// setting that is reported with ParameterStatus.
 	reported  map[string]string
@@ -234,7 +240,7 @@ func parseSmallInt(v string) (int, bool) {
 func (s *Session) Close() {
 	if s.txn != nil {
 		s.txn.Rollback()
-		s.txn = nil
+		s.txn, s.txnIdx = nil, nil
 	}
 }
 
@@ -264,7 +270,7 @@ func (s *Session) endTxn(commit bool) error {
 		} else {
 			s.txn.Rollback()
 		}
-		s.txn = nil
+		s.txn, s.txnIdx = nil, nil
 	}
 	s.finishSettings(commit && err == nil)
 	s.explicit, s.failed = false, false
@@ -286,7 +292,7 @@ func (s *Session) CommitImplicit(ctx context.Context) error {
 func (s *Session) fail() {
 	if s.txn != nil {
 		s.txn.Rollback()
-		s.txn = nil
+		s.txn, s.txnIdx = nil, nil
 	}
 	if s.explicit {
 		s.failed = true

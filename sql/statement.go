@@ -215,7 +215,7 @@ func (s *Session) Execute(ctx context.Context, st *Statement, args []types.Datum
 	}
 	s.txn.StartStatement()
 	env := &stmtEnv{s: s, ctx: ctx, start: time.Now()}
-	res, err := exec.Start(ctx, st.plan, &exec.Runtime{Txn: s.txn, Env: env, Params: args, Format: s.Format()})
+	res, err := exec.Start(ctx, st.plan, &exec.Runtime{Txn: s.txn, Env: env, Indexes: sessionIndexes{s}, Params: args, Format: s.Format()})
 	if err != nil {
 		s.txn.EndStatement()
 		s.failStatement()

@@ -1,0 +1,237 @@
+package sql
+
+import (
+	"context"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/rs/zerolog"
+
+	"github.com/vecgres/vecgres/index/hnsw"
+	"github.com/vecgres/vecgres/sql/pgerr"
+	"github.com/vecgres/vecgres/sql/types"
+	"github.com/vecgres/vecgres/storage"
+)
+
+// graphs holds the in-memory HNSW graph of every committed hnsw index.
+// Graphs are loaded when the engine starts, added when a transaction that
+// created an index commits, and removed when one that dropped it commits.
+type graphs struct {
+	mu  sync.RWMutex
+	m   map[types.OID]*hnsw.Graph
+	log zerolog.Logger
+	// searchers are reused across queries, so a search allocates nothing.
+	searchers sync.Pool
+}
+
+func newGraphs(log zerolog.Logger) *graphs {
+	return &graphs{m: map[types.OID]*hnsw.Graph{}, log: log,
+		searchers: sync.Pool{New: func() any { return hnsw.NewSearcher() }}}
+}
+
+func (g *graphs) get(oid types.OID) (*hnsw.Graph, bool) {
+	g.mu.RLock()
+	defer g.mu.RUnlock()
+	gr, ok := g.m[oid]
+	return gr, ok
+}
+
+func (g *graphs) put(oid types.OID, gr *hnsw.Graph) {
+	g.mu.Lock()
+	g.m[oid] = gr
+	g.mu.Unlock()
+}
+
+func (g *graphs) remove(oid types.OID) {
+	g.mu.Lock()
+	delete(g.m, oid)
+	g.mu.Unlock()
+}
+
+// graphConfig derives a graph's configuration from its index: the
+// column's dimensions, the operator class's metric, the WITH options.
+// The seed is the index OID, so a graph's random levels are fixed.
+func graphConfig(t *storage.Table, idx *storage.Index) (hnsw.Config, error) {
+	col := t.Columns[idx.Columns[0].Slot]
+	metric, ok := hnsw.MetricByOpclass(idx.Columns[0].Opclass)
+	if !ok {
+		return hnsw.Config{}, pgerr.New(pgerr.UndefinedObject, "operator class \"%s\" does not exist for access method \"hnsw\"", idx.Columns[0].Opclass)
+	}
+	cfg := hnsw.Config{Dim: int(col.Type.Mod), Metric: metric, Seed: uint64(idx.OID)}
+	for _, name := range []string{"m", "ef_construction"} {
+		if v, ok := idx.Options[name]; ok {
+			if err := cfg.SetOption(name, v); err != nil {
+				return hnsw.Config{}, err
+			}
+		}
+	}
+	return cfg, nil
+}
+
+// load reads every committed hnsw index's graph from storage.
+func (g *graphs) load(db *storage.DB) error {
+	cat := db.Catalog()
+	for _, idx := range cat.Indexes() {
+		if idx.Method != "hnsw" {
+			continue
+		}
+		t, ok := cat.Table(idx.Table)
+		if !ok {
+			continue
+		}
+		cfg, err := graphConfig(t, idx)
+		if err != nil {
+			return err
+		}
+		start := time.Now()
+		txn := db.Begin()
+		gr, err := hnsw.Load(cfg, func(yield func(key, value []byte) error) error {
+			return txn.ScanRaw(idx.OID, nil, yield)
+		})
+		txn.Rollback()
+		if err != nil {
+			return pgerr.New(pgerr.DataCorrupted, "cannot load hnsw index \"%s\": %s", idx.Name, pgerr.From(err).Message)
+		}
+		g.put(idx.OID, gr)
+		g.log.Info().Str("index", idx.Name).Int("rows", gr.Len()).Dur("took", time.Since(start)).Msg("hnsw index loaded")
+	}
+	return nil
+}
+
+// txnIndexes is one transaction's use of hnsw graphs: the graphs it
+// created (visible to it before they commit) and the write transaction
+// open on each graph it changed. It implements exec.Indexes.
+type txnIndexes struct {
+	s       *Session
+	created map[types.OID]*hnsw.Graph
+	writers map[types.OID]*hnsw.Tx
+	dropped map[types.OID]bool
+}
+
+// indexes returns the open transaction's index state, making it (and the
+// hooks that end it with the transaction) on first use.
+func (s *Session) indexes() *txnIndexes {
+	if s.txnIdx != nil {
+		return s.txnIdx
+	}
+	ti := &txnIndexes{s: s, created: map[types.OID]*hnsw.Graph{}, writers: map[types.OID]*hnsw.Tx{},
+		dropped: map[types.OID]bool{}}
+	s.txnIdx = ti
+	reg := s.e.graphs
+	s.txn.OnCommit(func() {
+		for _, tx := range ti.writers {
+			if err := tx.Commit(); err != nil {
+				reg.log.Error().Err(err).Msg("hnsw: commit of an index transaction failed")
+			}
+		}
+		for oid, gr := range ti.created {
+			reg.put(oid, gr)
+		}
+		for oid := range ti.dropped {
+			reg.remove(oid)
+		}
+	})
+	s.txn.OnRollback(func() {
+		for _, tx := range ti.writers {
+			tx.Rollback()
+		}
+	})
+	return ti
+}
+
+// Graph returns the graph of an hnsw index as the transaction sees it.
+// Searches need no transaction state, so the committed graph is returned
+// without making any when the transaction created none.
+func (si sessionIndexes) graphFast(idx *storage.Index) (*hnsw.Graph, bool) {
+	if si.s.txnIdx == nil {
+		return si.s.e.graphs.get(idx.OID)
+	}
+	return nil, false
+}
+
+// Graph returns the graph of an hnsw index as the transaction sees it.
+func (ti *txnIndexes) Graph(idx *storage.Index) (*hnsw.Graph, error) {
+	if gr, ok := ti.created[idx.OID]; ok {
+		return gr, nil
+	}
+	if gr, ok := ti.s.e.graphs.get(idx.OID); ok {
+		return gr, nil
+	}
+	return nil, pgerr.New(pgerr.InternalError, "hnsw index \"%s\" has no graph loaded", idx.Name)
+}
+
+// Writer returns the transaction's write transaction on an index's graph,
+// which persists through the storage transaction's batch.
+func (ti *txnIndexes) Writer(idx *storage.Index) (*hnsw.Tx, error) {
+	if tx, ok := ti.writers[idx.OID]; ok {
+		return tx, nil
+	}
+	gr, err := ti.Graph(idx)
+	if err != nil {
+		return nil, err
+	}
+	tx := gr.Begin(rawStore{txn: ti.s.txn, index: idx.OID})
+	ti.writers[idx.OID] = tx
+	return tx, nil
+}
+
+// rawStore persists a graph's records in the index's key space of the
+// storage transaction. The statement that writes has taken the writer
+// lock already, so no context is needed to wait for it.
+type rawStore struct {
+	txn   *storage.Txn
+	index types.OID
+}
+
+func (r rawStore) Put(key, value []byte) error {
+	return r.txn.PutRaw(context.Background(), r.index, key, value)
+}
+
+func (r rawStore) Delete(key []byte) error {
+	return r.txn.DeleteRaw(context.Background(), r.index, key)
+}
+
+// hnswBuildProgress logs a build's progress about every ten seconds.
+type hnswBuildProgress struct {
+	log   zerolog.Logger
+	name  string
+	start time.Time
+	last  time.Time
+}
+
+func (p *hnswBuildProgress) report(done, total int) {
+	now := time.Now()
+	if done != 0 && done != total && now.Sub(p.last) < 10*time.Second {
+		return
+	}
+	p.last = now
+	rate := 0.0
+	if el := now.Sub(p.start).Seconds(); el > 0 {
+		rate = float64(done) / el
+	}
+	p.log.Info().Str("index", p.name).Int("done", done).Int("total", total).
+		Str("rate", strconv.FormatFloat(rate, 'f', 0, 64)+" rows/s").Msg("building hnsw index")
+}
+
+// sessionIndexes is exec.Indexes for a session's current transaction. It
+// makes the transaction's index state only when a graph is used, so that
+// statements that touch no hnsw index cost nothing.
+type sessionIndexes struct{ s *Session }
+
+func (si sessionIndexes) Graph(idx *storage.Index) (*hnsw.Graph, error) {
+	if g, ok := si.graphFast(idx); ok {
+		return g, nil
+	}
+	return si.s.indexes().Graph(idx)
+}
+
+func (si sessionIndexes) Writer(idx *storage.Index) (*hnsw.Tx, error) {
+	return si.s.indexes().Writer(idx)
+}
+
+func (si sessionIndexes) Searcher() *hnsw.Searcher {
+	return si.s.e.graphs.searchers.Get().(*hnsw.Searcher)
+}
+
+func (si sessionIndexes) PutSearcher(h *hnsw.Searcher) { si.s.e.graphs.searchers.Put(h) }
