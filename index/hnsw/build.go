@@ -25,6 +25,10 @@ type BuildOptions struct {
 // progressEvery is how many rows Build links between Progress calls.
 const progressEvery = 1024
 
+// sequentialRows is how many rows Build links from one goroutine before
+// the others join.
+const sequentialRows = 1000
+
 // Build creates the graph of CREATE INDEX on a filled table: rows yields
 // every (row id, vector) pair to index (the vector is copied before yield
 // returns); then Workers goroutines link them into the graph in parallel.
@@ -47,7 +51,21 @@ func Build(ctx context.Context, cfg Config, rows func(yield func(id uint64, vec 
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
 	}
+	// Link the first rows from one goroutine: while the graph is tiny,
+	// concurrent inserters would mostly find each other's half-linked
+	// nodes.
+	w := g.getWorker()
+	seq := min(total, sequentialRows)
+	for n := range uint32(seq) {
+		if n%progressEvery == 0 && ctx.Err() != nil {
+			break
+		}
+		g.link(w, n, nil)
+	}
+	g.putWorker(w)
+	p.add(seq)
 	var next atomic.Uint32
+	next.Store(uint32(seq))
 	var wg sync.WaitGroup
 	for range min(workers, max(total, 1)) {
 		wg.Add(1)
@@ -74,6 +92,9 @@ func Build(ctx context.Context, cfg Config, rows func(yield func(id uint64, vec 
 	if ctx.Err() != nil {
 		return nil, canceled(ctx)
 	}
+	w = g.getWorker()
+	g.reconnect(w, nil)
+	g.putWorker(w)
 	return g, nil
 }
 

@@ -26,6 +26,8 @@ var update = flag.Bool("update", false, "rewrite the expected output of testdata
 //	begin | commit | rollback | vacuum
 //	persist             writes the graph, reloads it, and checks that
 //	                    the reloaded graph prints the same
+//	cut ID              removes every layer-0 link to row ID, as pruning
+//	                    can
 //
 // go test -run TestDataDriven -update rewrites the expected output.
 func TestDataDriven(t *testing.T) {
@@ -40,6 +42,7 @@ func TestDataDriven(t *testing.T) {
 
 // script is one parsed case of a data-driven file.
 type script struct {
+	notes  []string // comment lines before the case
 	line   int
 	cmd    string
 	args   map[string]string
@@ -55,12 +58,17 @@ func parseScript(t *testing.T, path string) []script {
 	}
 	lines := strings.Split(string(raw), "\n")
 	var cases []script
+	var notes []string
 	for i := 0; i < len(lines); i++ {
 		l := strings.TrimSpace(lines[i])
+		if strings.HasPrefix(l, "#") {
+			notes = append(notes, l)
+		}
 		if l == "" || strings.HasPrefix(l, "#") {
 			continue
 		}
-		c := script{line: i + 1, args: map[string]string{}}
+		c := script{notes: notes, line: i + 1, args: map[string]string{}}
+		notes = nil
 		f := strings.Fields(l)
 		c.cmd = f[0]
 		for _, a := range f[1:] {
@@ -90,6 +98,9 @@ func runScript(t *testing.T, path string) {
 	for _, c := range cases {
 		got := strings.TrimRight(r.run(t, c), "\n")
 		if *update {
+			for _, n := range c.notes {
+				b.WriteString(n + "\n")
+			}
 			fmt.Fprintf(&b, "%s\n", strings.Join(append([]string{c.header()}, c.input...), "\n"))
 			b.WriteString("----\n")
 			if got != "" {
@@ -165,6 +176,8 @@ func (r *scriptRunner) run(t *testing.T, c script) string {
 		return r.vacuum(t)
 	case "persist":
 		return r.persist(t)
+	case "cut":
+		return r.cut(t, c)
 	}
 	t.Fatalf("line %d: unknown command %q", c.line, c.cmd)
 	return ""
@@ -242,7 +255,7 @@ func (r *scriptRunner) vacuum(t *testing.T) string {
 	if err != nil {
 		return "error: " + err.Error()
 	}
-	return fmt.Sprintf("reclaimed %d, repaired %d", st.Reclaimed, st.Repaired)
+	return fmt.Sprintf("reclaimed %d, repaired %d, reconnected %d", st.Reclaimed, st.Repaired, st.Reconnected)
 }
 
 func (r *scriptRunner) search(t *testing.T, c script) string {
@@ -358,4 +371,19 @@ func parseVec(t *testing.T, s string) []float32 {
 		v = append(v, float32(x))
 	}
 	return v
+}
+
+func (r *scriptRunner) cut(t *testing.T, c script) string {
+	g := r.g
+	x := g.ids[uint64(atoi(t, c.pos[0]))]
+	for n := range g.next {
+		if g.state(n) == stateFree {
+			continue
+		}
+		links := readList(g.slot(n, 0), nil)
+		if i := slices.Index(links, x); i >= 0 {
+			writeList(g.slot(n, 0), slices.Delete(links, i, i+1))
+		}
+	}
+	return ""
 }

@@ -18,16 +18,25 @@ type journal interface {
 
 // worker is the scratch memory of one inserting goroutine.
 type worker struct {
-	s     Searcher
-	seeds []item
-	cands []item
-	kept  []item
-	prune []item
-	pkept []item
-	links []uint32
+	s Searcher
+	// kept holds the neighbours chosen for every level of the node being
+	// linked; keptAt[l] delimits level l's.
+	keptAt [maxLevel + 1][2]int
+	sel    []item
+	seeds  []item
+	cands  []item
+	kept   []item
+	prune  []item
+	pkept  []item
+	links  []uint32
 }
 
 func newWorker(*Graph) any { return new(worker) }
+
+// keptFor returns the neighbours chosen for level.
+func (w *worker) keptFor(level int) []item {
+	return w.kept[w.keptAt[level][0]:w.keptAt[level][1]]
+}
 
 func (g *Graph) getWorker() *worker  { return g.workers.Get().(*worker) }
 func (g *Graph) putWorker(w *worker) { g.workers.Put(w) }
@@ -62,7 +71,13 @@ func (g *Graph) link(w *worker, n uint32, j journal) {
 	s.reset(g)
 	lm := g.linkMetric
 	w.seeds = append(w.seeds[:0], g.descendFrom(s, lm, ep, top, level))
-	for lc := min(level, top); lc >= 0; lc-- {
+	// Choose the neighbours of every level first, then link: n becomes
+	// reachable only with all its lists in place, so another inserter
+	// that finds it never starts a layer's search from an empty list
+	// (and links itself to nothing else).
+	bottom := min(level, top)
+	w.kept = w.kept[:0]
+	for lc := bottom; lc >= 0; lc-- {
 		s.reset(g)
 		for _, it := range w.seeds {
 			s.seed(g, it, nil, n)
@@ -71,9 +86,16 @@ func (g *Graph) link(w *worker, n uint32, j journal) {
 		w.seeds = s.top.drainSorted(w.seeds[:0])
 		w.cands = append(w.cands[:0], w.seeds...)
 		g.rerank(s, lm, w.cands)
-		w.kept = g.selectNeighbors(w.kept[:0], w.cands, g.m)
-		g.setLinks(w, n, lc, w.kept, j)
-		for _, it := range w.kept {
+		start := len(w.kept)
+		w.sel = g.selectNeighbors(w.sel[:0], w.cands, g.m)
+		w.kept = append(w.kept, w.sel...)
+		w.keptAt[lc] = [2]int{start, len(w.kept)}
+	}
+	for lc := bottom; lc >= 0; lc-- {
+		g.setLinks(w, n, lc, w.keptFor(lc), j)
+	}
+	for lc := bottom; lc >= 0; lc-- {
+		for _, it := range w.keptFor(lc) {
 			g.addLink(w, it.node(), n, lc, it.dist(), j)
 		}
 	}
@@ -119,14 +141,21 @@ func (g *Graph) selectNeighbors(dst, cands []item, m int) []item {
 	return dst
 }
 
-// setLinks sets n's neighbour list on level to the nodes of sel.
+// setLinks sets n's neighbour list on level to the nodes of sel. Other
+// inserters may have found n already (through its upper layers) and
+// linked it to themselves: such links are kept, the heuristic choosing
+// among all of them if there are too many, since dropping one could
+// leave its node with no way in.
 func (g *Graph) setLinks(w *worker, n uint32, level int, sel []item, j journal) {
 	mu := g.lock(n)
 	mu.Lock()
 	slot := g.slot(n, level)
+	w.links = readList(slot, w.links[:0])
 	if j != nil {
-		w.links = readList(slot, w.links[:0])
 		j.saveList(n, level, w.links)
+	}
+	if len(w.links) > 0 {
+		sel = g.mergeLinks(w, n, level, sel, w.links)
 	}
 	w.links = w.links[:0]
 	for _, it := range sel {
@@ -137,6 +166,24 @@ func (g *Graph) setLinks(w *worker, n uint32, level int, sel []item, j journal) 
 		j.putList(n, level, w.links)
 	}
 	mu.Unlock()
+}
+
+// mergeLinks returns sel with the nodes of extra added (with their
+// distances to n), cut back by the heuristic if they are too many.
+func (g *Graph) mergeLinks(w *worker, n uint32, level int, sel []item, extra []uint32) []item {
+	nv := g.vec(n)
+	w.prune = append(w.prune[:0], sel...)
+	for _, x := range extra {
+		if !slices.ContainsFunc(sel, func(it item) bool { return it.node() == x }) {
+			w.prune = append(w.prune, makeItem(distBy(g.linkMetric, nv, g.vec(x)), x))
+		}
+	}
+	if len(w.prune) <= g.maxLinks(level) {
+		return w.prune
+	}
+	slices.Sort(w.prune)
+	w.pkept = g.selectNeighbors(w.pkept[:0], w.prune, g.maxLinks(level))
+	return w.pkept
 }
 
 // addLink adds a link from e to n on level, d being their distance. If

@@ -12,6 +12,9 @@ type VacuumStats struct {
 	// Repaired counts the neighbour lists rewritten because they linked
 	// to one of them.
 	Repaired int
+	// Reconnected counts the lists changed to link nodes that had no
+	// link to them left (see reconnect).
+	Reconnected int
 }
 
 // Vacuum takes every deleted node out of the graph: each live node that
@@ -19,8 +22,9 @@ type VacuumStats struct {
 // its other links and the live nodes the deleted ones linked to (looking
 // through chains of deleted nodes), so that the graph stays as well
 // connected as before; an entry point that was deleted is replaced by a
-// live node of the highest level. The slots become reusable once the Tx
-// commits and no search can still be reading them.
+// live node of the highest level. Then every live node that has no link
+// to it on some layer gets one (reconnect). The slots become reusable once
+// the Tx commits and no search can still be reading them.
 //
 // Vacuum must not overlap other calls on the Tx. A cancelled ctx stops it
 // with PostgreSQL's cancellation error; the Tx must then roll back.
@@ -40,9 +44,6 @@ func (tx *Tx) Vacuum(ctx context.Context) (VacuumStats, error) {
 			dead[n] = true
 			victims = append(victims, n)
 		}
-	}
-	if len(victims) == 0 {
-		return st, tx.stickyErr()
 	}
 	token := g.readers.enter()
 	defer g.readers.exit(token)
@@ -67,6 +68,7 @@ func (tx *Tx) Vacuum(ctx context.Context) (VacuumStats, error) {
 		tx.reclaim(n)
 	}
 	st.Reclaimed = len(victims)
+	st.Reconnected = g.reconnect(w, tx)
 	return st, tx.stickyErr()
 }
 
