@@ -712,7 +712,8 @@ func (b *binder) sqlValueFunction(f *pg_query.SQLValueFunction) (planner.Expr, e
 	var name string
 	switch f.Op {
 	case pg_query.SQLValueFunctionOp_SVFOP_CURRENT_TIMESTAMP, pg_query.SQLValueFunctionOp_SVFOP_CURRENT_TIMESTAMP_N,
-		pg_query.SQLValueFunctionOp_SVFOP_LOCALTIMESTAMP, pg_query.SQLValueFunctionOp_SVFOP_LOCALTIMESTAMP_N:
+		pg_query.SQLValueFunctionOp_SVFOP_LOCALTIMESTAMP, pg_query.SQLValueFunctionOp_SVFOP_LOCALTIMESTAMP_N,
+		pg_query.SQLValueFunctionOp_SVFOP_CURRENT_DATE:
 		name = "now"
 	case pg_query.SQLValueFunctionOp_SVFOP_CURRENT_USER, pg_query.SQLValueFunctionOp_SVFOP_USER,
 		pg_query.SQLValueFunctionOp_SVFOP_CURRENT_ROLE:
@@ -732,6 +733,10 @@ func (b *binder) sqlValueFunction(f *pg_query.SQLValueFunction) (planner.Expr, e
 	}
 	if f.Op == pg_query.SQLValueFunctionOp_SVFOP_LOCALTIMESTAMP || f.Op == pg_query.SQLValueFunctionOp_SVFOP_LOCALTIMESTAMP_N {
 		return &planner.Cast{Arg: e, To: types.TTimestamp}, nil
+	}
+	if f.Op == pg_query.SQLValueFunctionOp_SVFOP_CURRENT_DATE {
+		// The date of the transaction's start in the session's time zone.
+		return &planner.Cast{Arg: e, To: types.TDate}, nil
 	}
 	return e, nil
 }

@@ -93,6 +93,23 @@ func textOrNull(s string, ok bool) (types.Datum, error) {
 }
 
 func addCatalogFuncs(r *Registry) {
+	// The OID alias types, xid and cid compare as their OIDs (PostgreSQL
+	// reaches oid's operators through a binary coercion).
+	for _, oid := range []types.OID{types.RegclassOID, types.RegtypeOID, types.RegprocOID, types.RegprocedureOID,
+		types.RegoperOID, types.RegoperatorOID, types.RegnamespaceOID, types.RegroleOID, types.RegcollationOID,
+		types.XidOID, types.CidOID} {
+		t := types.Of(oid)
+		for _, op := range comparisonOps {
+			test := op.test
+			if (oid == types.XidOID || oid == types.CidOID) && op.name != "=" && op.name != "<>" {
+				continue
+			}
+			r.addBinary(op.name, Overload{Args: sig(oid, oid), Ret: types.TBool,
+				Impl: func(_ planner.Env, a []types.Datum) (types.Datum, error) {
+					return test(types.Compare(t, a[0], a[1])), nil
+				}})
+		}
+	}
 	r.addFunc("format_type", Overload{Args: sig(types.OidOID, types.Int4OID), Ret: types.TText, NonStrict: true, Volatility: planner.Stable,
 		Impl: func(env planner.Env, a []types.Datum) (types.Datum, error) {
 			if a[0] == nil {
