@@ -22,6 +22,8 @@ type Engine struct {
 	reg      *builtins.Registry
 	log      zerolog.Logger
 	settings map[string]*setting
+	// reported are the settings sent with ParameterStatus, in name order.
+	reported []*setting
 	nextPID  atomic.Int32
 	graphs   *graphs
 }
@@ -34,6 +36,11 @@ func NewEngine(cfg EngineConfig) (*Engine, error) {
 	e := &Engine{db: cfg.DB, reg: builtins.NewRegistry(), log: cfg.Logger, settings: settingsTable(),
 		graphs: newGraphs(cfg.Logger)}
 	e.nextPID.Store(1000)
+	for _, st := range sortedSettings(e.settings) {
+		if st.reported {
+			e.reported = append(e.reported, st)
+		}
+	}
 	if err := e.graphs.load(cfg.DB); err != nil {
 		return nil, err
 	}
@@ -140,12 +147,10 @@ func (s *Session) PID() int32 { return s.pid }
 // StartupParams returns the ParameterStatus values to send at startup.
 func (s *Session) StartupParams() []ParamStatus {
 	var out []ParamStatus
-	for _, st := range sortedSettings(s.e.settings) {
-		if st.reported {
-			v := s.setting(st)
-			out = append(out, ParamStatus{Name: st.name, Value: v})
-			s.reported[st.name] = v
-		}
+	for _, st := range s.e.reported {
+		v := s.setting(st)
+		out = append(out, ParamStatus{Name: st.name, Value: v})
+		s.reported[st.name] = v
 	}
 	return out
 }
@@ -155,10 +160,7 @@ func (s *Session) StartupParams() []ParamStatus {
 // a change undone by a rollback is not reported at all.
 func (s *Session) TakeParamChanges() []ParamStatus {
 	var out []ParamStatus
-	for _, st := range sortedSettings(s.e.settings) {
-		if !st.reported {
-			continue
-		}
+	for _, st := range s.e.reported {
 		if v := s.setting(st); v != s.reported[st.name] {
 			out = append(out, ParamStatus{Name: st.name, Value: v})
 			s.reported[st.name] = v

@@ -2,6 +2,7 @@ package sql
 
 import (
 	"context"
+	"sort"
 	"strings"
 
 	pg_query "github.com/pganalyze/pg_query_go/v6"
@@ -293,11 +294,7 @@ func sortedSettings(m map[string]*setting) []*setting {
 	for _, s := range m {
 		out = append(out, s)
 	}
-	for i := 1; i < len(out); i++ {
-		for j := i; j > 0 && strings.ToLower(out[j].name) < strings.ToLower(out[j-1].name); j-- {
-			out[j], out[j-1] = out[j-1], out[j]
-		}
-	}
+	sort.Slice(out, func(i, j int) bool { return strings.ToLower(out[i].name) < strings.ToLower(out[j].name) })
 	return out
 }
 
