@@ -1,6 +1,7 @@
 package builtins
 
 import (
+	"math/big"
 	"strconv"
 	"strings"
 
@@ -290,17 +291,29 @@ func addCatalogFuncs(r *Registry) {
 		}
 	}
 	r.addFunc("pg_size_pretty", Overload{Args: sig(types.Int8OID), Ret: types.TText,
-		Impl: func(_ planner.Env, a []types.Datum) (types.Datum, error) { return sizePretty(a[0].(int64)), nil }})
+		Impl: func(_ planner.Env, a []types.Datum) (types.Datum, error) { return sizePretty(big.NewInt(a[0].(int64))), nil }})
 	r.addFunc("pg_size_pretty", Overload{Args: sig(types.NumericOID), Ret: types.TText,
 		Impl: func(_ planner.Env, a []types.Datum) (types.Datum, error) {
 			d := a[0].(*apd.Decimal)
+			if d.Form != apd.Finite {
+				return nil, pgerr.New(pgerr.NumericValueOutOfRange, "cannot convert %s to size", d.String())
+			}
+			// Below 10 kB the value is printed as it is; above, units are
+			// whole (PostgreSQL divides with truncation).
+			var abs apd.Decimal
+			abs.Abs(d)
+			if abs.Cmp(apd.New(10*1024, 0)) < 0 {
+				return d.Text('f') + " bytes", nil
+			}
 			var i apd.Decimal
-			if _, err := apd.BaseContext.RoundToIntegralValue(&i, d); err != nil {
+			ctx := apd.BaseContext.WithPrecision(1000)
+			ctx.Rounding = apd.RoundDown
+			if _, err := ctx.Quantize(&i, d, 0); err != nil {
 				return nil, err
 			}
-			v, err := i.Int64()
-			if err != nil {
-				return nil, pgerr.New(pgerr.NumericValueOutOfRange, "bigint out of range")
+			v, ok := new(big.Int).SetString(i.Text('f'), 10)
+			if !ok {
+				return nil, pgerr.New(pgerr.InvalidParameterValue, "invalid size: %s", d.String())
 			}
 			return sizePretty(v), nil
 		}})
@@ -401,8 +414,8 @@ func formatType(env planner.Env, o types.OID, typmod types.Datum) string {
 
 // sizePretty is pg_size_pretty: bytes below 10 kB, then kB, MB, GB, TB
 // and PB each below 20 of the next unit, halves rounded away from zero,
-// as PostgreSQL's table of units computes it.
-func sizePretty(size int64) string {
+// as PostgreSQL's table of units computes it (for bigint and numeric).
+func sizePretty(size *big.Int) string {
 	units := []struct {
 		name  string
 		limit int64
@@ -412,31 +425,25 @@ func sizePretty(size int64) string {
 		{"bytes", 10 * 1024, false, 0}, {"kB", 20*1024 - 1, true, 10}, {"MB", 20*1024 - 1, true, 20},
 		{"GB", 20*1024 - 1, true, 30}, {"TB", 20*1024 - 1, true, 40}, {"PB", 20*1024 - 1, true, 50},
 	}
-	abs := func(v int64) int64 {
-		if v < 0 {
-			return -v
-		}
-		return v
-	}
 	b2i := func(b bool) uint {
 		if b {
 			return 1
 		}
 		return 0
 	}
+	size = new(big.Int).Set(size)
+	abs := new(big.Int)
 	for i, u := range units {
-		if i == len(units)-1 || abs(size) < u.limit {
+		if i == len(units)-1 || abs.Abs(size).Cmp(big.NewInt(u.limit)) < 0 {
 			if u.round {
-				if size < 0 {
-					size = (size - 1) / 2
-				} else {
-					size = (size + 1) / 2
-				}
+				// half_rounded: (x + sign(x)) / 2, truncating.
+				size.Add(size, big.NewInt(int64(size.Sign())))
+				size.Quo(size, big.NewInt(2))
 			}
-			return strconv.FormatInt(size, 10) + " " + u.name
+			return size.String() + " " + u.name
 		}
 		next := units[i+1]
-		size /= int64(1) << (next.bits - u.bits - b2i(next.round) + b2i(u.round))
+		size.Quo(size, new(big.Int).Lsh(big.NewInt(1), next.bits-u.bits-b2i(next.round)+b2i(u.round)))
 	}
 	return ""
 }
