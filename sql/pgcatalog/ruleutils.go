@@ -691,7 +691,13 @@ func (d *deparser) expr(n sqlNode, want typeRef, parent int, top bool) (string, 
 		if !want.known() && want.name == "" {
 			want = typeRef{t: types.TText}
 		}
-		return d.constant(n.s, want), want
+		// The literal becomes a constant of the type, without its
+		// modifier (a length coercion would apply that).
+		label := want
+		if label.known() {
+			label.t.Mod = -1
+		}
+		return d.constant(n.s, label), want
 	case *numberNode:
 		t := numberType(n.s)
 		return d.constant(n.s, typeRef{t: t}), typeRef{t: t}

@@ -97,7 +97,7 @@ func viewTables() []*Table {
 				var rows [][]types.Datum
 				for _, t := range env.Catalog().Tables() {
 					row := []types.Datum{oid(t.OID), t.Schema, t.Name}
-					for range 11 {
+					for range 12 {
 						row = append(row, int64(0))
 					}
 					row = append(row, nil, nil, nil, nil)
