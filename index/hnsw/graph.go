@@ -4,6 +4,7 @@ import (
 	"math"
 	"sync"
 	"sync/atomic"
+	"unsafe"
 
 	"github.com/vecgres/vecgres/kernels"
 	"github.com/vecgres/vecgres/sql/pgerr"
@@ -138,6 +139,12 @@ func (g *Graph) Contains(id uint64) bool {
 // at returns the chunk of node n and n's index in it.
 func (g *Graph) at(n uint32) (*chunk, int) {
 	return (*g.dir.Load())[n>>g.shift], int(n & g.mask)
+}
+
+// recPtr returns the address of node n's record.
+func (g *Graph) recPtr(n uint32) unsafe.Pointer {
+	c := (*g.dir.Load())[n>>g.shift]
+	return unsafe.Add(unsafe.Pointer(unsafe.SliceData(c.recs)), int(n&g.mask)*g.recSize)
 }
 
 // vec returns the stored vector of node n.

@@ -9,3 +9,8 @@ func dotU8I16(_ bool, codes []uint8, q []int16) int32 { return dotU8I16Go(codes,
 
 // prefetchAll does nothing without assembly.
 func prefetchAll(bool, []unsafe.Pointer, int) {}
+
+// dotU8I16Batch is the portable dotU8I16BatchGo.
+func dotU8I16Batch(_ bool, ptrs []unsafe.Pointer, q []int16, out []int32) {
+	dotU8I16BatchGo(ptrs, q, out[:len(ptrs)])
+}

@@ -2,6 +2,7 @@ package hnsw
 
 import (
 	"math/rand/v2"
+	"slices"
 	"testing"
 	"unsafe"
 )
@@ -35,6 +36,35 @@ func TestDotU8I16(t *testing.T) {
 			}
 		}
 	}
+}
+
+// TestDotU8I16Batch checks the batch kernel against the portable loop.
+func TestDotU8I16Batch(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 6))
+	for n := 0; n <= 320; n += 16 {
+		q := make([]int16, n)
+		for i := range q {
+			q[i] = int16(r.IntN(65536) - 32768)
+		}
+		var ptrs []unsafe.Pointer
+		for range 7 {
+			codes := make([]uint8, n+1)
+			for i := range codes {
+				codes[i] = uint8(r.IntN(256))
+			}
+			ptrs = append(ptrs, unsafe.Pointer(&codes[0]))
+		}
+		want := make([]int32, len(ptrs))
+		dotU8I16BatchGo(ptrs, q, want)
+		for _, simd := range []bool{false, true} {
+			got := make([]int32, len(ptrs)+1)
+			dotU8I16Batch(simd, ptrs, q, got)
+			if !slices.Equal(got[:len(ptrs)], want) || got[len(ptrs)] != 0 {
+				t.Fatalf("n=%d simd=%v: got %v, want %v", n, simd, got, want)
+			}
+		}
+	}
+	dotU8I16Batch(true, nil, make([]int16, 16), nil)
 }
 
 func TestPrefetch(t *testing.T) {

@@ -30,9 +30,8 @@ import (
 // with the integer sum computed by dotU8I16 (AVX2, 16 elements a step).
 // That reads a quarter of the float32 vector's bytes, so the graph's
 // records fit in the CPU's caches far better. Results are re-ranked with
-// exact float32 distances before they are returned. L2 orders by
-// sq - 2·q·x (|q|² is the same for every node); the inner product and
-// cosine by -q·x.
+// exact float32 distances before they are returned. L2 estimates
+// |q|² + sq - 2·q·x; the inner product and cosine -q·x.
 const (
 	recLo    = 0
 	recStep  = 4
@@ -115,6 +114,7 @@ func (g *Graph) quantizeQuery(s *Searcher) {
 		sum += float64(f)
 	}
 	s.qsum = float32(sum)
+	s.qsq = kernels.Dot(s.q, s.q)
 	s.qt = 0
 	if maxAbs == 0 || math.IsInf(maxAbs, 0) {
 		return
@@ -126,13 +126,24 @@ func (g *Graph) quantizeQuery(s *Searcher) {
 	}
 }
 
+// approxAt is approx for the record at p whose integer dot product with
+// s.q16 is d.
+func (g *Graph) approxAt(s *Searcher, m Metric, p unsafe.Pointer, d int32) float32 {
+	h := (*[3]float32)(unsafe.Add(p, g.dimPad))
+	dot := h[0]*s.qsum + h[1]*s.qt*float32(d)
+	if m == L2 {
+		return s.qsq + h[2] - 2*dot
+	}
+	return -dot
+}
+
 // approx returns the quantised distance by metric m between s's query and
 // node n, whose record is r.
 func (g *Graph) approx(s *Searcher, m Metric, r []byte) float32 {
 	d := dotU8I16(g.simd, r[:g.dimPad], s.q16)
 	dot := g.hdrFloat(r, recLo)*s.qsum + g.hdrFloat(r, recStep)*s.qt*float32(d)
 	if m == L2 {
-		return g.hdrFloat(r, recSq) - 2*dot
+		return s.qsq + g.hdrFloat(r, recSq) - 2*dot
 	}
 	return -dot
 }

@@ -2,6 +2,7 @@ package hnsw
 
 import (
 	"slices"
+	"sync/atomic"
 	"unsafe"
 
 	"github.com/vecgres/vecgres/sql/pgerr"
@@ -31,6 +32,8 @@ type Searcher struct {
 	links []uint32
 	batch []uint32         // unvisited neighbours of the node expanded
 	dists []float32        // their distances
+	dots  []int32          // their integer dot products with q16
+	ahead []uint32         // unvisited neighbours of the next candidate
 	ptrs  []unsafe.Pointer // their records or vectors, to prefetch
 	lptrs []unsafe.Pointer // lists to prefetch
 	items []item
@@ -40,6 +43,7 @@ type Searcher struct {
 	q16  []int16   // the query quantised (quant.go)
 	qt   float32   // its scale
 	qsum float32   // the sum of q's elements
+	qsq  float32   // q·q
 
 	scan scanState
 
@@ -62,10 +66,13 @@ func (s *Searcher) prepare(g *Graph, q []float32) {
 	s.reset(g)
 }
 
-// reset starts a new visited mark and empties the heaps.
+// reset starts a new visited mark and empties the heaps. The visited set
+// has one place more than the graph has node numbers: its last place is
+// a sentinel, always marked, that stands for noNode and for nodes added
+// after the search began, so that expand needs no branch to skip them.
 func (s *Searcher) reset(g *Graph) {
-	if c := g.capacity(); len(s.visited) < c {
-		s.visited = make([]uint16, c)
+	if need := g.capacity() + 1; len(s.visited) < need {
+		s.visited = make([]uint16, need)
 		s.mark = 0
 	}
 	s.mark++
@@ -73,14 +80,15 @@ func (s *Searcher) reset(g *Graph) {
 		clear(s.visited)
 		s.mark = 1
 	}
+	s.visited[len(s.visited)-1] = s.mark
 	s.cand = s.cand[:0]
 	s.top = s.top[:0]
 }
 
 // visit marks n visited and reports whether it was not before.
 func (s *Searcher) visit(n uint32) bool {
-	if int(n) >= len(s.visited) {
-		s.growVisited(int(n) + 1)
+	if int(n) >= len(s.visited)-1 {
+		s.growVisited(int(n) + 2)
 	}
 	if s.visited[n] == s.mark {
 		return false
@@ -93,6 +101,8 @@ func (s *Searcher) visit(n uint32) bool {
 func (s *Searcher) growVisited(n int) {
 	grown := make([]uint16, max(n, 2*len(s.visited)))
 	copy(grown, s.visited)
+	grown[len(s.visited)-1] = 0
+	grown[len(grown)-1] = s.mark
 	s.visited = grown
 }
 
@@ -205,14 +215,32 @@ func (g *Graph) acceptable(n uint32, accept func(uint64) bool, self uint32) bool
 // expand reads node c's list on level and leaves its unvisited neighbours
 // in s.batch, marked visited, and their distances in s.dists.
 func (g *Graph) expand(s *Searcher, m Metric, c uint32, level int) {
-	s.links = readList(g.slot(c, level), s.links[:0])
-	s.batch = s.batch[:0]
-	for _, e := range s.links {
-		if s.visit(e) {
-			s.batch = append(s.batch, e)
-		}
-	}
+	s.batch = s.unvisited(g.slot(c, level), s.batch, true)
 	g.walkDists(s, m)
+}
+
+// unvisited returns in dst the nodes of a list slot that s has not
+// visited (marking them if mark is set). The loop has no branch: the
+// outcome of a visited test is a coin toss the CPU would mispredict.
+func (s *Searcher) unvisited(slot []uint32, dst []uint32, mark bool) []uint32 {
+	if cap(dst) < len(slot) {
+		dst = make([]uint32, len(slot))
+	}
+	dst = dst[:len(slot)]
+	v := s.visited
+	sentinel := uint32(len(v) - 1)
+	k := 0
+	for i := range slot {
+		e := atomic.LoadUint32(&slot[i])
+		j := min(e, sentinel)
+		fresh := v[j] != s.mark
+		if mark {
+			v[j] = s.mark
+		}
+		dst[k] = e
+		k += int(*(*uint8)(unsafe.Pointer(&fresh)))
+	}
+	return dst[:k]
 }
 
 // searchLayer is the beam search of one layer (the paper's SEARCH-LAYER):
@@ -255,12 +283,10 @@ func (g *Graph) searchLayer(s *Searcher, m Metric, level, ef int, accept func(ui
 // neighbours on level: n is the candidate the search will most likely
 // expand next, so their cache misses overlap this expansion's work.
 func (g *Graph) prefetchNeighbours(s *Searcher, n uint32, level int) {
-	s.links = readList(g.slot(n, level), s.links[:0])
+	s.ahead = s.unvisited(g.slot(n, level), s.ahead, false)
 	s.ptrs = s.ptrs[:0]
-	for _, e := range s.links {
-		if int(e) < len(s.visited) && s.visited[e] != s.mark {
-			s.ptrs = append(s.ptrs, unsafe.Pointer(unsafe.SliceData(g.rec(e))))
-		}
+	for _, e := range s.ahead {
+		s.ptrs = append(s.ptrs, g.recPtr(e))
 	}
 	prefetchAll(g.simd, s.ptrs, g.recLines)
 }
@@ -283,11 +309,16 @@ func (g *Graph) walkDists(s *Searcher, m Metric) {
 	s.evals += len(s.batch)
 	if g.quant {
 		for _, e := range s.batch {
-			s.ptrs = append(s.ptrs, unsafe.Pointer(unsafe.SliceData(g.rec(e))))
+			s.ptrs = append(s.ptrs, g.recPtr(e))
 		}
 		prefetchAll(g.simd, s.ptrs, g.recLines)
-		for _, p := range s.ptrs {
-			s.dists = append(s.dists, g.approx(s, m, unsafe.Slice((*byte)(p), g.recSize)))
+		if cap(s.dots) < len(s.ptrs) {
+			s.dots = make([]int32, len(s.ptrs))
+		}
+		s.dots = s.dots[:len(s.ptrs)]
+		dotU8I16Batch(g.simd, s.ptrs, s.q16, s.dots)
+		for i, p := range s.ptrs {
+			s.dists = append(s.dists, g.approxAt(s, m, p, s.dots[i]))
 		}
 		return
 	}
