@@ -262,6 +262,31 @@ func addArrayComparisons(r *Registry) {
 					return test(types.Compare(t, a[0], a[1])), nil
 				}})
 		}
+		elem := types.Of(types.OID(0))
+		if e, ok := types.ElemOf(oid); ok {
+			elem = types.Of(e)
+		}
+		r.addBinary("||", Overload{Args: sig(oid, oid), Ret: t,
+			Impl: func(_ planner.Env, a []types.Datum) (types.Datum, error) {
+				x, y := a[0].(*types.Array), a[1].(*types.Array)
+				return &types.Array{Elem: x.Elem, Elems: append(append([]types.Datum{}, x.Elems...), y.Elems...), LowerBound: x.LowerBound}, nil
+			}})
+		r.addBinary("||", Overload{Args: sig(oid, elem.OID), Ret: t, NonStrict: true,
+			Impl: func(_ planner.Env, a []types.Datum) (types.Datum, error) {
+				if a[0] == nil {
+					return &types.Array{Elem: elem, Elems: []types.Datum{a[1]}, LowerBound: 1}, nil
+				}
+				x := a[0].(*types.Array)
+				return &types.Array{Elem: x.Elem, Elems: append(append([]types.Datum{}, x.Elems...), a[1]), LowerBound: x.LowerBound}, nil
+			}})
+		r.addBinary("||", Overload{Args: sig(elem.OID, oid), Ret: t, NonStrict: true,
+			Impl: func(_ planner.Env, a []types.Datum) (types.Datum, error) {
+				if a[1] == nil {
+					return &types.Array{Elem: elem, Elems: []types.Datum{a[0]}, LowerBound: 1}, nil
+				}
+				y := a[1].(*types.Array)
+				return &types.Array{Elem: y.Elem, Elems: append([]types.Datum{a[0]}, y.Elems...), LowerBound: 1}, nil
+			}})
 		r.addBinary("@>", Overload{Args: sig(oid, oid), Ret: types.TBool,
 			Impl: func(_ planner.Env, a []types.Datum) (types.Datum, error) {
 				return arrayContains(a[0].(*types.Array), a[1].(*types.Array)), nil

@@ -47,6 +47,9 @@ type SystemCatalog interface {
 	SerialSequence(env planner.Env, table, column string) (string, bool, error)
 	// RelationKind returns pg_class.relkind of a relation, 0 if none.
 	RelationKind(env planner.Env, oid types.OID) byte
+	// Describe is pg_describe_object: "table items", "function
+	// l2_distance(vector,vector)", ...
+	Describe(env planner.Env, classid, objid types.OID, subid int32) (string, bool)
 }
 
 // systemCatalog returns the session's SystemCatalog.
@@ -151,11 +154,14 @@ func addCatalogFuncs(r *Registry) {
 		}
 		return textOrNull(s, ok)
 	}))
+	r.addFunc("pg_describe_object", catalogFunc(types.TText, sig(types.OidOID, types.OidOID, types.Int4OID), func(env planner.Env, sc SystemCatalog, a []types.Datum) (types.Datum, error) {
+		return textOrNull(sc.Describe(env, oidArg(a[0]), oidArg(a[1]), int32(a[2].(int64))))
+	}))
 	// Objects vecgres does not have: no definition.
 	for name, args := range map[string][]types.OID{
 		"pg_get_viewdef": sig(types.OidOID), "pg_get_triggerdef": sig(types.OidOID), "pg_get_ruledef": sig(types.OidOID),
 		"pg_get_partkeydef": sig(types.OidOID), "pg_get_statisticsobjdef_columns": sig(types.OidOID),
-		"pg_get_functiondef": sig(types.OidOID),
+		"pg_get_functiondef": sig(types.OidOID), "pg_get_function_sqlbody": sig(types.OidOID),
 	} {
 		r.addFunc(name, Overload{Args: args, Ret: types.TText, Volatility: planner.Stable,
 			Impl: func(planner.Env, []types.Datum) (types.Datum, error) { return nil, nil }})
@@ -350,6 +356,11 @@ func addCatalogFuncs(r *Registry) {
 			}
 			return int64(-1), nil
 		}})
+
+	for _, name := range []string{"getdatabaseencoding", "pg_client_encoding"} {
+		r.addFunc(name, Overload{Ret: types.TName, Volatility: planner.Stable,
+			Impl: func(planner.Env, []types.Datum) (types.Datum, error) { return "UTF8", nil }})
+	}
 
 	// The server's state.
 	r.addFunc("pg_is_in_recovery", Overload{Ret: types.TBool, Volatility: planner.Volatile,

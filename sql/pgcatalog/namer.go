@@ -569,3 +569,82 @@ func (n *Namer) RelationKind(env planner.Env, o types.OID) byte {
 	}
 	return 0
 }
+
+// Describe implements builtins.SystemCatalog: pg_describe_object's text.
+func (n *Namer) Describe(env planner.Env, classid, objid types.OID, subid int32) (string, bool) {
+	data := builtinRows()
+	amName := func(o types.OID) string {
+		for _, am := range accessMethods {
+			if am.oid == o {
+				return am.name
+			}
+		}
+		return "???"
+	}
+	switch classid {
+	case classPgClass:
+		r, ok := relationByOID(env, objid)
+		if !ok {
+			return "", false
+		}
+		kind := map[byte]string{'r': "table", 'i': "index", 'S': "sequence", 'v': "view"}[r.kind]
+		name, _ := n.RegName(types.RegclassOID, objid)
+		s := kind + " " + name
+		if subid > 0 {
+			for _, a := range r.attrs {
+				if int32(a.num) == subid {
+					s = kind + " " + name + " column " + a.name
+				}
+			}
+		}
+		return s, true
+	case classPgType:
+		if _, ok := types.Lookup(objid); !ok {
+			return "", false
+		}
+		return "type " + typeDisplayName(env, objid), true
+	case classPgProc:
+		name, ok := n.RegName(types.RegprocedureOID, objid)
+		if !ok {
+			return "", false
+		}
+		if p := data.procByOID[objid]; p.Kind == "a" {
+			return "aggregate " + name, true
+		}
+		return "function " + name, true
+	case classPgOperator:
+		name, ok := n.RegName(types.RegoperatorOID, objid)
+		return "operator " + name, ok
+	case classPgOpclass:
+		if c, ok := data.classByOID[objid]; ok {
+			return "operator class " + c.Name + " for access method " + amName(c.Method), true
+		}
+	case classPgOpfamily:
+		for _, f := range data.families {
+			if f.OID == objid {
+				return "operator family " + f.Name + " for access method " + amName(f.Method), true
+			}
+		}
+	case classPgAm:
+		for _, am := range accessMethods {
+			if am.oid == objid {
+				return "access method " + am.name, true
+			}
+		}
+	case classPgNamespace:
+		name, ok := n.RegName(types.RegnamespaceOID, objid)
+		return "schema " + name, ok
+	case classPgExtension:
+		for _, e := range extensions {
+			if e.oid == objid {
+				return "extension " + e.name, true
+			}
+		}
+	case classPgConstraint:
+		if c, ok := constraintByOID(env.Catalog(), objid); ok {
+			name, _ := n.RegName(types.RegclassOID, c.table.OID)
+			return "constraint " + c.index.Name + " on table " + name, true
+		}
+	}
+	return "", false
+}
