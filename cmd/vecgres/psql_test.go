@@ -101,10 +101,15 @@ var psqlCommands = []psqlCommand{
 	{name: "l", args: []string{"-c", `\l`},
 		note: "vecgres lists a new cluster's databases (postgres, template0, template1) and the session's."},
 	{name: "dn", args: []string{"-c", `\dn`}},
+	{name: "dn_plus", args: []string{"-c", `\dn+`}},
+	{name: "du", args: []string{"-c", `\du`}},
+	{name: "dT", args: []string{"-c", `\dT`}},
+	{name: "dv", args: []string{"-c", `\dv`}},
 	{name: "dt", args: []string{"-c", `\dt`}},
 	{name: "dt_app", args: []string{"-c", `\dt app.*`}},
 	{name: "d", args: []string{"-c", `\d`}},
 	{name: "d_items", args: []string{"-c", `\d items`}},
+	{name: "d_plus_items", args: []string{"-c", `\d+ items`}},
 	{name: "d_notes", args: []string{"-c", `\d notes`}},
 	{name: "d_app_events", args: []string{"-c", `\d app.events`}},
 	{name: "d_items_id_seq", args: []string{"-c", `\d items_id_seq`}},
@@ -123,6 +128,7 @@ var psqlHNSWCommands = []psqlCommand{
 	{name: "hnsw_d_items", args: []string{"-c", `\d items`}},
 	{name: "hnsw_di", args: []string{"-c", `\di`}},
 	{name: "hnsw_d_index", args: []string{"-c", `\d items_embedding_idx`}},
+	{name: "hnsw_d_plus_items", args: []string{"-c", `\d+ items`}},
 }
 
 // runPsql runs psql without a psqlrc, pager or locale of the caller's.
