@@ -2,6 +2,7 @@ package sql
 
 import (
 	"context"
+	"maps"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -58,6 +59,9 @@ type Session struct {
 	// values holds the current value of each setting that differs from its
 	// default, by lower-case name.
 	values map[string]string
+	// resetValues holds the values the client gave at startup, which
+	// RESET returns to instead of the defaults, as in PostgreSQL.
+	resetValues map[string]string
 	// undo holds, for settings changed in the current transaction, the
 	// value to restore when it rolls back (and, for SET LOCAL, when it
 	// commits).
@@ -108,6 +112,7 @@ func (e *Engine) NewSession(p SessionParams) (*Session, error) {
 			return nil, err
 		}
 	}
+	s.resetValues = maps.Clone(s.values)
 	s.StartupParams()
 	return s, nil
 }

@@ -95,7 +95,7 @@ func (s *Session) assign(st *setting, value string, local, inTxn bool) {
 	s.formatSet = false
 }
 
-// reset returns a setting to its default.
+// reset returns a setting to its startup value or default.
 func (s *Session) reset(name string, inTxn bool) error {
 	st, err := s.lookupSetting(name)
 	if err != nil {
@@ -104,17 +104,27 @@ func (s *Session) reset(name string, inTxn bool) error {
 	if st.readOnly {
 		return pgerr.New(pgerr.CantChangeRuntimeParam, "parameter \"%s\" cannot be changed", st.name)
 	}
-	s.assign(st, st.def, false, inTxn)
+	s.assign(st, s.resetValue(st), false, inTxn)
 	return nil
 }
 
-// resetAll returns every changeable setting to its default.
+// resetAll returns every changeable setting to its startup value or
+// default.
 func (s *Session) resetAll(inTxn bool) {
 	for _, st := range s.e.settings {
 		if !st.readOnly {
-			s.assign(st, st.def, false, inTxn)
+			s.assign(st, s.resetValue(st), false, inTxn)
 		}
 	}
+}
+
+// resetValue is what RESET returns st to: the value given at startup, or
+// else the default.
+func (s *Session) resetValue(st *setting) string {
+	if v, ok := s.resetValues[strings.ToLower(st.name)]; ok {
+		return v
+	}
+	return st.def
 }
 
 // finishSettings applies the end of a transaction to settings: a rollback
