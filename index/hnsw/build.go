@@ -15,6 +15,9 @@ type BuildOptions struct {
 	// Workers is the number of goroutines that insert; 0 means
 	// runtime.GOMAXPROCS(0).
 	Workers int
+	// Rows, if known, is about how many rows rows will yield: memory is
+	// then allocated in one piece instead of growing.
+	Rows int
 	// Progress, if set, is told how many rows are linked into the graph
 	// out of how many: once with done = 0 when all rows are read, then
 	// about every 1,000 rows and at the end. Calls never overlap and done
@@ -40,6 +43,7 @@ func Build(ctx context.Context, cfg Config, rows func(yield func(id uint64, vec 
 	if err != nil {
 		return nil, err
 	}
+	g.reserve(opt.Rows)
 	if err := rows(g.appendRow); err != nil {
 		return nil, err
 	}

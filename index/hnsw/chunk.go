@@ -2,15 +2,15 @@ package hnsw
 
 import (
 	"math/bits"
-	"sync"
 	"unsafe"
 )
 
 // Chunks hold 2^shift nodes each, about chunkTarget bytes of vectors,
 // records and layer-0 lists, so that a node's chunk and place in it are a
 // shift and a mask away. Their blocks are carved out of slabs that grow
-// with the graph, a chunk's worth at first and doubling up to slabMax:
-// a small graph stays small, and a big one is made of big slabs, which
+// with the graph, by a quarter of its size (at most slabMax) or to the
+// size Build or Load expect: a small graph stays small, and a big one is
+// made of big slabs, which
 // the kernel can back with 2 MiB pages (searches touch memory all over
 // the graph, and with 4 KiB pages nearly every access would also miss
 // the TLB, a walk that virtualisation makes costly).
@@ -18,7 +18,7 @@ const (
 	chunkTarget   = 512 << 10
 	minChunkShift = 4
 	maxChunkShift = 12
-	slabMax       = 32 << 20
+	slabMax       = 256 << 20
 )
 
 // nodeBytes returns the bytes of a node in its chunk's block: vector,
@@ -40,7 +40,8 @@ func (g *Graph) capacity() int {
 // slab is memory that chunk blocks are carved from. The graph's alloc
 // mutex guards it.
 type slab struct {
-	free []byte // what is left, 64-byte aligned
+	free    []byte // what is left, 64-byte aligned
+	reserve int    // chunks expected in all (reserve)
 }
 
 // chunkBlockBytes returns the size of a chunk's block and of its three
@@ -58,7 +59,8 @@ func (g *Graph) newChunk() *chunk {
 	k := 1 << g.shift
 	vecBytes, recBytes, _, total := g.chunkBlockBytes()
 	if len(g.slab.free) < total {
-		g.slab.free = g.newSlab(total)
+		have := len(*g.dir.Load())
+		g.slab.free = g.newSlab(total, max(g.slab.reserve-have, have/4, 1))
 	}
 	block := g.slab.free[:total:total]
 	g.slab.free = g.slab.free[total:]
@@ -69,20 +71,26 @@ func (g *Graph) newChunk() *chunk {
 		upper:  make([][]uint32, k),
 		ids:    make([]uint64, k),
 		levels: make([]uint8, k),
-		locks:  make([]sync.Mutex, k),
 	}
 }
 
-// newSlab allocates a slab for chunks of total bytes: as many chunks as
-// the graph already has (at least one, at most slabMax bytes' worth).
-func (g *Graph) newSlab(total int) []byte {
-	chunks := min(max(len(*g.dir.Load()), 1), max(slabMax/total, 1))
+// newSlab allocates a slab for the given number of chunks of total bytes
+// each, at most slabMax bytes' worth (at least one chunk).
+func (g *Graph) newSlab(total, chunks int) []byte {
+	chunks = max(min(chunks, slabMax/total), 1)
 	size := chunks * total
 	raw := make([]byte, size+63)
 	skip := int(-uintptr(unsafe.Pointer(unsafe.SliceData(raw))) & 63)
 	s := raw[skip : skip+size : skip+size]
 	adviseHugePages(s)
 	return s
+}
+
+// reserve makes the next slabs big enough for n nodes in all (a hint:
+// Build and Load know or guess the graph's size). The caller holds
+// g.alloc or is the only one to know g.
+func (g *Graph) reserve(n int) {
+	g.slab.reserve = max(g.slab.reserve, (n+1<<g.shift-1)>>g.shift)
 }
 
 func roundUp(n, to int) int { return (n + to - 1) / to * to }

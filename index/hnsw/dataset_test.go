@@ -141,7 +141,7 @@ func buildDataset(tb testing.TB, ds *dataset, cfg Config, workers int) *Graph {
 			}
 		}
 		return nil
-	}, BuildOptions{Workers: workers})
+	}, BuildOptions{Workers: workers, Rows: ds.nBase()})
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -71,7 +71,16 @@ type Graph struct {
 	reclaims atomic.Uint64
 
 	workers sync.Pool // of *worker, insertion scratch
+
+	// locks guard the nodes' lists (see lock).
+	locks [lockStripes]struct {
+		mu sync.Mutex
+		_  [56]byte // own cache line
+	}
 }
+
+// lockStripes is the number of list mutexes of a graph.
+const lockStripes = 1024
 
 // chunk holds a fixed number of consecutive nodes. Nothing in it moves
 // once allocated, so readers can hold slices of it.
@@ -82,7 +91,6 @@ type chunk struct {
 	upper  [][]uint32 // level·m a node above layer 0: same form
 	ids    []uint64   // row ids
 	levels []uint8    // top layer of each node
-	locks  []sync.Mutex
 }
 
 // New returns an empty graph for cfg, or cfg.Validate's error.
@@ -193,11 +201,11 @@ func (g *Graph) setState(n uint32, s uint32) {
 	atomic.StoreUint32(g.hdr(g.rec(n), recState), s)
 }
 
+// lock returns the mutex that guards node n's lists: one of a fixed set,
+// shared by many nodes. Nobody ever holds two, so sharing cannot deadlock.
 func (g *Graph) lock(n uint32) *sync.Mutex {
-	c, i := g.at(n)
-	return &c.locks[i]
+	return &g.locks[splitmix64(uint64(n))%uint64(len(g.locks))].mu
 }
-
 // readList appends the links of a list slot to dst. It takes no lock:
 // every entry is loaded atomically, so a list being rewritten reads as a
 // mix of its old and new entries, each a valid node number or noNode.

@@ -216,21 +216,53 @@ func TestChunkGeometry(t *testing.T) {
 			t.Errorf("dim %d: chunks of 2^%d nodes, want 2^%d", tt.dim, g.shift, tt.shift)
 		}
 	}
-	g, _ := New(Config{Dim: 100, Metric: L2})
-	_, _, _, total := g.chunkBlockBytes()
-	slabs := 0
-	g.alloc.Lock()
-	for i := range 200 << g.shift {
-		if i&int(g.mask) == 0 && len(g.slab.free) < total {
-			slabs++
+	for _, reserve := range []bool{false, true} {
+		g, _ := New(Config{Dim: 100, Metric: L2})
+		_, _, _, total := g.chunkBlockBytes()
+		slabs := 0
+		g.alloc.Lock()
+		if reserve {
+			g.reserve(200 << g.shift)
 		}
-		g.allocate()
+		for i := range 200 << g.shift {
+			if i&int(g.mask) == 0 && len(g.slab.free) < total {
+				slabs++
+			}
+			g.allocate()
+		}
+		g.alloc.Unlock()
+		// Slabs grow by a quarter of the graph, or hold what was reserved.
+		if want := map[bool]int{false: 30, true: 1}[reserve]; slabs > want {
+			t.Errorf("reserve %v: %d slabs for 200 chunks", reserve, slabs)
+		}
+		if g.capacity() != 200<<g.shift || (reserve && len(g.slab.free) != 0) {
+			t.Errorf("capacity %d, slack %d", g.capacity(), len(g.slab.free))
+		}
 	}
-	g.alloc.Unlock()
-	if slabs > 12 {
-		t.Errorf("%d slabs for 200 chunks", slabs)
+}
+
+func TestStats(t *testing.T) {
+	r := rand.New(rand.NewPCG(2, 9))
+	g, _ := New(Config{Dim: 8, Metric: L2, M: 4, EfConstruction: 16})
+	if st := g.Stats(); st.Live != 0 || st.Levels != 0 || st.Capacity != 0 {
+		t.Fatalf("empty graph: %+v", st)
 	}
-	if g.capacity() != 200<<g.shift {
-		t.Errorf("capacity %d", g.capacity())
+	insertAll(t, g, randomVectors(r, 300, 8))
+	tx := g.Begin(nil)
+	tx.Delete(1)
+	tx.Delete(2)
+	tx.Commit()
+	st := g.Stats()
+	if st.Live != 298 || st.Deleted != 2 || st.Free != 0 || st.Capacity < 300 || st.Levels < 1 {
+		t.Fatalf("stats %+v", st)
+	}
+	if st.VectorBytes < 300*8*4 || st.Bytes() <= st.VectorBytes {
+		t.Fatalf("memory %+v", st)
+	}
+	tx = g.Begin(nil)
+	tx.Vacuum(t.Context())
+	tx.Commit()
+	if st := g.Stats(); st.Deleted != 0 || st.Free != 2 {
+		t.Fatalf("after vacuum %+v", st)
 	}
 }

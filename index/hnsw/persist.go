@@ -19,7 +19,7 @@ const (
 const formatVersion = 1
 
 // metaLen is the length of the meta record's value.
-const metaLen = 1 + 1 + 4 + 2 + 2 + 8 + 8
+const metaLen = 1 + 1 + 4 + 2 + 2 + 8 + 8 + 4
 
 func metaKey(dst []byte) []byte { return append(dst, kindMeta) }
 
@@ -36,14 +36,16 @@ func deletedKey(dst []byte, n uint32) []byte {
 }
 
 // appendMeta appends the meta record's value: format version, metric,
-// dimensions, M, EfConstruction, seed and entry point.
-func (g *Graph) appendMeta(dst []byte, entry uint64) []byte {
+// dimensions, M, EfConstruction, seed, entry point and the number of node
+// slots in use when it was written (a hint for Load).
+func (g *Graph) appendMeta(dst []byte, entry uint64, slots uint32) []byte {
 	dst = append(dst, formatVersion, byte(g.metric))
 	dst = binary.LittleEndian.AppendUint32(dst, uint32(g.dim))
 	dst = binary.LittleEndian.AppendUint16(dst, uint16(g.m))
 	dst = binary.LittleEndian.AppendUint16(dst, uint16(g.cfg.EfConstruction))
 	dst = binary.LittleEndian.AppendUint64(dst, g.cfg.Seed)
-	return binary.LittleEndian.AppendUint64(dst, entry)
+	dst = binary.LittleEndian.AppendUint64(dst, entry)
+	return binary.LittleEndian.AppendUint32(dst, slots)
 }
 
 // appendNode appends node n's record value: row id, level, then the
@@ -72,14 +74,14 @@ func (g *Graph) WriteTo(store Store) error {
 	g.writer.Lock()
 	defer g.writer.Unlock()
 	var key, val []byte
-	val = g.appendMeta(val[:0], g.entry.Load())
+	g.alloc.Lock()
+	next := g.next
+	g.alloc.Unlock()
+	val = g.appendMeta(val[:0], g.entry.Load(), next)
 	if err := store.Put(metaKey(key[:0]), val); err != nil {
 		return err
 	}
 	var links []uint32
-	g.alloc.Lock()
-	next := g.next
-	g.alloc.Unlock()
 	for n := range next {
 		st := g.state(n)
 		if st == stateFree {
@@ -127,7 +129,6 @@ func Load(cfg Config, iter func(yield func(key, value []byte) error) error) (*Gr
 type loader struct {
 	g        *Graph
 	entry    uint64
-	sawMeta  bool
 	deleted  []uint32
 	pending  map[uint64][]uint32 // links records seen before their node's
 	scratch  []uint32
@@ -177,7 +178,7 @@ func (l *loader) meta(v []byte) error {
 			Metric(v[1]), dim, m, g.metric, g.dim, g.m)
 	}
 	l.entry = binary.LittleEndian.Uint64(v[18:])
-	l.sawMeta = true
+	g.reserve(int(binary.LittleEndian.Uint32(v[26:])))
 	return nil
 }
 
@@ -197,7 +198,7 @@ func (l *loader) node(n uint32, v []byte) error {
 	c.ids[i] = binary.LittleEndian.Uint64(v)
 	c.levels[i] = uint8(level)
 	c.upper[i] = g.newUpper(level)
-	writeList(g.slot(n, 0), nil)
+	setList(g.slot(n, 0), nil)
 	dst := c.vecs[i*g.dim : (i+1)*g.dim]
 	src := v[9:]
 	for j := range dst {
@@ -229,10 +230,18 @@ func (l *loader) links(n uint32, level int, v []byte) error {
 	return nil
 }
 
+// setList is writeList for a graph nobody else knows yet: plain stores.
+func setList(slot, links []uint32) {
+	n := copy(slot, links)
+	for i := n; i < len(slot); i++ {
+		slot[i] = noNode
+	}
+}
+
 // place stores a list as read; finish filters it.
 func (l *loader) place(n uint32, level int, links []uint32) {
 	slot := l.g.slot(n, level)
-	writeList(slot, links[:min(len(links), len(slot))])
+	setList(slot, links[:min(len(links), len(slot))])
 }
 
 // finish drops links to absent nodes, applies deletions, and sets the

@@ -212,10 +212,10 @@ func TestLoadTolerates(t *testing.T) {
 func TestLoadErrors(t *testing.T) {
 	cfg := Config{Dim: 2, Metric: L2, M: 4, EfConstruction: 16}
 	g, _ := New(cfg)
-	meta := g.appendMeta(nil, 0)
+	meta := g.appendMeta(nil, 0, 0)
 	otherMeta := func() []byte {
 		o, _ := New(Config{Dim: 3, Metric: L2, M: 4, EfConstruction: 16})
-		return o.appendMeta(nil, 0)
+		return o.appendMeta(nil, 0, 0)
 	}()
 	node := binary.LittleEndian.AppendUint64(nil, 1)
 	node = append(node, 0, 0, 0, 0, 0, 0, 0, 0, 0)

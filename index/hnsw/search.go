@@ -220,25 +220,29 @@ func (g *Graph) expand(s *Searcher, m Metric, c uint32, level int) {
 }
 
 // unvisited returns in dst the nodes of a list slot that s has not
-// visited (marking them if mark is set). The loop has no branch: the
-// outcome of a visited test is a coin toss the CPU would mispredict.
+// visited, marking them if mark is set. The loop has no branch that
+// depends on the data: whether a node was visited is a coin toss the CPU
+// would mispredict.
 func (s *Searcher) unvisited(slot []uint32, dst []uint32, mark bool) []uint32 {
 	if cap(dst) < len(slot) {
 		dst = make([]uint32, len(slot))
 	}
 	dst = dst[:len(slot)]
 	v := s.visited
-	sentinel := uint32(len(v) - 1)
+	sentinel := int64(len(v) - 1)
+	tag := s.mark
 	k := 0
 	for i := range slot {
 		e := atomic.LoadUint32(&slot[i])
-		j := min(e, sentinel)
-		fresh := v[j] != s.mark
+		// j is e, or the sentinel for noNode and nodes added since.
+		over := uint32((sentinel - int64(e)) >> 63)
+		j := e&^over | uint32(sentinel)&over
+		d := int32(v[j] ^ tag) // non-zero if not visited
 		if mark {
-			v[j] = s.mark
+			v[j] = tag
 		}
 		dst[k] = e
-		k += int(*(*uint8)(unsafe.Pointer(&fresh)))
+		k += int(uint32(d|-d) >> 31)
 	}
 	return dst[:k]
 }

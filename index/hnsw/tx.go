@@ -269,7 +269,11 @@ func (tx *Tx) saveEntry(old uint64) {
 func (tx *Tx) putEntry(e uint64) {
 	tx.mu.Lock()
 	defer tx.mu.Unlock()
-	tx.val = tx.g.appendMeta(tx.val[:0], e)
+	g := tx.g
+	g.alloc.Lock()
+	slots := g.next
+	g.alloc.Unlock()
+	tx.val = g.appendMeta(tx.val[:0], e, slots)
 	tx.put(metaKey(tx.key[:0]), tx.val)
 }
 
