@@ -206,6 +206,7 @@ func (g *Graph) setState(n uint32, s uint32) {
 func (g *Graph) lock(n uint32) *sync.Mutex {
 	return &g.locks[splitmix64(uint64(n))%uint64(len(g.locks))].mu
 }
+
 // readList appends the links of a list slot to dst. It takes no lock:
 // every entry is loaded atomically, so a list being rewritten reads as a
 // mix of its old and new entries, each a valid node number or noNode.
