@@ -290,12 +290,16 @@ func (b *binder) applyOverload(c *candidate, name, op string, args []planner.Exp
 		coerced[i] = x
 		argTypes[i] = x.Type()
 	}
+	impl := c.o.Impl
+	if c.o.ImplFor != nil {
+		impl = c.o.ImplFor(argTypes)
+	}
 	return &planner.Func{
 		Name:       name,
 		Op:         op,
 		Args:       coerced,
 		T:          c.o.ResultType(argTypes),
-		Impl:       c.o.Impl,
+		Impl:       impl,
 		Strict:     !c.o.NonStrict,
 		Volatility: c.o.Volatility,
 	}, nil

@@ -24,6 +24,10 @@ type Overload struct {
 	Ret   types.T
 	RetFn func(args []types.T) types.T
 	Impl  planner.FuncImpl
+	// ImplFor, when set, makes the implementation for the argument types
+	// the call resolved to, for functions whose behaviour depends on them
+	// (to_json formats a value by its type); Impl is then a fallback.
+	ImplFor func(args []types.T) planner.FuncImpl
 	// NonStrict functions are called with NULL arguments too.
 	NonStrict  bool
 	Volatility planner.Volatility
@@ -82,6 +86,7 @@ func NewRegistry() *Registry {
 	addAggregates(r)
 	addCatalogFuncs(r)
 	addArrayFuncs(r)
+	addJSONFuncs(r)
 	return r
 }
 
