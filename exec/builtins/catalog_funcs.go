@@ -297,7 +297,9 @@ func addCatalogFuncs(r *Registry) {
 		}
 	}
 	r.addFunc("pg_size_pretty", Overload{Args: sig(types.Int8OID), Ret: types.TText,
-		Impl: func(_ planner.Env, a []types.Datum) (types.Datum, error) { return sizePretty(big.NewInt(a[0].(int64))), nil }})
+		Impl: func(_ planner.Env, a []types.Datum) (types.Datum, error) {
+			return sizePretty(big.NewInt(a[0].(int64))), nil
+		}})
 	r.addFunc("pg_size_pretty", Overload{Args: sig(types.NumericOID), Ret: types.TText,
 		Impl: func(_ planner.Env, a []types.Datum) (types.Datum, error) {
 			d := a[0].(*apd.Decimal)

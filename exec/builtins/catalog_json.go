@@ -157,7 +157,9 @@ func addJSONFuncs(r *Registry) {
 			return types.JSONBContains(jsonOf(a[1]), jsonOf(a[0])), nil
 		}})
 	r.addBinary("?", Overload{Args: sig(jb, types.TextOID), Ret: types.TBool,
-		Impl: func(_ planner.Env, a []types.Datum) (types.Datum, error) { return types.JSONBHasKey(jsonOf(a[0]), str(a[1])), nil }})
+		Impl: func(_ planner.Env, a []types.Datum) (types.Datum, error) {
+			return types.JSONBHasKey(jsonOf(a[0]), str(a[1])), nil
+		}})
 	for op, all := range map[string]bool{"?|": false, "?&": true} {
 		r.addBinary(op, Overload{Args: sig(jb, textArray), Ret: types.TBool,
 			Impl: func(_ planner.Env, a []types.Datum) (types.Datum, error) {
