@@ -146,7 +146,7 @@ func (o *indexScanOp) Next(ctx context.Context) (Row, error) {
 		}
 		id := o.batch[o.pos]
 		o.pos++
-		row, found, err := o.rt.Txn.Get(o.n.Table, storage.RowID(id))
+		row, found, err := o.rt.Txn.GetSlots(o.n.Table, storage.RowID(id), o.n.Need)
 		if err != nil {
 			return nil, err
 		}

@@ -10,6 +10,9 @@
 //	topk.go             Sort + Limit becomes a bounded-heap TopK
 //	push_down.go        WHERE conditions move into and below inner joins;
 //	                    join equalities become hash keys
+//	index_scan.go       ORDER BY distance LIMIT k becomes an HNSW index scan
+//	prune.go            projections skip columns nobody reads; index scans
+//	                    decode only the columns their consumer reads
 //
 // The result is still a tree of this package's Nodes: the executor
 // interprets it, so plans are plain data that can be cached with a

@@ -23,7 +23,10 @@ type IndexScan struct {
 	// number of rows the consumer will take; nil when unknown.
 	Limit  Expr
 	Filter Expr
-	Out    []OutCol
+	// Need marks the table slots the consumer reads (nil: all of them);
+	// the others read as NULL.
+	Need []bool
+	Out  []OutCol
 }
 
 func (n *IndexScan) Schema() []OutCol { return n.Out }

@@ -13,6 +13,8 @@ var rules = []Rule{
 	ignoreCatalog(pushFilterIntoJoin),
 	ignoreCatalog(hashJoinKeys),
 	useHNSWIndex,
+	ignoreCatalog(pruneUnusedColumns),
+	ignoreCatalog(indexScanColumns),
 }
 
 func ignoreCatalog(r func(Node) (Node, bool)) Rule {

@@ -207,6 +207,42 @@ func DecodeRow(raw []byte, nslots int) ([]types.Datum, error) {
 
 // DecodeColumn decodes only slot of an encoded row; it is NULL when the
 // row has no such slot.
+// DecodeRowSlots decodes the slots for which need is true and leaves the
+// others NULL, skipping their bytes without allocating: a query that reads
+// a few columns of wide rows (a key beside a vector) pays only for those.
+// A nil need decodes every slot.
+func DecodeRowSlots(raw []byte, nslots int, need []bool) ([]types.Datum, error) {
+	if need == nil {
+		return DecodeRow(raw, nslots)
+	}
+	h, err := parseRowHeader(raw)
+	if err != nil {
+		return nil, err
+	}
+	row := make([]types.Datum, nslots)
+	b := h.body
+	last := -1
+	for i := range need {
+		if need[i] {
+			last = i
+		}
+	}
+	for i := 0; i < h.nslots && i < nslots && i <= last; i++ {
+		if h.isNull(i) {
+			continue
+		}
+		if i < len(need) && need[i] {
+			row[i], b, err = decodeValue(b, 0)
+		} else {
+			b, err = skipValue(b, 0)
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
+	return row, nil
+}
+
 func DecodeColumn(raw []byte, slot int) (types.Datum, error) {
 	h, b, err := seekSlot(raw, slot)
 	if err != nil || b == nil {

@@ -1,6 +1,7 @@
 package storage
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"reflect"
@@ -257,4 +258,31 @@ func FuzzDecodeRow(f *testing.F) {
 			t.Fatalf("re-decode: %v, %v; want %v", again, err, row)
 		}
 	})
+}
+
+func TestDecodeRowSlots(t *testing.T) {
+	row := []types.Datum{int64(7), types.Vector{1, 2, 3}, "text", nil, 2.5}
+	raw, err := appendRow(nil, row)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		need []bool
+		want []types.Datum
+	}{
+		{nil, row},
+		{[]bool{true}, []types.Datum{int64(7), nil, nil, nil, nil}},
+		{[]bool{false, false, true}, []types.Datum{nil, nil, "text", nil, nil}},
+		{[]bool{true, false, false, true, true}, []types.Datum{int64(7), nil, nil, nil, 2.5}},
+		{[]bool{false, false, false, false, false}, []types.Datum{nil, nil, nil, nil, nil}},
+	}
+	for _, tc := range tests {
+		got, err := DecodeRowSlots(raw, len(row), tc.need)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if fmt.Sprint(got) != fmt.Sprint(tc.want) {
+			t.Errorf("need %v: got %v, want %v", tc.need, got, tc.want)
+		}
+	}
 }

@@ -234,6 +234,19 @@ func (t *Txn) putRow(tbl *Table, id RowID, row []types.Datum) error {
 	return nil
 }
 
+// GetSlots is Get decoding only the slots need marks (see DecodeRowSlots).
+func (t *Txn) GetSlots(tbl *Table, id RowID, need []bool) (row []types.Datum, found bool, err error) {
+	if err := t.usable(); err != nil {
+		return nil, false, err
+	}
+	found, err = t.get(rowKey(tbl.OID, id), func(v []byte) error {
+		var err error
+		row, err = DecodeRowSlots(v, len(tbl.Columns), need)
+		return err
+	})
+	return row, found, err
+}
+
 // Get returns row id of tbl, or found=false if there is none.
 func (t *Txn) Get(tbl *Table, id RowID) (row []types.Datum, found bool, err error) {
 	if err := t.usable(); err != nil {
