@@ -31,12 +31,16 @@ func distBy(m Metric, a, b []float32) float32 {
 // `<+>` the float32 sum. For L2, inner product and L1 this is the exact
 // value pgvector computes from the same vectors; for cosine it is the
 // value pgvector's index orders by, which can differ from `<=>` computed
-// on the unnormalised vectors in the last bits.
-func (g *Graph) operatorDistance(d float32) float64 {
+// on the unnormalised vectors in the last bits (and NaN for a zero query,
+// as `<=>`).
+func (g *Graph) operatorDistance(s *Searcher, d float32) float64 {
 	switch g.metric {
 	case L2:
 		return math.Sqrt(float64(d))
 	case Cosine:
+		if s.qzero {
+			return math.NaN() // as `<=>` with a zero vector
+		}
 		sim := -float64(d)
 		return 1 - min(max(sim, -1), 1)
 	default:
@@ -45,17 +49,19 @@ func (g *Graph) operatorDistance(d float32) float64 {
 }
 
 // normalize scales v to unit L2 norm in place, computing the norm in
-// float64 as pgvector's l2_normalize does. A zero vector stays zero.
-func normalize(v []float32) {
+// float64 as pgvector's l2_normalize does. A zero vector stays zero, and
+// normalize reports false.
+func normalize(v []float32) bool {
 	var s float64
 	for _, f := range v {
 		s += float64(f) * float64(f)
 	}
 	if s == 0 {
-		return
+		return false
 	}
 	norm := math.Sqrt(s)
 	for i, f := range v {
 		v[i] = float32(float64(f) / norm)
 	}
+	return true
 }

@@ -44,7 +44,7 @@ func bruteForce(g *Graph, vecs [][]float32, live func(int) bool, q []float32, k 
 		if g.metric == Cosine {
 			normalize(tmp)
 		}
-		all = append(all, Result{ID: uint64(i), Distance: g.operatorDistance(g.dist(s.q, tmp))})
+		all = append(all, Result{ID: uint64(i), Distance: g.operatorDistance(&s, g.dist(s.q, tmp))})
 	}
 	slices.SortStableFunc(all, func(a, b Result) int {
 		if a.Distance != b.Distance {

@@ -117,6 +117,7 @@ func TestTxPersistence(t *testing.T) {
 		beforeRes := searchAll(t, g, queries, 5, 20)
 		b := &batchStore{base: base}
 		tx := g.Begin(b)
+		var deletedNow []int
 		for range 1 + r.IntN(40) {
 			switch op := r.IntN(10); {
 			case op < 6 && next < len(vecs):
@@ -124,9 +125,18 @@ func TestTxPersistence(t *testing.T) {
 					t.Fatal(err)
 				}
 				next++
-			case op < 9 && next > 0:
-				if err := tx.Delete(uint64(r.IntN(next))); err != nil {
+			case op < 8 && next > 0:
+				id := r.IntN(next)
+				if err := tx.Delete(uint64(id)); err != nil {
 					t.Fatal(err)
+				}
+				deletedNow = append(deletedNow, id)
+			case op < 9 && len(deletedNow) > 0:
+				// Insert a row this Tx deleted again.
+				if id := deletedNow[r.IntN(len(deletedNow))]; !g.Contains(uint64(id)) {
+					if err := tx.Insert(uint64(id), vecs[id]); err != nil {
+						t.Fatal(err)
+					}
 				}
 			default:
 				if _, err := tx.Vacuum(t.Context()); err != nil {
@@ -155,6 +165,8 @@ func TestTxPersistence(t *testing.T) {
 		if a, b := dumpGraph(g), dumpGraph(loaded); a != b {
 			t.Fatalf("round %d: records load into\n%s\nwant\n%s", round, b, a)
 		}
+		checkIDs(t, g)
+		checkIDs(t, loaded)
 	}
 }
 
@@ -289,5 +301,23 @@ func TestKeysOrder(t *testing.T) {
 	keys := [][]byte{metaKey(nil), nodeKey(nil, 1), nodeKey(nil, 256), linksKey(nil, 1, 0), linksKey(nil, 1, 2), linksKey(nil, 2, 0), deletedKey(nil, 1)}
 	if !slices.IsSortedFunc(keys, func(a, b []byte) int { return slices.Compare(a, b) }) {
 		t.Fatalf("keys not in layout order: %x", keys)
+	}
+}
+
+// checkIDs checks that the row id map holds exactly the live nodes.
+func checkIDs(t *testing.T, g *Graph) {
+	t.Helper()
+	live := 0
+	for n := range g.next {
+		if g.state(n) != stateLive {
+			continue
+		}
+		live++
+		if m, ok := g.ids[g.id(n)]; !ok || m != n {
+			t.Fatalf("row %d of node %d maps to %d, %v", g.id(n), n, m, ok)
+		}
+	}
+	if live != len(g.ids) || live != g.Len() {
+		t.Fatalf("%d live nodes, %d ids, Len %d", live, len(g.ids), g.Len())
 	}
 }

@@ -231,7 +231,7 @@ func (s *Searcher) emit() {
 		if sc.opt.Order == StrictOrder && sc.returned > 0 && d < sc.last {
 			continue
 		}
-		s.out = append(s.out, Result{ID: g.id(it.node()), Distance: g.operatorDistance(d)})
+		s.out = append(s.out, Result{ID: g.id(it.node()), Distance: g.operatorDistance(s, d)})
 		sc.last = d
 		sc.returned++
 	}

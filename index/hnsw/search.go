@@ -44,6 +44,9 @@ type Searcher struct {
 	qt   float32   // its scale
 	qsum float32   // the sum of q's elements
 	qsq  float32   // q·q
+	// qzero is set for a zero query of a Cosine graph: it has no
+	// direction, and every distance is NaN.
+	qzero bool
 
 	scan scanState
 
@@ -57,9 +60,7 @@ func NewSearcher() *Searcher { return new(Searcher) }
 // for Cosine) into s.q, a fresh visited mark, empty heaps.
 func (s *Searcher) prepare(g *Graph, q []float32) {
 	s.q = append(s.q[:0], q...)
-	if g.metric == Cosine {
-		normalize(s.q)
-	}
+	s.qzero = g.metric == Cosine && !normalize(s.q)
 	if g.quant {
 		g.quantizeQuery(s)
 	}
@@ -146,7 +147,7 @@ func (g *Graph) Search(s *Searcher, q []float32, k, ef int, accept func(id uint6
 	}
 	g.rerank(s, g.metric, s.items)
 	for _, it := range s.items[:min(k, len(s.items))] {
-		s.out = append(s.out, Result{ID: g.id(it.node()), Distance: g.operatorDistance(it.dist())})
+		s.out = append(s.out, Result{ID: g.id(it.node()), Distance: g.operatorDistance(s, it.dist())})
 	}
 	return s.out, nil
 }

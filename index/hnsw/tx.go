@@ -166,21 +166,22 @@ func (tx *Tx) Rollback() {
 		g.setState(n, stateDeleted)
 	}
 	g.alloc.Lock()
-	for i := len(tx.deleted) - 1; i >= 0; i-- {
-		n := tx.deleted[i]
-		if _, ok := tx.isAdded[n]; ok {
-			continue
-		}
-		g.setState(n, stateLive)
-		g.ids[g.id(n)] = n
-		g.live.Add(1)
-	}
+	// Added nodes go first: a row deleted and inserted again by the Tx
+	// must end up mapped to its old node.
 	for _, n := range tx.added {
 		if g.state(n) == stateLive {
 			g.live.Add(-1)
 			delete(g.ids, g.id(n))
 		}
 		g.setState(n, stateFree)
+	}
+	for _, n := range tx.deleted {
+		if _, ok := tx.isAdded[n]; ok {
+			continue
+		}
+		g.setState(n, stateLive)
+		g.ids[g.id(n)] = n
+		g.live.Add(1)
 	}
 	g.alloc.Unlock()
 	tx.release(tx.added)
