@@ -317,7 +317,10 @@ type copyDecoder struct {
 	// column is the name of the column being decoded, for error context.
 	column string
 	value  string
-	done   bool
+	// text is the current line of text or CSV data, which the context of
+	// an error about the whole row quotes.
+	text []byte
+	done bool
 	// binary format state
 	sawHeader bool
 	format    *types.FormatOptions
@@ -327,13 +330,22 @@ func newCopyDecoder(spec *copySpec, src io.Reader, format *types.FormatOptions) 
 	return &copyDecoder{spec: spec, r: bufio.NewReaderSize(src, 64<<10), format: format}
 }
 
-// context adds PostgreSQL's CONTEXT ("COPY t, line 3, column a: "x"") to
-// an error raised while a row was decoded or inserted.
+// context adds PostgreSQL's CONTEXT to an error raised while a row was
+// decoded or inserted, in the forms of its CopyFromErrorCallback: the
+// column and its text ("COPY t, line 3, column a: "x""), the column alone
+// in binary format, or the whole line of text for an error about the row.
+// Unique violations name only the line: PostgreSQL finds them when it
+// flushes its buffered rows, when the line's text is gone.
 func (d *copyDecoder) context(err error) error {
 	pe := pgerr.From(err)
 	name := d.spec.table.Name
-	if d.column != "" {
+	switch {
+	case d.column != "" && d.spec.format == CopyBinary:
+		return pe.WithWhere("COPY %s, line %d, column %s", name, d.line, d.column)
+	case d.column != "":
 		return pe.WithWhere("COPY %s, line %d, column %s: \"%s\"", name, d.line, d.column, d.value)
+	case d.text != nil && pe.Code != pgerr.UniqueViolation:
+		return pe.WithWhere("COPY %s, line %d: \"%s\"", name, d.line, d.text)
 	}
 	return pe.WithWhere("COPY %s, line %d", name, d.line)
 }
@@ -387,6 +399,8 @@ func (d *copyDecoder) readLine() ([]byte, error) {
 			if line == nil {
 				return nil, nil
 			}
+			d.line++
+			d.text = line
 			return nil, pgerr.New(pgerr.BadCopyFileFormat, "unterminated CSV quoted field")
 		}
 		line = append(line, chunk...)
@@ -396,6 +410,7 @@ func (d *copyDecoder) readLine() ([]byte, error) {
 		d.line++
 		line = bytes.TrimSuffix(line, []byte("\n"))
 		line = bytes.TrimSuffix(line, []byte("\r"))
+		d.text = line
 		return line, nil
 	}
 }

@@ -60,7 +60,7 @@ func TestCopy(t *testing.T) {
 		{name: "csv header", stmt: "COPY c (name, v) FROM STDIN (FORMAT csv, HEADER)", data: "name,v\n\"q,uo\"\"te\",\"[7,8]\"\n,\n", wantTag: "COPY 2"},
 		{name: "bad value", stmt: "COPY c (name, v) FROM STDIN", data: "ok\t[1,1]\nbad\t[1,2,3]\n", wantErr: "22000",
 			wantWhere: `COPY c, line 2, column v: "[1,2,3]"`},
-		{name: "extra column", stmt: "COPY c (name) FROM STDIN", data: "x\ty\n", wantErr: pgerr.BadCopyFileFormat, wantWhere: "COPY c, line 1"},
+		{name: "extra column", stmt: "COPY c (name) FROM STDIN", data: "x\ty\n", wantErr: pgerr.BadCopyFileFormat, wantWhere: "COPY c, line 1: \"x\ty\""},
 		{name: "unique violation", stmt: "COPY c (id, name) FROM STDIN (FORMAT csv)", data: "1000,a\n1000,b\n", wantErr: pgerr.UniqueViolation,
 			wantWhere: "COPY c, line 2"},
 	}
