@@ -7,14 +7,25 @@ import (
 
 // emptyTables are the system catalogs of features vecgres does not have
 // (row security policies, extended statistics, publications, triggers,
-// rules, inheritance, enums, ranges, foreign tables, partitioning, casts
-// and aggregates of their own, ...): they exist, with PostgreSQL's columns,
-// so that clients' queries that join them run, and have no rows.
+// rules, inheritance, enums, ranges, foreign tables, partitioning, ...),
+// and those it does not describe yet (the casts, aggregates and operator
+// class members of pg_cast, pg_aggregate, pg_amop and pg_amproc): they
+// exist, with PostgreSQL's columns, so that clients' queries that join
+// them run, and have no rows.
 func emptyTables() []*Table {
 	return []*Table{
 		{Schema: "pg_catalog", Name: "pg_inherits", OID: 2611, Columns: []Column{
 			col("inhrelid", types.OidOID), col("inhparent", types.OidOID), col("inhseqno", types.Int4OID),
 			col("inhdetachpending", types.BoolOID),
+		}},
+		{Schema: "pg_catalog", Name: "pg_amop", OID: 2602, Columns: []Column{
+			col("oid", types.OidOID), col("amopfamily", types.OidOID), col("amoplefttype", types.OidOID),
+			col("amoprighttype", types.OidOID), col("amopstrategy", types.Int2OID), col("amoppurpose", types.CharOID),
+			col("amopopr", types.OidOID), col("amopmethod", types.OidOID), col("amopsortfamily", types.OidOID),
+		}},
+		{Schema: "pg_catalog", Name: "pg_amproc", OID: 2603, Columns: []Column{
+			col("oid", types.OidOID), col("amprocfamily", types.OidOID), col("amproclefttype", types.OidOID),
+			col("amprocrighttype", types.OidOID), col("amprocnum", types.Int2OID), col("amproc", types.RegprocOID),
 		}},
 		{Schema: "pg_catalog", Name: "pg_policy", OID: 3256, Columns: []Column{
 			col("oid", types.OidOID), col("polname", types.NameOID), col("polrelid", types.OidOID), col("polcmd", types.CharOID),
