@@ -123,6 +123,7 @@ func BenchmarkSearch(b *testing.B) {
 				b.Run(fmt.Sprintf("ef=%d", ef), func(b *testing.B) {
 					rec := recall(b, g, ds, 10, ef)
 					s := NewSearcher()
+					g.Search(s, ds.query(0), 10, ef, nil) // size the buffers
 					nq := ds.nQueries()
 					b.ReportAllocs()
 					b.ResetTimer()
@@ -151,13 +152,15 @@ func BenchmarkBuild(b *testing.B) {
 					cfg := benchConfig
 					cfg.Dim, cfg.Metric = ds.dim, ds.metric
 					var cpu time.Duration
+					var g *Graph
 					for b.Loop() {
 						c0 := cpuTime()
-						buildDataset(b, ds, cfg, workers)
+						g = buildDataset(b, ds, cfg, workers)
 						cpu += cpuTime() - c0
 					}
 					b.ReportMetric(b.Elapsed().Seconds()/float64(b.N), "s/build")
 					b.ReportMetric(cpu.Seconds()/float64(b.N), "cpu-s/build")
+					b.ReportMetric(float64(g.Stats().Bytes())/(1<<20), "MiB")
 				})
 			}
 		})
@@ -189,10 +192,13 @@ func BenchmarkLoad(b *testing.B) {
 		return nil
 	}
 	b.ResetTimer()
+	var loaded *Graph
 	for b.Loop() {
-		if _, err := Load(g.Config(), iter); err != nil {
+		var err error
+		if loaded, err = Load(g.Config(), iter); err != nil {
 			b.Fatal(err)
 		}
 	}
 	b.ReportMetric(float64(len(recs)), "records")
+	b.ReportMetric(float64(loaded.Stats().Bytes())/(1<<20), "MiB")
 }

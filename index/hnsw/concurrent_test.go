@@ -241,7 +241,7 @@ func TestScanDuringVacuum(t *testing.T) {
 				return
 			default:
 			}
-			if err := s.Begin(g, vecs[k%len(vecs)], ScanOptions{EfSearch: 20, MaxScanTuples: 400}); err != nil {
+			if err := s.Scan(g, vecs[k%len(vecs)], ScanOptions{EfSearch: 20, MaxScanTuples: 400}); err != nil {
 				t.Error(err)
 				return
 			}

@@ -279,7 +279,7 @@ func (r *scriptRunner) scanCmd(t *testing.T, c script) string {
 	if c.args["order"] == "relaxed" {
 		opt.Order = RelaxedOrder
 	}
-	if err := r.s.Begin(r.g, parseVec(t, strings.Join(c.input, "")), opt); err != nil {
+	if err := r.s.Scan(r.g, parseVec(t, strings.Join(c.input, "")), opt); err != nil {
 		return "error: " + err.Error()
 	}
 	defer r.s.End()

@@ -13,7 +13,7 @@
 //     operator class: vector_l2_ops, vector_ip_ops, vector_cosine_ops,
 //     vector_l1_ops); a seed.
 //   - Searcher: per-goroutine search scratch; Graph.Search for top-k
-//     (with an optional row filter) and Searcher.Begin/Next for pgvector's
+//     (with an optional row filter) and Searcher.Scan/Next for pgvector's
 //     iterative scans (hnsw.iterative_scan strict_order and
 //     relaxed_order, hnsw.max_scan_tuples).
 //   - Tx: one writing transaction's inserts, deletes and vacuum, written

@@ -170,11 +170,11 @@ func TestSearchAllocs(t *testing.T) {
 	if a := testing.AllocsPerRun(100, func() { g.Search(s, q, 10, 100, accept) }); a != 0 {
 		t.Fatalf("Search allocates %v times", a)
 	}
-	s.Begin(g, q, ScanOptions{EfSearch: 40})
+	s.Scan(g, q, ScanOptions{EfSearch: 40})
 	for len(s.Next()) > 0 {
 	}
 	if a := testing.AllocsPerRun(20, func() {
-		s.Begin(g, q, ScanOptions{EfSearch: 40})
+		s.Scan(g, q, ScanOptions{EfSearch: 40})
 		for range 5 {
 			s.Next()
 		}

@@ -50,10 +50,9 @@ type scanState struct {
 	// discarded holds the nodes the searches reached but did not keep
 	// among their ef nearest: where a resumption starts from.
 	discarded minHeap
-	seeds     []item
 }
 
-// Begin starts an iterative scan of g for q in s: the first Next runs a
+// Scan starts an iterative scan of g for q in s: the first Next runs a
 // search of width opt.EfSearch and returns its rows; each later Next
 // resumes the search from the nearest nodes it reached but did not return,
 // with the same visited set, and returns the next batch, until the graph
@@ -62,11 +61,11 @@ type scanState struct {
 // pgvector's iterative index scans work; the caller stops when it has
 // enough rows.
 //
-// The scan holds no lock between calls, and inserts and deletes go on;
-// Vacuum reclaiming nodes while it runs ends it early (it then returns
-// what it has found). s runs one search or scan at a time: Search or
-// another Begin ends the scan.
-func (s *Searcher) Begin(g *Graph, q []float32, opt ScanOptions) error {
+// The scan holds no lock between calls, and inserts and deletes go on.
+// A Vacuum that reclaims nodes while it runs ends it early (Next returns
+// no more rows), as the nodes it remembers may hold other rows by then.
+// s runs one search or scan at a time: Search or another Scan ends it.
+func (s *Searcher) Scan(g *Graph, q []float32, opt ScanOptions) error {
 	if len(q) != g.dim {
 		return pgerr.New(pgerr.DataException, "different vector dimensions %d and %d", g.dim, len(q))
 	}
@@ -83,7 +82,6 @@ func (s *Searcher) Begin(g *Graph, q []float32, opt ScanOptions) error {
 		active:    true,
 		reclaims:  g.reclaims.Load(),
 		discarded: s.scan.discarded[:0],
-		seeds:     s.scan.seeds[:0],
 	}
 	return nil
 }

@@ -127,6 +127,7 @@ func (g *Graph) Search(s *Searcher, q []float32, k, ef int, accept func(id uint6
 	if len(q) != g.dim {
 		return nil, pgerr.New(pgerr.DataException, "different vector dimensions %d and %d", g.dim, len(q))
 	}
+	s.End()
 	s.out = s.out[:0]
 	if k <= 0 {
 		return s.out, nil
