@@ -31,7 +31,7 @@ var allowed = map[string][]string{
 	"index/hnsw":    {"kernels", "sql/types", "sql/pgerr"},
 	"planner":       {"storage", "sql/types", "sql/pgerr"},
 	"exec/builtins": {"planner", "kernels", "sql/types", "sql/pgerr"},
-	"exec":          {"planner", "exec/builtins", "storage", "index", "kernels", "sql/types", "sql/pgerr"},
+	"exec":          {"planner", "exec/builtins", "storage", "index", "index/hnsw", "kernels", "sql/types", "sql/pgerr"},
 	"sql":           {"planner", "exec", "exec/builtins", "storage", "index", "index/hnsw", "sql/pgcatalog", "sql/types", "sql/pgerr"},
 	"sql/pgcatalog": {"planner", "exec/builtins", "storage", "sql/types", "sql/pgerr"},
 	"server":        {"sql", "sql/types", "sql/pgerr"},

@@ -112,7 +112,7 @@ func (o *indexScanOp) start() error {
 	}
 	o.firstOnly = st.iterative == "off"
 	o.searcher = o.rt.Indexes.Searcher()
-	return o.searcher.Begin(g, []float32(qv.(types.Vector)), hnsw.ScanOptions{
+	return o.searcher.Scan(g, []float32(qv.(types.Vector)), hnsw.ScanOptions{
 		EfSearch: st.efSearch, Order: order, MaxScanTuples: st.maxScanTuples,
 	})
 }

@@ -125,7 +125,10 @@ func (s *Session) createTable(ctx context.Context, b *binder, cs *pg_query.Creat
 		}
 		seqs = append(seqs, &storage.Sequence{Schema: schema, Name: seqName, Type: col.Type, Start: 1, Increment: 1,
 			Min: 1, Max: max, OwnedBySlot: slot})
-		col.Default = fmt.Sprintf("nextval('%s'::regclass)", quoteLiteralName(seqName))
+		// The default names the sequence with its schema, so that it
+		// binds whatever the search path; the catalog prints it without
+		// the schema when the path would find it, as PostgreSQL does.
+		col.Default = fmt.Sprintf("nextval('%s.%s'::regclass)", quoteLiteralName(schema), quoteLiteralName(seqName))
 		col.NotNull = true
 	}
 	for _, seq := range seqs {

@@ -11,6 +11,7 @@ import (
 	"github.com/vecgres/vecgres/planner"
 	"github.com/vecgres/vecgres/sql/pgerr"
 	"github.com/vecgres/vecgres/sql/types"
+	"github.com/vecgres/vecgres/storage"
 )
 
 var reg = NewRegistry()
@@ -175,6 +176,7 @@ func (testEnv) Database() string                                   { return "db"
 func (testEnv) User() string                                       { return "alice" }
 func (testEnv) BackendPID() int32                                  { return 42 }
 func (testEnv) SearchPath() []string                               { return []string{"public"} }
+func (testEnv) Catalog() *storage.Catalog                          { return storage.NewCatalog() }
 
 func errUnknownSetting(name string) error {
 	return pgerr.New(pgerr.UndefinedObject, "unrecognized configuration parameter \"%s\"", name)

@@ -35,7 +35,16 @@ func addSession(r *Registry) {
 	for _, name := range []string{"current_user", "session_user", "user", "current_role"} {
 		r.addFunc(name, stable(types.TName, func(env planner.Env) (types.Datum, error) { return env.User(), nil }))
 	}
-	r.addFunc("current_schema", stable(types.TName, func(env planner.Env) (types.Datum, error) { return "public", nil }))
+	r.addFunc("current_schema", stable(types.TName, func(env planner.Env) (types.Datum, error) {
+		// The first schema of the search path that exists; NULL if none.
+		cat := env.Catalog()
+		for _, name := range env.SearchPath() {
+			if _, ok := cat.Schema(name); ok {
+				return name, nil
+			}
+		}
+		return nil, nil
+	}))
 	r.addFunc("pg_backend_pid", stable(types.TInt4, func(env planner.Env) (types.Datum, error) {
 		return int64(env.BackendPID()), nil
 	}))
