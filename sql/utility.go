@@ -74,9 +74,14 @@ func (s *Session) bindUtility(st *Statement, b *binder, n *pg_query.Node) error 
 		if !x.VacuumStmt.IsVacuumcmd {
 			tag = "ANALYZE"
 		}
-		// Storage needs no vacuuming (deleted rows are removed at once)
-		// and there are no statistics yet, so both succeed as no-ops.
-		simple(kindSession, tag, func(context.Context, *Session) error { return nil })
+		if !x.VacuumStmt.IsVacuumcmd {
+			// There are no planner statistics yet: ANALYZE has nothing
+			// to gather.
+			simple(kindSession, tag, func(context.Context, *Session) error { return nil })
+			return nil
+		}
+		vs := x.VacuumStmt
+		simple(kindWrite, tag, func(ctx context.Context, s *Session) error { return s.vacuum(ctx, newB(s), vs) })
 		return nil
 	case *pg_query.Node_DiscardStmt:
 		simple(kindSession, "DISCARD ALL", func(ctx context.Context, s *Session) error {
@@ -308,4 +313,44 @@ func createExtension(ce *pg_query.CreateExtensionStmt) error {
 	}
 	return pgerr.New(pgerr.FeatureNotSupported, "extension \"%s\" is not available", ce.Extname).
 		WithHint("vecgres has the vector extension built in; other extensions cannot be installed.")
+}
+
+// vacuum runs VACUUM [table, ...]: storage removes deleted rows at once,
+// so what is left to do is the HNSW graphs' repair: nodes of deleted rows
+// are unlinked, their neighbours reconnected and their slots reclaimed.
+func (s *Session) vacuum(ctx context.Context, b *binder, vs *pg_query.VacuumStmt) error {
+	if s.explicit {
+		return pgerr.New(pgerr.ActiveSQLTransaction, "VACUUM cannot run inside a transaction block")
+	}
+	cat := s.txn.Catalog()
+	tables := cat.Tables()
+	if len(vs.Rels) > 0 {
+		tables = nil
+		for _, r := range vs.Rels {
+			rv := r.GetVacuumRelation().GetRelation()
+			t, err := b.resolveTable(rv)
+			if err != nil {
+				return err
+			}
+			tables = append(tables, t)
+		}
+	}
+	for _, t := range tables {
+		for _, idx := range cat.TableIndexes(t.OID) {
+			if idx.Method != "hnsw" {
+				continue
+			}
+			tx, err := s.indexes().Writer(idx)
+			if err != nil {
+				return err
+			}
+			st, err := tx.Vacuum(ctx)
+			if err != nil {
+				return err
+			}
+			s.e.log.Info().Str("index", idx.Name).Int("reclaimed", st.Reclaimed).Int("repaired", st.Repaired).
+				Int("reconnected", st.Reconnected).Msg("hnsw index vacuumed")
+		}
+	}
+	return nil
 }
