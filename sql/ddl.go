@@ -681,9 +681,16 @@ func (s *Session) createHNSWIndex(ctx context.Context, b *binder, is *pg_query.I
 		return err
 	}
 	progress := &hnswBuildProgress{log: s.e.log, name: name, start: time.Now()}
+	build := &indexBuild{pid: s.pid, table: t.OID, index: idx.OID}
+	s.e.builds.Store(idx.OID, build)
+	defer s.e.builds.Delete(idx.OID)
 	g, err := hnsw.Build(ctx, cfg, func(yield func(id uint64, vec []float32) error) error {
 		return s.scanVectors(t, idx, yield)
-	}, hnsw.BuildOptions{Progress: progress.report})
+	}, hnsw.BuildOptions{Progress: func(done, total int) {
+		build.done.Store(int64(done))
+		build.total.Store(int64(total))
+		progress.report(done, total)
+	}})
 	if err != nil {
 		return err
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"maps"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -27,6 +28,11 @@ type Engine struct {
 	reported []*setting
 	nextPID  atomic.Int32
 	graphs   *graphs
+	// sessions holds every open session by pid, builds the CREATE INDEX
+	// statements running, for pg_stat_activity and
+	// pg_stat_progress_create_index.
+	sessions sync.Map
+	builds   sync.Map
 }
 
 // NewEngine makes an engine over an open store.
@@ -79,6 +85,10 @@ type Session struct {
 	reported  map[string]string
 	format    types.FormatOptions
 	formatSet bool
+	// act is what other sessions see of this one; appName mirrors
+	// application_name for them.
+	act     activity
+	appName atomic.Value
 }
 
 type settingUndo struct {
@@ -99,6 +109,9 @@ func (e *Engine) NewSession(p SessionParams) (*Session, error) {
 	if s.database == "" {
 		s.database = s.user
 	}
+	s.appName.Store("")
+	s.act.backendStart = time.Now()
+	s.act.set("idle", "", time.Time{})
 	s.values["session_authorization"] = s.user
 	s.reported = map[string]string{}
 	for name, value := range p.Options {
@@ -114,6 +127,7 @@ func (e *Engine) NewSession(p SessionParams) (*Session, error) {
 	}
 	s.resetValues = maps.Clone(s.values)
 	s.StartupParams()
+	e.sessions.Store(s.pid, s)
 	return s, nil
 }
 
@@ -193,8 +207,11 @@ func (s *Session) warning(code pgerr.Code, format string, args ...any) {
 	s.notices = append(s.notices, n)
 }
 
-// Status is the transaction status for ReadyForQuery.
+// Status is the transaction status for ReadyForQuery. The server asks for
+// it when it waits for the client again, so it also marks the session
+// idle for pg_stat_activity.
 func (s *Session) Status() TxnStatus {
+	s.markIdle()
 	switch {
 	case s.failed:
 		return TxnFailed
@@ -249,6 +266,7 @@ func (s *Session) Close() {
 		s.txn.Rollback()
 		s.txn, s.txnIdx = nil, nil
 	}
+	s.e.sessions.Delete(s.pid)
 }
 
 // catalog is the catalog the session's next statement sees.

@@ -93,6 +93,9 @@ func (s *Session) assign(st *setting, value string, local, inTxn bool) {
 		s.values[lname] = value
 	}
 	s.formatSet = false
+	if lname == "application_name" {
+		s.appName.Store(value)
+	}
 }
 
 // reset returns a setting to its startup value or default.

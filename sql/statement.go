@@ -177,6 +177,7 @@ func (s *Session) Execute(ctx context.Context, st *Statement, args []types.Datum
 	if st.copy != nil {
 		return nil, pgerr.New(pgerr.InternalError, "sql: a COPY statement runs with CopyFrom or CopyTo, not Execute")
 	}
+	s.markActive(st.parsed.SQL)
 	c := &Cursor{s: s, st: st}
 	if st.kind == kindTxn || st.kind == kindSession {
 		rows, tag, err := st.run(ctx, s)

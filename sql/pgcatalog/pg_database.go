@@ -378,19 +378,21 @@ func pgStatActivity() *Table {
 			col("query_id", types.Int8OID), col("query", types.TextOID), col("backend_type", types.TextOID),
 		},
 		Rows: func(env planner.Env) ([][]types.Datum, error) {
-			// Only the session's own backend: vecgres keeps no registry of
-			// the others yet.
-			app, _ := env.Setting("application_name")
-			return [][]types.Datum{{
-				oid(currentDatabaseOID(env)), env.Database(), int64(env.BackendPID()),
-				nil, oid(BootstrapSuperuser), env.User(),
-				app, nil, nil,
-				nil, nil,
-				env.TransactionTime(), env.StatementTime(),
-				env.StatementTime(), nil, nil,
-				"active", nil, nil,
-				nil, "", "client backend",
-			}}, nil
+			var rows [][]types.Datum
+			for _, b := range backends(env) {
+				query := b.Query
+				rows = append(rows, []types.Datum{
+					oid(currentDatabaseOID(env)), b.Database, int64(b.PID),
+					nil, oid(BootstrapSuperuser), b.User,
+					b.ApplicationName, nil, nil,
+					nil, timeOrNull(b.BackendStart),
+					timeOrNull(b.XactStart), timeOrNull(b.QueryStart),
+					timeOrNull(b.StateChange), nil, nil,
+					b.State, nil, nil,
+					nil, query, "client backend",
+				})
+			}
+			return rows, nil
 		},
 	}
 }

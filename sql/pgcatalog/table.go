@@ -100,7 +100,7 @@ func catalogTables() []*Table {
 		pgNamespace(), pgType(), pgClass(), pgAttribute(), pgIndex(), pgAm(), pgOpclass(), pgOpfamily(),
 		pgOperator(), pgProc(), pgLanguage(), pgConstraint(), pgAttrdef(), pgDepend(), pgSequence(),
 		pgDescription(), pgShdescription(), pgDatabase(), pgTablespace(), pgAuthid(), pgRoles(), pgUser(),
-		pgAuthMembers(), pgSettings(), pgExtension(), pgAvailableExtensions(), pgCollation(), pgStatActivity(),
+		pgAuthMembers(), pgSettings(), pgExtension(), pgAvailableExtensions(), pgCollation(), pgStatActivity(), pgStatProgressCreateIndex(),
 	}
 }
 
