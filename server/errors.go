@@ -72,6 +72,7 @@ func errorResponse(e *pgerr.Error) *pgproto3.ErrorResponse {
 		Detail:              e.Detail,
 		Hint:                e.Hint,
 		Position:            e.Position,
+		Where:               e.Where,
 		SchemaName:          e.Schema,
 		TableName:           e.Table,
 		ColumnName:          e.Column,
