@@ -99,3 +99,16 @@ func (e *stmtEnv) IndexBuilds() []pgcatalog.IndexBuild {
 	})
 	return out
 }
+
+// RelationSize measures a relation for pg_relation_size and friends. An
+// hnsw index reports the memory its graph holds (vectors, quantised
+// codes, links), the figure to compare with pgvector's on-disk index;
+// tables and btree indexes report their estimated size on disk.
+func (e *stmtEnv) RelationSize(oid types.OID) (int64, error) {
+	if idx, ok := e.s.catalog().Index(oid); ok && idx.Method == "hnsw" {
+		if g, err := (sessionIndexes{e.s}).Graph(idx); err == nil {
+			return g.Stats().Bytes(), nil
+		}
+	}
+	return e.s.e.db.RelationSize(oid)
+}

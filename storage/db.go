@@ -371,3 +371,30 @@ func (l pebbleLogger) Errorf(format string, args ...any) {
 func (l pebbleLogger) Fatalf(format string, args ...any) {
 	l.log.Fatal().Str("component", "pebble").Msgf(format, args...)
 }
+
+// RelationSize estimates the bytes a relation's data takes on disk: the
+// rows of a table, the entries of a btree index, or the records of an
+// index kept by an index package (hnsw). Data still only in the write-
+// ahead log and memtable is not counted, so a relation written moments
+// ago may read 0.
+func (db *DB) RelationSize(oid types.OID) (int64, error) {
+	var prefix []byte
+	switch db.Catalog().KindOf(oid) {
+	case KindTable:
+		prefix = tablePrefix(oid)
+	case KindIndex:
+		idx, _ := db.Catalog().Index(oid)
+		if isBtree(idx) {
+			prefix = btreePrefix(oid)
+		} else {
+			prefix = indexDataPrefix(oid)
+		}
+	default:
+		return 0, nil
+	}
+	n, err := db.pebble.EstimateDiskUsage(prefix, prefixEnd(prefix))
+	if err != nil {
+		return 0, ioError("read", err)
+	}
+	return int64(n), nil
+}

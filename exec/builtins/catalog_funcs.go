@@ -279,22 +279,36 @@ func addCatalogFuncs(r *Registry) {
 			return out, nil
 		}})
 
-	// Sizes: vecgres does not measure its relations yet; they report 0.
-	zeroSize := Overload{Ret: types.TInt8, Volatility: planner.Volatile,
-		Impl: func(planner.Env, []types.Datum) (types.Datum, error) { return int64(0), nil }}
-	for name, args := range map[string][][]types.OID{
-		"pg_relation_size":       {sig(types.RegclassOID), sig(types.RegclassOID, types.TextOID)},
-		"pg_total_relation_size": {sig(types.RegclassOID)},
-		"pg_table_size":          {sig(types.RegclassOID)},
-		"pg_indexes_size":        {sig(types.RegclassOID)},
-		"pg_database_size":       {sig(types.NameOID), sig(types.OidOID)},
-		"pg_tablespace_size":     {sig(types.NameOID), sig(types.OidOID)},
-	} {
-		for _, a := range args {
-			o := zeroSize
-			o.Args = a
-			r.addFunc(name, o)
+	// Sizes come from the Env when it can measure relations (see
+	// RelationSizer); otherwise they are 0.
+	size := func(f func(env planner.Env, oid types.OID) (int64, error)) Overload {
+		return Overload{Ret: types.TInt8, Volatility: planner.Volatile,
+			Impl: func(env planner.Env, a []types.Datum) (types.Datum, error) {
+				n, err := f(env, types.OID(a[0].(int64)))
+				if err != nil {
+					return nil, err
+				}
+				return n, nil
+			}}
+	}
+	withArgs := func(o Overload, args ...types.OID) Overload { o.Args = args; return o }
+	relation := size(relationSize)
+	r.addFunc("pg_relation_size", withArgs(relation, types.RegclassOID))
+	r.addFunc("pg_relation_size", withArgs(relation, types.RegclassOID, types.TextOID))
+	r.addFunc("pg_table_size", withArgs(relation, types.RegclassOID))
+	r.addFunc("pg_indexes_size", withArgs(size(indexesSize), types.RegclassOID))
+	r.addFunc("pg_total_relation_size", withArgs(size(func(env planner.Env, oid types.OID) (int64, error) {
+		t, err := relationSize(env, oid)
+		if err != nil {
+			return 0, err
 		}
+		i, err := indexesSize(env, oid)
+		return t + i, err
+	}), types.RegclassOID))
+	zero := size(func(planner.Env, types.OID) (int64, error) { return 0, nil })
+	for _, a := range [][]types.OID{sig(types.NameOID), sig(types.OidOID)} {
+		r.addFunc("pg_database_size", withArgs(zero, a...))
+		r.addFunc("pg_tablespace_size", withArgs(zero, a...))
 	}
 	r.addFunc("pg_size_pretty", Overload{Args: sig(types.Int8OID), Ret: types.TText,
 		Impl: func(_ planner.Env, a []types.Datum) (types.Datum, error) {
@@ -484,4 +498,30 @@ func quoteLiteral(s string) string {
 		return "E" + q
 	}
 	return q
+}
+
+// RelationSizer is what an Env offers when it can measure relations: the
+// bytes a table's rows or an index's entries take.
+type RelationSizer interface {
+	RelationSize(oid types.OID) (int64, error)
+}
+
+func relationSize(env planner.Env, oid types.OID) (int64, error) {
+	if rs, ok := env.(RelationSizer); ok {
+		return rs.RelationSize(oid)
+	}
+	return 0, nil
+}
+
+// indexesSize adds up the sizes of a table's indexes.
+func indexesSize(env planner.Env, table types.OID) (int64, error) {
+	var total int64
+	for _, idx := range env.Catalog().TableIndexes(table) {
+		n, err := relationSize(env, idx.OID)
+		if err != nil {
+			return 0, err
+		}
+		total += n
+	}
+	return total, nil
 }
