@@ -693,11 +693,12 @@ func (s *Session) copyTo(ctx context.Context, st *Statement, emit func([]byte) e
 	}
 	defer res.Close()
 	enc := copyEncoder{spec: spec, format: s.Format()}
+	// The binary header goes out with the first row (or the trailer), in
+	// one CopyData message, as PostgreSQL sends it: clients such as
+	// psycopg parse each message as whole rows after the header.
+	var pending []byte
 	if spec.format == CopyBinary {
-		head := append(append([]byte{}, binarySignature...), 0, 0, 0, 0, 0, 0, 0, 0)
-		if err := emit(head); err != nil {
-			return "", err
-		}
+		pending = append(append([]byte{}, binarySignature...), 0, 0, 0, 0, 0, 0, 0, 0)
 	} else if spec.header {
 		if err := emit(enc.headerLine(spec.query.Schema())); err != nil {
 			return "", err
@@ -712,15 +713,16 @@ func (s *Session) copyTo(ctx context.Context, st *Statement, emit func([]byte) e
 		if row == nil {
 			break
 		}
-		if buf, err = enc.encode(buf[:0], row); err != nil {
+		if buf, err = enc.encode(append(buf[:0], pending...), row); err != nil {
 			return "", err
 		}
+		pending = nil
 		if err := emit(buf); err != nil {
 			return "", err
 		}
 	}
 	if spec.format == CopyBinary {
-		if err := emit([]byte{0xff, 0xff}); err != nil {
+		if err := emit(append(pending, 0xff, 0xff)); err != nil {
 			return "", err
 		}
 	}

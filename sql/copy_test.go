@@ -3,6 +3,7 @@ package sql
 import (
 	"bytes"
 	"context"
+	"slices"
 	"strings"
 	"testing"
 
@@ -150,4 +151,45 @@ func (r *failingReader) Read(p []byte) (int, error) {
 	n := copy(p, r.data)
 	r.data = r.data[n:]
 	return n, nil
+}
+
+// TestCopyToBinaryMessages checks how binary COPY TO cuts its data into
+// messages: the header with the first row, then one row each, then the
+// trailer, as PostgreSQL sends them (psycopg parses each message as rows
+// once it has skipped the header of the first).
+func TestCopyToBinaryMessages(t *testing.T) {
+	s := newTestSession(t)
+	ctx := context.Background()
+	if _, _, err := runQuery(s, "CREATE TABLE cb (i int)"); err != nil {
+		t.Fatal(err)
+	}
+	chunks := func() []int {
+		t.Helper()
+		parsed, err := s.Parse("COPY cb TO STDOUT (FORMAT binary)")
+		if err != nil {
+			t.Fatal(err)
+		}
+		st, err := s.Prepare(ctx, parsed[0], nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var sizes []int
+		if _, err := s.CopyTo(ctx, st, func(b []byte) error { sizes = append(sizes, len(b)); return nil }); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.CommitImplicit(ctx); err != nil {
+			t.Fatal(err)
+		}
+		return sizes
+	}
+	const header, row, trailer = 19, 2 + 4 + 4, 2
+	if got, want := chunks(), []int{header + trailer}; !slices.Equal(got, want) {
+		t.Errorf("empty table: messages of %v bytes, want %v", got, want)
+	}
+	if _, _, err := runQuery(s, "INSERT INTO cb VALUES (1), (2)"); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := chunks(), []int{header + row, row, trailer}; !slices.Equal(got, want) {
+		t.Errorf("two rows: messages of %v bytes, want %v", got, want)
+	}
 }
