@@ -3,6 +3,7 @@ package server
 import (
 	"bytes"
 	"context"
+	"time"
 
 	"github.com/jackc/pgx/v5/pgproto3"
 
@@ -222,7 +223,7 @@ func (c *conn) bind(body []byte) *pgerr.Error {
 	if e := checkParamCounts(&m, ps); e != nil {
 		return c.serverError(e)
 	}
-	args, e := decodeParams(ps.paramTypes, m.ParameterFormatCodes, m.Parameters)
+	args, e := decodeParams(ps.paramTypes, m.ParameterFormatCodes, m.Parameters, c.paramFormat())
 	if e != nil {
 		return c.serverError(e)
 	}
@@ -234,6 +235,17 @@ func (c *conn) bind(body []byte) *pgerr.Error {
 	c.ext.portals[m.DestinationPortal] = &portal{name: m.DestinationPortal, stmt: ps, args: args, formats: formats}
 	c.send(&pgproto3.BindComplete{})
 	return nil
+}
+
+// paramFormat is the session's settings for reading text parameters, with
+// 'now' the time of the Bind.
+func (c *conn) paramFormat() *types.FormatOptions {
+	opts := types.DefaultFormat
+	if f := c.sess.Format(); f != nil {
+		opts = *f
+	}
+	opts.Now = time.Now()
+	return &opts
 }
 
 func checkParamCounts(m *pgproto3.Bind, ps *preparedStatement) *pgerr.Error {

@@ -139,9 +139,10 @@ func resultFormats(codes []int16, ncols int) ([]int16, *pgerr.Error) {
 }
 
 // decodeParams decodes a Bind's parameter values with the statement's
-// parameter types. Parameters are numbered from 1 in errors, as in
-// PostgreSQL.
-func decodeParams(ptypes []types.T, codes []int16, values [][]byte) ([]types.Datum, *pgerr.Error) {
+// parameter types and, for text, the session's settings (the TimeZone of
+// timestamptz input without a zone, the catalog names of the reg* types).
+// Parameters are numbered from 1 in errors, as in PostgreSQL.
+func decodeParams(ptypes []types.T, codes []int16, values [][]byte, opts *types.FormatOptions) ([]types.Datum, *pgerr.Error) {
 	if len(values) == 0 {
 		return nil, nil
 	}
@@ -161,7 +162,7 @@ func decodeParams(ptypes []types.T, codes []int16, values [][]byte) ([]types.Dat
 		if v == nil {
 			continue
 		}
-		d, err := decodeParam(ptypes[i], format, v, i+1)
+		d, err := decodeParam(ptypes[i], format, v, i+1, opts)
 		if err != nil {
 			return nil, err
 		}
@@ -170,11 +171,11 @@ func decodeParams(ptypes []types.T, codes []int16, values [][]byte) ([]types.Dat
 	return args, nil
 }
 
-func decodeParam(t types.T, format int16, v []byte, n int) (types.Datum, *pgerr.Error) {
+func decodeParam(t types.T, format int16, v []byte, n int, opts *types.FormatOptions) (types.Datum, *pgerr.Error) {
 	var d types.Datum
 	var err error
 	if format == textFormat {
-		d, err = types.ParseText(t, string(v))
+		d, err = types.ParseTextWith(t, string(v), opts)
 	} else {
 		d, err = types.ParseBinary(t, v)
 	}

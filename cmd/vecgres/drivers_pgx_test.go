@@ -558,3 +558,31 @@ func TestDriverParameterTypes(t *testing.T) {
 		}
 	}
 }
+
+// TestDriverTextParameters sends parameters in text whose reading
+// depends on the session: timestamptz without a zone is in the session's
+// TimeZone, and reg* types name catalog objects (psycopg's TypeInfo.fetch
+// sends WHERE oid = %(name)s::regtype).
+func TestDriverTextParameters(t *testing.T) {
+	url := drvTarget(t)
+	ctx := drvContext(t)
+	conn := drvConnect(t, ctx, url)
+	drvExec(t, ctx, conn, "CREATE EXTENSION IF NOT EXISTS vector", "SET TimeZone = 'Europe/Paris'")
+	var ts string
+	if err := conn.QueryRow(ctx, "SELECT $1::timestamptz::text", pgx.QueryExecModeExec, "2024-01-15 10:00:00").Scan(&ts); err != nil || ts != "2024-01-15 10:00:00+01" {
+		t.Errorf("timestamptz in the session's zone: %q, %v", ts, err)
+	}
+	var oid, want uint32
+	if err := conn.QueryRow(ctx, "SELECT 'vector'::regtype::oid").Scan(&want); err != nil {
+		t.Fatal(err)
+	}
+	for _, mode := range []pgx.QueryExecMode{pgx.QueryExecModeExec, pgx.QueryExecModeCacheStatement} {
+		if err := conn.QueryRow(ctx, "SELECT $1::regtype::oid", mode, "vector").Scan(&oid); err != nil || oid != want {
+			t.Errorf("%v: regtype parameter: %d, %v, want %d", mode, oid, err, want)
+		}
+	}
+	var n int
+	if err := conn.QueryRow(ctx, "SELECT count(*) FROM pg_type WHERE oid = $1::regtype", "vector").Scan(&n); err != nil || n != 1 {
+		t.Errorf("psycopg's type query: %d, %v", n, err)
+	}
+}
