@@ -57,6 +57,7 @@ var (
 	_ aborter        = sqlSession{}
 	_ statementTimer = sqlSession{}
 	_ copier         = sqlSession{}
+	_ settingReader  = sqlSession{}
 	_ copyStatement  = (*sql.Statement)(nil)
 )
 

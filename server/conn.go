@@ -8,6 +8,7 @@ import (
 	"io"
 	"net"
 	"runtime/debug"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -257,13 +258,68 @@ func (c *conn) logError(e *pgerr.Error) {
 	ev.Str("severity", e.SeverityOrError()).Str("code", string(e.Code)).Str("error", e.Message).Msg("error sent to client")
 }
 
+// sendNotices sends the session's pending notices and warnings, those
+// that client_min_messages lets through.
 func (c *conn) sendNotices() {
 	if c.sess == nil {
 		return
 	}
-	for _, n := range c.sess.TakeNotices() {
-		c.send(noticeResponse(n))
+	notices := c.sess.TakeNotices()
+	if len(notices) == 0 {
+		return
 	}
+	min := minMessageLevel(c.sess)
+	for _, n := range notices {
+		if messageLevel(n.Severity) >= min {
+			c.send(noticeResponse(n))
+		}
+	}
+}
+
+// settingReader is implemented by sessions whose settings the server
+// reads (client_min_messages).
+type settingReader interface {
+	Setting(name string) (string, error)
+}
+
+// Message levels in client_min_messages order.
+const (
+	levelDebug = iota
+	levelLog
+	levelNotice
+	levelWarning
+	levelError
+)
+
+// messageLevel ranks a notice's severity; an unset one is a NOTICE.
+func messageLevel(severity string) int {
+	switch strings.ToUpper(severity) {
+	case "DEBUG", "DEBUG1", "DEBUG2", "DEBUG3", "DEBUG4", "DEBUG5":
+		return levelDebug
+	case "LOG":
+		return levelLog
+	case "", pgerr.SeverityNotice:
+		return levelNotice
+	case "INFO":
+		// Sent whatever client_min_messages says, as in PostgreSQL.
+		return levelError + 1
+	case pgerr.SeverityWarning:
+		return levelWarning
+	}
+	return levelError
+}
+
+// minMessageLevel is the session's client_min_messages.
+func minMessageLevel(sess any) int {
+	r, ok := sess.(settingReader)
+	if !ok {
+		return levelNotice
+	}
+	v, err := r.Setting("client_min_messages")
+	if err != nil {
+		return levelNotice
+	}
+	return messageLevel(v)
 }
 
 // flush writes the pending output.

@@ -1,9 +1,11 @@
 package main
 
 import (
+	"fmt"
 	"testing"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 )
 
 // TestDriverSettings checks SET, SHOW, RESET, set_config() and
@@ -156,6 +158,19 @@ func TestDriverSettings(t *testing.T) {
 		}
 		if v := conn.PgConn().ParameterStatus("server_version"); v == "" {
 			t.Error("no server_version")
+		}
+	})
+
+	t.Run("client_min_messages", func(t *testing.T) {
+		var notices []string
+		c := drvConnect(t, ctx, url, func(cfg *pgx.ConnConfig) {
+			cfg.OnNotice = func(_ *pgconn.PgConn, n *pgconn.Notice) { notices = append(notices, n.Severity+" "+n.Message) }
+		})
+		drvExec(t, ctx, c, "DROP TABLE IF EXISTS no_such_table_1", "SET client_min_messages = warning",
+			"DROP TABLE IF EXISTS no_such_table_2", "COMMIT", "SET client_min_messages = error", "COMMIT")
+		want := []string{`NOTICE table "no_such_table_1" does not exist, skipping`, "WARNING there is no transaction in progress"}
+		if fmt.Sprint(notices) != fmt.Sprint(want) {
+			t.Errorf("notices %q, want %q", notices, want)
 		}
 	})
 }
