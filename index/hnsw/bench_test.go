@@ -21,8 +21,8 @@ var benchConfig = Config{M: 16, EfConstruction: 64, Seed: 1}
 
 // benchEfs are the ef_search values BenchmarkSearch measures.
 var benchEfs = map[string][]int{
-	"glove-6b-100-cosine":  {40, 80, 120, 160, 240, 320},
-	"fashion-mnist-784-l2": {10, 20, 40, 80},
+	"glove-6b-100-cosine":  {40, 80, 120, 160, 200, 240, 260, 320},
+	"fashion-mnist-784-l2": {10, 20, 30, 40, 80},
 }
 
 // benchGraph returns the graph of the whole dataset, built with all cores

@@ -2,111 +2,141 @@
 // in-memory approximate nearest-neighbour index over float32 vectors, as
 // in Malkov & Yashunin (2016/2018) and pgvector 0.8, that persists every
 // change through a small Store interface the caller adapts to its storage
-// transaction.
+// transaction. Measured figures and the commands that produce them are in
+// README.md.
 //
 // # What it owns
 //
-//   - Graph: nodes (a row id, a level and a vector each) and their
-//     neighbour lists. New and Build create one, Load reloads one.
+//   - Graph: nodes (a row id, a level, a vector and its quantised copy)
+//     and their neighbour lists. New, Build and Load create one.
 //   - Config: pgvector's options (m, ef_construction) with their bounds,
-//     errors and SQLSTATEs; the vector's dimension; the metric (one per
-//     operator class: vector_l2_ops, vector_ip_ops, vector_cosine_ops,
-//     vector_l1_ops); a seed.
-//   - Searcher: per-goroutine search scratch; Graph.Search for top-k
-//     (with an optional row filter) and Searcher.Scan/Next for pgvector's
+//     errors and SQLSTATEs (Validate, SetOption); the vector's dimension;
+//     the metric, one per operator class (vector_l2_ops, vector_ip_ops,
+//     vector_cosine_ops, vector_l1_ops); a seed.
+//   - Searcher: per-goroutine search scratch; Graph.Search for top-k with
+//     an optional row filter, and Searcher.Scan/Next for pgvector's
 //     iterative scans (hnsw.iterative_scan strict_order and
 //     relaxed_order, hnsw.max_scan_tuples).
 //   - Tx: one writing transaction's inserts, deletes and vacuum, written
 //     to a Store as they happen and undone exactly by Rollback.
 //
-// It imports kernels (for the distances), sql/pgerr and the standard
-// library only; never storage.
+// It imports kernels (for float32 distances), sql/pgerr and the standard
+// library only; never storage. Its own assembly (kernel_amd64.s: the
+// uint8×int16 dot product of the quantised walk, and prefetching) has a
+// portable twin used on other CPUs and under -tags purego, chosen by
+// kernels.Name(); kernels is the natural home for it if others need it.
 //
 // # The algorithm
 //
-// A node's level is floor(-ln(u)·mL) with mL = 1/ln(M) and u a hash of the
-// seed and the row id, so levels do not depend on insertion order or
-// concurrency. Nodes keep M links on every layer above 0 and 2·M on layer
-// 0. Search descends greedily from the entry point (a node of the top
-// level) to layer 1 and runs a beam search of width ef on layer 0.
-// Insertion searches each of the node's layers with ef_construction,
-// picks M neighbours by the paper's heuristic (a candidate is kept only if
-// it is nearer to the new node than to every neighbour already kept) and
-// links back from each; a full list is cut back by the same heuristic.
+// A node's level is floor(-ln(u)·mL), mL = 1/ln(M), u a hash of the seed
+// and the row id: levels do not depend on insertion order or concurrency.
+// Nodes keep M links on the layers above 0 and 2·M on layer 0. Search
+// descends greedily from the entry point (a node of the top level) to
+// layer 1, then runs a beam search of width ef on layer 0. Insertion
+// searches each of the new node's layers with ef_construction, picks M
+// neighbours on each by the paper's heuristic (a candidate is kept only if
+// it is nearer to the new node than to every neighbour already kept), and
+// only then links them and back from each: a full list is cut back by
+// the same heuristic (as hnswlib; pruned links are not kept). After Build
+// and in Vacuum, nodes that lost every link to them (0.25% of both real
+// datasets' nodes otherwise) are linked from their nearest neighbour.
 //
-// Distances are computed by kernels on the stored vectors: squared L2 for
-// L2, the negative inner product for InnerProduct and Cosine (Cosine
-// vectors are normalised on the way in, as pgvector does, so zero vectors
-// cannot be indexed), L1 for L1. Inner-product graphs choose their links
-// by L2 instead, as the inner product, not being a metric, leaves nodes
-// unreachable otherwise. Results carry the operator's value (`<->` is the
-// square root of the squared distance).
+// Searches walk on quantised vectors: each vector is stored a second time
+// as uint8 codes with its own offset and step (quant.go), and the query
+// as int16s, so a distance reads a quarter of the float32 bytes (two
+// cache lines for GloVe's 100 dimensions) and costs one AVX2 integer dot
+// product. The nearest 3·k by that estimate are then re-ranked with
+// kernels on the float32 vectors: results are in exact distance order and
+// carry the operator's exact value (`<->` is the square root of the
+// squared L2 the graph orders by; for cosine, 1 - the dot product of the
+// normalised vectors, as pgvector's index orders). Insertion re-ranks its
+// candidates the same way before choosing neighbours. L1 walks on float32.
+//
+// Cosine vectors are normalised on the way in, as pgvector does, so zero
+// vectors cannot be indexed (Insert refuses them; the caller skips them).
+// Inner-product graphs choose their links by L2: the inner product is no
+// metric, and links chosen by it leave nodes that no search can reach.
+//
+// Search hides memory latency, which dominates: a search prefetches the
+// records of a node's unvisited neighbours before computing their
+// distances, the lists of new candidates when they are pushed, and the
+// records of the next candidate's neighbours before finishing the current
+// one; the visited test has no branch.
 //
 // # Memory layout
 //
-// Nodes are numbered densely from 0 (node numbers are internal; a map
-// leads from row ids to them). Nodes live in chunks of 2^k nodes (about
-// 1 MiB of vectors each) that never move once allocated: a chunk holds
-// the vectors one after another, the layer-0 lists as fixed slots of
-// 1+2·M uint32s (count, then node numbers), the upper lists (one slice a
-// node above layer 0), row ids, levels, states and per-node mutexes. The
-// chunk directory grows by publishing a longer copy.
+// Nodes are numbered densely from 0 (a map leads from row ids to them).
+// They live in chunks of 2^k nodes (about 512 KiB: a shift and a mask find
+// a node) that never move: a chunk's vectors, records (codes, then lo,
+// step, |v|², state) and layer-0 lists (2·M node numbers, unused places
+// noNode; 128 bytes, cache-line aligned, for M = 16) are one block, and
+// row ids, levels and the upper lists sit beside. Blocks are carved from
+// slabs that grow by a quarter of the graph, or to the size Build or Load
+// expect; big slabs are advised to use 2 MiB pages (madvise), which saves
+// a TLB walk on nearly every access of a search. The chunk directory
+// grows by publishing a longer copy. Stats reports the memory held.
 //
 // # Concurrency
 //
 // Searches take no lock. Lists are read and written with atomic loads and
 // stores of each uint32: a reader may see a list half rewritten, a mix of
-// old and new links, each of them a valid node. Writers lock the one node
-// whose list they change (never two at once, so no lock order is needed);
-// a new node's vector, id and lists are written before the first link to
-// it is stored, which publishes it. Many goroutines insert at once (Build,
-// or one Tx used by several goroutines); an insert whose level is above
-// the top holds the entry-point mutex throughout, as hnswlib does.
+// old and new links, each a valid node or noNode. Writers lock the list's
+// node (1,024 striped mutexes; nobody ever holds two, so no lock order is
+// needed). A new node's vector, record, id and lists are all written
+// before the first link to it, which publishes it. Many goroutines insert
+// at once (Build, or a Tx used by several goroutines); an insert whose
+// level is above the top holds the entry-point mutex throughout, as
+// hnswlib does, and a node's own list is merged with links others added
+// while it was being linked.
 //
-// Deleted nodes stay in the graph as waypoints and are never returned.
-// Vacuum rewrites every list that links to one (choosing by the heuristic
-// among the list's other links and the live nodes the deleted ones link
-// to), moves the entry point off a deleted node, and frees their slots.
-// A freed slot is reused only after a grace period: searches register in
-// a two-phase epoch counter, and the commit that frees slots flips the
-// epoch and waits until every search that began before has ended, so no
-// search ever reads a node while it is overwritten. Iterative scans hold
-// node numbers between calls; they end early if slots were freed since
-// they began.
+// Deleted nodes stay as waypoints and are never returned. Vacuum rewrites
+// every list that links to one (the heuristic choosing among the list's
+// other links and the live nodes the deleted ones link to, through chains
+// of deleted nodes), moves the entry point off a deleted node, reconnects
+// orphans, and frees the slots. A freed slot is reused only after a grace
+// period: searches register in a two-phase epoch counter, and the commit
+// that frees slots flips the epoch and waits until every search that
+// began before has ended, so no search ever reads a node while it is
+// overwritten. Iterative scans keep node numbers between calls; they end
+// if slots were freed since they began.
 //
 // # Transactions
 //
 // The caller serialises writing transactions (Begin waits for the open
 // one). A Tx writes each change to its Store at once, and keeps the first
-// version of every list it changes of a node that existed before it, the
-// entry point, and the nodes it added, deleted or reclaimed. Rollback puts
-// those back exactly, so searches afterwards return what they returned
-// before; Commit drops them. A Store error makes the Tx unusable until it
-// is rolled back. Readers may see a Tx's nodes before it commits: the
-// caller filters rows by visibility.
+// version of every list it changes of a node older than itself, the entry
+// point, and the nodes it added, deleted or reclaimed. Rollback puts those
+// back exactly, so that searches return what they returned before; Commit
+// drops them. A Store error makes the Tx unusable until it is rolled back.
+// Readers may see a Tx's nodes before it commits: the caller filters rows
+// by visibility.
 //
-// Build (for CREATE INDEX on a filled table) reads all rows, then links
-// them from runtime.GOMAXPROCS goroutines with no undo log, reporting
-// progress; WriteTo then writes the whole graph once.
+// Build (CREATE INDEX on a filled table) reads all rows, links the first
+// thousand from one goroutine and the rest from runtime.GOMAXPROCS, with
+// no undo log, reporting progress; WriteTo then writes the whole graph to
+// the Store once.
 //
 // # Persistence layout
 //
 // Keys are relative to the index's own key space; integers in keys are
-// big-endian so that keys sort by node, values are little-endian.
+// big-endian so that keys sort by node, values little-endian.
 //
 //	key                           value
 //	0x01                          meta: format version (1), metric, dim (u32),
 //	                              M (u16), ef_construction (u16), seed (u64),
 //	                              entry point (u64: bit 63 set if any, level
-//	                              in bits 32..39, node in bits 0..31)
+//	                              in bits 32..39, node in bits 0..31), node
+//	                              slots in use when written (u32, a hint)
 //	0x02 node (u32)               node: row id (u64), level (u8), vector
 //	                              (dim float32s, normalised for cosine)
 //	0x03 node (u32) level (u8)    links: node numbers (u32 each)
 //	0x04 node (u32)               empty: the node is deleted
 //
-// An insert writes its node, its lists and each neighbour's changed list;
+// An insert writes its node, its lists and each neighbour's changed list
+// (about 20 records of 64-128 bytes for GloVe at M = 16, plus the node);
 // a delete writes one mark; Vacuum rewrites the repaired lists and deletes
-// the reclaimed nodes' records. Load reads the records back without
-// computing anything, drops links to nodes that have no record, and picks
-// a new entry point if the stored one is missing.
+// the reclaimed nodes' records. Load reads the records back in any order
+// without computing a distance (the codes are re-derived from the
+// vectors), drops links to nodes that have no record, and picks a new
+// entry point if the stored one is missing.
 package hnsw

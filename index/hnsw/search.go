@@ -121,8 +121,10 @@ func (s *Searcher) growVisited(n int) {
 //
 // The returned slice is s's buffer, valid until s's next use. Search runs
 // concurrently with other searches and with inserts and deletes; it takes
-// no lock. A query of the wrong dimension is pgvector's "different vector
-// dimensions" error.
+// no lock. A Tx that frees node slots (Vacuum, or a rollback of inserts)
+// waits at its end for the searches running then, so accept must not wait
+// for the writing transaction. A query of the wrong dimension is
+// pgvector's "different vector dimensions" error.
 func (g *Graph) Search(s *Searcher, q []float32, k, ef int, accept func(id uint64) bool) ([]Result, error) {
 	if len(q) != g.dim {
 		return nil, pgerr.New(pgerr.DataException, "different vector dimensions %d and %d", g.dim, len(q))

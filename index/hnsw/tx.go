@@ -86,6 +86,10 @@ func (tx *Tx) Insert(id uint64, vec []float32) error {
 		g.alloc.Unlock()
 		return pgerr.New(pgerr.InternalError, "hnsw: row %d is already indexed", id)
 	}
+	if len(g.free) == 0 && g.next == noNode {
+		g.alloc.Unlock()
+		return pgerr.New(pgerr.ProgramLimitExceeded, "hnsw: too many rows for one index")
+	}
 	n := g.allocate()
 	g.ids[id] = n
 	g.alloc.Unlock()
