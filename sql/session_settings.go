@@ -150,7 +150,20 @@ func (s *Session) finishSettings(committed bool) {
 // server bounds each statement's context with it, cancelling with 57014
 // "canceling statement due to statement timeout".
 func (s *Session) StatementTimeout() time.Duration {
-	v, _ := s.Setting("statement_timeout")
+	return s.durationSetting("statement_timeout")
+}
+
+// IdleInTransactionSessionTimeout is the idle_in_transaction_session_timeout
+// setting, zero for none. The server ends a session that waits longer than
+// this for its next command inside a transaction block (FATAL 25P03), so
+// that a forgotten transaction does not hold the writer lock for ever.
+func (s *Session) IdleInTransactionSessionTimeout() time.Duration {
+	return s.durationSetting("idle_in_transaction_session_timeout")
+}
+
+// durationSetting reads a setting in milliseconds; zero for none.
+func (s *Session) durationSetting(name string) time.Duration {
+	v, _ := s.Setting(name)
 	ms, err := parseDurationMillis(v)
 	if err != nil || ms <= 0 {
 		return 0
