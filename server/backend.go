@@ -58,6 +58,7 @@ var (
 	_ statementTimer = sqlSession{}
 	_ copier         = sqlSession{}
 	_ settingReader  = sqlSession{}
+	_ idleTimer      = sqlSession{}
 	_ copyStatement  = (*sql.Statement)(nil)
 )
 

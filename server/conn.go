@@ -16,6 +16,7 @@ import (
 	"github.com/jackc/pgx/v5/pgproto3"
 	"github.com/rs/zerolog"
 
+	"github.com/vecgres/vecgres/sql"
 	"github.com/vecgres/vecgres/sql/pgerr"
 )
 
@@ -44,6 +45,9 @@ type conn struct {
 	ctx    context.Context // ends when the server forces shutdown
 	sess   Session
 	ext    extendedState
+	// lastStatus is the status of the last ReadyForQuery sent, until
+	// the next message arrives; zero before the first.
+	lastStatus byte
 
 	terminating atomic.Bool
 	mu          sync.Mutex
@@ -90,11 +94,62 @@ func (c *conn) step() error {
 	if c.terminating.Load() {
 		return errAdminShutdown
 	}
+	idle, err := c.armIdleTimeout()
+	if err != nil {
+		return err
+	}
 	typ, body, err := c.frames.next()
+	if idle {
+		if err != nil && isTimeout(err) && !c.terminating.Load() {
+			return errIdleInTransaction
+		}
+		c.netConn.SetReadDeadline(time.Time{})
+	}
 	if err != nil {
 		return c.readFailure(err)
 	}
+	c.lastStatus = 0
 	return c.handle(typ, body)
+}
+
+// idleTimer is implemented by sessions with an
+// idle_in_transaction_session_timeout.
+type idleTimer interface {
+	// IdleInTransactionSessionTimeout bounds the wait for the next
+	// command inside a transaction block; zero means no bound.
+	IdleInTransactionSessionTimeout() time.Duration
+}
+
+// armIdleTimeout sets a read deadline for the next message when the
+// client was last told that it is in a transaction block (or a failed
+// one) and idle_in_transaction_session_timeout is set, and reports
+// whether it did. Messages within an extended-protocol sequence, before
+// their Sync, are not waited for idly, as in PostgreSQL.
+func (c *conn) armIdleTimeout() (bool, error) {
+	if c.lastStatus == 0 || c.lastStatus == byte(sql.TxnIdle) {
+		return false, nil
+	}
+	t, ok := c.sess.(idleTimer)
+	if !ok {
+		return false, nil
+	}
+	d := t.IdleInTransactionSessionTimeout()
+	if d <= 0 {
+		return false, nil
+	}
+	c.netConn.SetReadDeadline(time.Now().Add(d))
+	// Shutdown marks the connection before it interrupts the read with a
+	// deadline of its own: if that deadline came first, ours replaced it.
+	if c.terminating.Load() {
+		return true, errAdminShutdown
+	}
+	return true, nil
+}
+
+// isTimeout reports whether err is a read deadline passing.
+func isTimeout(err error) bool {
+	var ne net.Error
+	return errors.As(err, &ne) && ne.Timeout()
 }
 
 // readFailure classifies an error from reading the next message.
@@ -355,6 +410,7 @@ func (c *conn) readyForQuery() error {
 	for _, p := range c.sess.TakeParamChanges() {
 		c.send(&pgproto3.ParameterStatus{Name: p.Name, Value: p.Value})
 	}
-	c.send(&pgproto3.ReadyForQuery{TxStatus: byte(c.sess.Status())})
+	c.lastStatus = byte(c.sess.Status())
+	c.send(&pgproto3.ReadyForQuery{TxStatus: c.lastStatus})
 	return c.flush()
 }

@@ -192,3 +192,37 @@ func TestShutdownDeadlineCancelsStatements(t *testing.T) {
 	}
 	busy.untilClosed()
 }
+
+// TestIdleInTransactionTimeout ends a session that waits for its next
+// command inside a transaction block for longer than
+// idle_in_transaction_session_timeout, and only such a session.
+func TestIdleInTransactionTimeout(t *testing.T) {
+	_, addr := startServer(t, &fakeEngine{idleTimeout: 50 * time.Millisecond})
+	idle := connectRaw(t, addr)
+	inTxn := connectRaw(t, addr)
+	failed := connectRaw(t, addr)
+	checkTranscript(t, inTxn.simpleQuery("begin"), []string{"CommandComplete BEGIN", "ReadyForQuery T"})
+	failed.simpleQuery("begin")
+	failed.simpleQuery("fail 22012 division by zero")
+	for _, c := range []*rawClient{inTxn, failed} {
+		checkTranscript(t, c.untilClosed(), []string{"ErrorResponse FATAL 25P03 terminating connection due to idle-in-transaction timeout"})
+	}
+	// The idle session outlived them, and the timeout does not bound
+	// statements.
+	checkTranscript(t, idle.simpleQuery("series 1"), []string{"RowDescription n:20/0", `DataRow "1"`, "CommandComplete SELECT 1", "ReadyForQuery I"})
+}
+
+// TestShutdownEndsSessionsWaitingInTransaction checks that a read bounded
+// by idle_in_transaction_session_timeout is still interrupted at once by
+// Shutdown.
+func TestShutdownEndsSessionsWaitingInTransaction(t *testing.T) {
+	srv, addr := startServer(t, &fakeEngine{idleTimeout: time.Hour})
+	inTxn := connectRaw(t, addr)
+	inTxn.simpleQuery("begin")
+	ctx, cancel := context.WithTimeout(context.Background(), testTimeout)
+	defer cancel()
+	if err := srv.Shutdown(ctx); err != nil {
+		t.Fatalf("Shutdown: %v", err)
+	}
+	checkTranscript(t, inTxn.untilClosed(), []string{"ErrorResponse FATAL 57P01 terminating connection due to administrator command"})
+}

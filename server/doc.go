@@ -9,8 +9,9 @@
 // BackendKeyData, ReadyForQuery), the simple query protocol, the extended
 // query protocol (prepared statements, portals, row limits and
 // PortalSuspended, skipping to Sync after an error), the COPY FROM STDIN
-// and TO STDOUT sub-protocols, statement_timeout, cancellation,
-// termination and shutdown.
+// and TO STDOUT sub-protocols, statement_timeout,
+// idle_in_transaction_session_timeout, cancellation, termination and
+// shutdown.
 //
 // Message framing: frameReader reads the type byte and length of every
 // message and checks them before reading its body, with PostgreSQL's
@@ -49,15 +50,21 @@
 // Transcripts of raw messages against the fake session (server's tests),
 // pgx as a real client, fuzzing of the startup and message streams, and
 // scripts of raw messages recorded from PostgreSQL 15 and replayed
-// against the whole of vecgres (cmd/vecgres/testdata/wire).
+// against the whole of vecgres (cmd/vecgres/testdata/wire). Real drivers
+// run against the whole of vecgres too: pgx, lib/pq, pgvector-go, GORM
+// and bun in cmd/vecgres/drivers_*_test.go (which VECGRES_DRIVERS_URL
+// points at PostgreSQL to check them), and node-postgres, psycopg and
+// psql in compat/ (compat/run, which .ci/run runs).
 //
 // # Invariants
 //
 // A session survives every statement error: errors are sent as
 // ErrorResponse (severity in both 'S' and 'V', SQLSTATE, message, detail,
-// hint, position and object names when present) and the connection
-// reads on. Errors that carry no SQLSTATE are bugs: they are logged at
-// error level and sent as XX000.
+// hint, position, context and object names when present) and the
+// connection reads on. Notices and warnings go out before the message
+// that completes their statement, filtered by client_min_messages.
+// Errors that carry no SQLSTATE are bugs: they are logged at error level
+// and sent as XX000.
 //
 // A connection's failure never affects another: each runs in its own
 // goroutine, a framing error or oversized message ends only that
@@ -73,7 +80,21 @@
 // Cancellation never waits for the connection's reader: a CancelRequest
 // arrives on its own connection and cancels the context of the running
 // statement, which then fails with 57014; statement_timeout bounds the
-// same context. Shutdown interrupts idle reads with a deadline and ends
+// same context. A session that waits for its next command inside a
+// transaction block (after ReadyForQuery 'T' or 'E') longer than
+// idle_in_transaction_session_timeout is ended with FATAL 25P03, its
+// transaction rolled back: writers are serialised, so a forgotten
+// transaction would otherwise hold every other writer.
+//
+// Text parameters are read with the session's settings (TimeZone, and
+// the catalog for the reg* types), as PostgreSQL's input functions read
+// them.
+//
+// A client that does not read its results blocks only its own
+// connection: its goroutine waits in Write and holds nothing that
+// another session needs, except what its statement holds itself (a
+// writing statement, or an open transaction that wrote, keeps the
+// writer lock, as it keeps row locks in PostgreSQL). Shutdown interrupts idle reads with a deadline and ends
 // sessions with FATAL 57P01; a statement that is running may finish
 // first, until Shutdown's context ends.
 //

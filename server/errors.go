@@ -13,9 +13,10 @@ import (
 // Causes with which statement contexts are cancelled; they are what the
 // client sees when the statement stops because of the cancellation.
 var (
-	errQueryCanceled    = pgerr.New(pgerr.QueryCanceled, "canceling statement due to user request")
-	errStatementTimeout = pgerr.New(pgerr.QueryCanceled, "canceling statement due to statement timeout")
-	errAdminShutdown    = fatal(pgerr.AdminShutdown, "terminating connection due to administrator command")
+	errQueryCanceled     = pgerr.New(pgerr.QueryCanceled, "canceling statement due to user request")
+	errStatementTimeout  = pgerr.New(pgerr.QueryCanceled, "canceling statement due to statement timeout")
+	errAdminShutdown     = fatal(pgerr.AdminShutdown, "terminating connection due to administrator command")
+	errIdleInTransaction = fatal(pgerr.IdleInTransactionSessionTimeout, "terminating connection due to idle-in-transaction timeout")
 )
 
 // fatal returns a FATAL error: sending it ends the connection.

@@ -41,6 +41,8 @@ type fakeEngine struct {
 	refuse    *pgerr.Error // NewSession's error, if set
 	sessions  []*fakeSession
 	started   chan struct{} // receives when a sleep begins, if non-nil
+	// idleTimeout is every session's idle_in_transaction_session_timeout.
+	idleTimeout time.Duration
 }
 
 func (e *fakeEngine) NewSession(p sql.SessionParams) (Session, error) {
@@ -48,7 +50,7 @@ func (e *fakeEngine) NewSession(p sql.SessionParams) (Session, error) {
 		return nil, e.refuse
 	}
 	e.mu.Lock()
-	s := &fakeSession{eng: e, params: p, status: sql.TxnIdle, pid: int32(100 + len(e.sessions))}
+	s := &fakeSession{eng: e, params: p, status: sql.TxnIdle, pid: int32(100 + len(e.sessions)), idleTimeout: e.idleTimeout}
 	e.sessions = append(e.sessions, s)
 	e.mu.Unlock()
 	return s, nil
@@ -72,9 +74,12 @@ type fakeSession struct {
 
 	commitFails bool
 	timeout     time.Duration
+	idleTimeout time.Duration
 }
 
 func (s *fakeSession) StatementTimeout() time.Duration { return s.timeout }
+
+func (s *fakeSession) IdleInTransactionSessionTimeout() time.Duration { return s.idleTimeout }
 
 func (s *fakeSession) CopyFrom(ctx context.Context, st Statement, src io.Reader) (string, error) {
 	sc := bufio.NewScanner(src)

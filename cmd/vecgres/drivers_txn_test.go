@@ -312,3 +312,29 @@ func TestDriverCommitIsDurable(t *testing.T) {
 		t.Errorf("rows after restart: %v", got)
 	}
 }
+
+// TestDriverIdleInTransactionTimeout ends a session left idle inside a
+// transaction block: its transaction is rolled back and a writer waiting
+// for it (for its key in PostgreSQL, for the writer lock in vecgres) goes
+// on.
+func TestDriverIdleInTransactionTimeout(t *testing.T) {
+	url := drvTarget(t)
+	ctx := drvContext(t)
+	a := drvConnect(t, ctx, url)
+	b := drvConnect(t, ctx, url)
+	drvExec(t, ctx, a, "DROP TABLE IF EXISTS txn_idle", "CREATE TABLE txn_idle (id int PRIMARY KEY, who text)",
+		"SET idle_in_transaction_session_timeout = '200ms'",
+		"BEGIN", "INSERT INTO txn_idle VALUES (1, 'a')", "SELECT count(*) FROM txn_idle")
+	// b waits until a's transaction ends, which only the timeout does.
+	if _, err := b.Exec(ctx, "INSERT INTO txn_idle VALUES (1, 'b')"); err != nil {
+		t.Fatalf("writer after the idle transaction: %v", err)
+	}
+	_, err := a.Exec(ctx, "SELECT 1")
+	if code := drvCode(err); code != "25P03" && !a.PgConn().IsClosed() {
+		t.Errorf("idle session: %v, want FATAL 25P03", err)
+	}
+	var who string
+	if err := b.QueryRow(ctx, "SELECT string_agg(who, ',') FROM txn_idle").Scan(&who); err != nil || who != "b" {
+		t.Errorf("rows: %q, %v (the idle transaction's row must be gone)", who, err)
+	}
+}
