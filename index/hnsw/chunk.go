@@ -94,6 +94,3 @@ func (g *Graph) reserve(n int) {
 }
 
 func roundUp(n, to int) int { return (n + to - 1) / to * to }
-
-// uintptrOf returns the address of b's first byte.
-func uintptrOf(b []byte) uintptr { return uintptr(unsafe.Pointer(unsafe.SliceData(b))) }

@@ -277,3 +277,64 @@ func TestScanDuringVacuum(t *testing.T) {
 	close(stop)
 	wg.Wait()
 }
+
+// TestRollbackUnderSearch rolls back inserts and deletes while searches
+// run: once Rollback has returned, no search returns a row it took back,
+// and reused slots hold their new rows.
+func TestRollbackUnderSearch(t *testing.T) {
+	r := rand.New(rand.NewPCG(41, 42))
+	vecs := randomVectors(r, 1600, 8)
+	g, _ := New(Config{Dim: 8, Metric: Cosine, M: 6, EfConstruction: 24})
+	insertAll(t, g, vecs[:800])
+	var rolledBack atomic.Int64 // rounds rolled back so far
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	for w := range 2 {
+		wg.Go(func() {
+			s := NewSearcher()
+			for k := w; ; k++ {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				done := rolledBack.Load()
+				res, err := g.Search(s, vecs[k%len(vecs)], 10, 30, nil)
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				for _, x := range res {
+					// Round i inserts rows 800+100*i .. 800+100*i+99.
+					if x.ID >= 800 && int64(x.ID-800)/100 < done {
+						t.Errorf("row %d returned after its rollback", x.ID)
+						return
+					}
+				}
+			}
+		})
+	}
+	for round := range 8 {
+		before := dumpGraph(g)
+		tx := g.Begin(nil)
+		for i := range 100 {
+			id := 800 + 100*round + i
+			if err := tx.Insert(uint64(id), vecs[id]); err != nil {
+				t.Fatal(err)
+			}
+		}
+		for range 20 {
+			tx.Delete(uint64(r.IntN(800)))
+		}
+		tx.Rollback()
+		rolledBack.Add(1)
+		if after := dumpGraph(g); after != before {
+			t.Fatalf("round %d: rollback did not restore the graph", round)
+		}
+	}
+	close(stop)
+	wg.Wait()
+	if f := selfRecall(t, g, vecs[:800], 40); f < 0.99 {
+		t.Fatalf("only %.3f of the rows find themselves", f)
+	}
+}

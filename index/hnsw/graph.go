@@ -126,7 +126,7 @@ func New(cfg Config) (*Graph, error) {
 	g.shift = chunkShift(g.nodeBytes())
 	g.mask = 1<<g.shift - 1
 	g.dir.Store(new([]*chunk))
-	g.workers.New = func() any { return newWorker(g) }
+	g.workers.New = func() any { return new(worker) }
 	return g, nil
 }
 

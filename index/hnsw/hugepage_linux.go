@@ -1,6 +1,9 @@
 package hnsw
 
-import "syscall"
+import (
+	"syscall"
+	"unsafe"
+)
 
 // hugePage is the size of a transparent huge page on amd64 and arm64.
 const hugePage = 2 << 20
@@ -20,3 +23,6 @@ func adviseHugePages(b []byte) {
 		_ = syscall.Madvise(b[start:end], syscall.MADV_HUGEPAGE)
 	}
 }
+
+// uintptrOf returns the address of b's first byte.
+func uintptrOf(b []byte) uintptr { return uintptr(unsafe.Pointer(unsafe.SliceData(b))) }

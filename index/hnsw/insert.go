@@ -31,8 +31,6 @@ type worker struct {
 	links  []uint32
 }
 
-func newWorker(*Graph) any { return new(worker) }
-
 // keptFor returns the neighbours chosen for level.
 func (w *worker) keptFor(level int) []item {
 	return w.kept[w.keptAt[level][0]:w.keptAt[level][1]]

@@ -3,6 +3,7 @@ package hnsw
 import (
 	"math/rand/v2"
 	"slices"
+	"strconv"
 	"testing"
 	"unsafe"
 )
@@ -83,18 +84,11 @@ func BenchmarkDotU8I16(b *testing.B) {
 	for _, n := range []int{112, 784} {
 		codes := make([]uint8, n)
 		q := make([]int16, n)
-		b.Run(itoa(n), func(b *testing.B) {
+		b.Run(strconv.Itoa(n), func(b *testing.B) {
 			b.SetBytes(int64(n))
 			for b.Loop() {
 				dotU8I16(true, codes, q)
 			}
 		})
 	}
-}
-
-func itoa(n int) string {
-	if n < 10 {
-		return string(rune('0' + n))
-	}
-	return itoa(n/10) + string(rune('0'+n%10))
 }

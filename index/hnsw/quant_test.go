@@ -75,5 +75,3 @@ func TestQueryScale(t *testing.T) {
 		}
 	}
 }
-
-func kernelsDot(a, b []float32) float32 { return distBy(InnerProduct, a, b) * -1 }
