@@ -9,8 +9,9 @@ import (
 // Store receives the records of a graph's changes: the caller adapts its
 // storage transaction (PutRaw/DeleteRaw into the index's key space), so
 // that they commit or vanish with the rows they index. Keys and values
-// are the layout in persist.go; they are only valid during the call, so
-// the Store copies what it keeps (as a Pebble batch does).
+// are laid out as the package documentation says; they are only valid
+// during the call, so the Store copies what it keeps (as a Pebble batch
+// does). A Tx calls it from one goroutine at a time.
 type Store interface {
 	Put(key, value []byte) error
 	Delete(key []byte) error
@@ -18,10 +19,12 @@ type Store interface {
 
 // Tx is one writing transaction's changes to a graph: every change is
 // written to its Store at once and remembered, so that Rollback can undo
-// it in memory exactly. Begin waits while another Tx of the graph is open;
-// Commit or Rollback ends it. Its methods may be called from many
-// goroutines at once (a parallel insert), except Vacuum, Commit and
-// Rollback, which must not overlap any other call.
+// it in memory exactly. Begin waits while another Tx of the graph is open
+// (begin one once the storage transaction holds its writer lock); Commit,
+// called once the storage transaction has committed, or Rollback, if it
+// does not, ends it. Its methods may be called from many goroutines at
+// once (a parallel insert), except Vacuum, Commit and Rollback, which must
+// not overlap any other call.
 //
 // Searches see a Tx's inserts and deletes as they happen, before it
 // commits; the caller filters rows by visibility.
