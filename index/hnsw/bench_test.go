@@ -62,7 +62,7 @@ func writeGraphFile(g *Graph, path string) error {
 		return err
 	}
 	w := bufio.NewWriterSize(f, 1<<20)
-	if err := g.WriteTo(fileStore{w}); err != nil {
+	if err := g.WriteAll(fileStore{w}); err != nil {
 		f.Close()
 		return err
 	}
@@ -173,7 +173,7 @@ func BenchmarkLoad(b *testing.B) {
 	ds := loadDataset(b, "glove-6b-100-cosine", -1, false)
 	g := benchGraph(b, ds)
 	store := newMemStore()
-	if err := g.WriteTo(store); err != nil {
+	if err := g.WriteAll(store); err != nil {
 		b.Fatal(err)
 	}
 	// Iterate a pre-sorted slice, as a storage scan in key order would.

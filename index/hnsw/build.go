@@ -35,7 +35,7 @@ const sequentialRows = 1000
 // Build creates the graph of CREATE INDEX on a filled table: rows yields
 // every (row id, vector) pair to index (the vector is copied before yield
 // returns); then Workers goroutines link them into the graph in parallel.
-// The graph is not persisted: write it with WriteTo. Vectors that Insert
+// The graph is not persisted: write it with WriteAll. Vectors that Insert
 // would refuse make Build fail with Insert's error, and so does a
 // cancelled ctx (with PostgreSQL's cancellation error).
 func Build(ctx context.Context, cfg Config, rows func(yield func(id uint64, vec []float32) error) error, opt BuildOptions) (*Graph, error) {

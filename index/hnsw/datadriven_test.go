@@ -296,7 +296,7 @@ func (r *scriptRunner) scanCmd(t *testing.T, c script) string {
 
 func (r *scriptRunner) persist(t *testing.T) string {
 	store := newMemStore()
-	if err := r.g.WriteTo(store); err != nil {
+	if err := r.g.WriteAll(store); err != nil {
 		return "error: " + err.Error()
 	}
 	g, err := Load(r.cfg, store.iter)

@@ -113,7 +113,7 @@
 //
 // Build (CREATE INDEX on a filled table) reads all rows, links the first
 // thousand from one goroutine and the rest from runtime.GOMAXPROCS, with
-// no undo log, reporting progress; WriteTo then writes the whole graph to
+// no undo log, reporting progress; WriteAll then writes the whole graph to
 // the Store once.
 //
 // # Persistence layout

@@ -68,9 +68,9 @@ func appendLinks(dst []byte, links []uint32) []byte {
 	return dst
 }
 
-// WriteTo writes the whole graph to store: what CREATE INDEX persists
+// WriteAll writes the whole graph to store: what CREATE INDEX persists
 // after Build, in one pass with no rewrites. It waits for any open Tx.
-func (g *Graph) WriteTo(store Store) error {
+func (g *Graph) WriteAll(store Store) error {
 	g.writer.Lock()
 	defer g.writer.Unlock()
 	var key, val []byte
@@ -105,7 +105,7 @@ func (g *Graph) WriteTo(store Store) error {
 	return nil
 }
 
-// Load rebuilds a graph from the records WriteTo and Tx wrote, which iter
+// Load rebuilds a graph from the records WriteAll and Tx wrote, which iter
 // yields (in any order; key order is fastest), without computing a single
 // distance. Links to nodes that have no record are dropped, and an entry
 // point that has none is replaced by a node of the highest level. The

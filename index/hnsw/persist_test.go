@@ -29,9 +29,9 @@ func equalResults(a, b [][]Result) bool {
 	return slices.EqualFunc(a, b, func(x, y []Result) bool { return slices.Equal(x, y) })
 }
 
-// TestWriteToLoad builds a graph, writes it, loads it back and checks
+// TestWriteAllLoad builds a graph, writes it, loads it back and checks
 // that the loaded graph is the same and answers the same.
-func TestWriteToLoad(t *testing.T) {
+func TestWriteAllLoad(t *testing.T) {
 	for _, m := range []Metric{L2, Cosine, InnerProduct, L1} {
 		t.Run(m.String(), func(t *testing.T) {
 			r := rand.New(rand.NewPCG(11, uint64(m)))
@@ -54,7 +54,7 @@ func TestWriteToLoad(t *testing.T) {
 			}
 			tx.Commit()
 			store := newMemStore()
-			if err := g.WriteTo(store); err != nil {
+			if err := g.WriteAll(store); err != nil {
 				t.Fatal(err)
 			}
 			loaded, err := Load(cfg, store.iter)
@@ -179,7 +179,7 @@ func TestLoadTolerates(t *testing.T) {
 	g, _ := New(cfg)
 	insertAll(t, g, vecs)
 	store := newMemStore()
-	if err := g.WriteTo(store); err != nil {
+	if err := g.WriteAll(store); err != nil {
 		t.Fatal(err)
 	}
 	ep, _, _ := unpackEntry(g.entry.Load())
