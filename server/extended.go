@@ -343,7 +343,7 @@ func (c *conn) execute(body []byte) *pgerr.Error {
 	p.closeCursor()
 	tag := p.tag
 	if p.stmt.columns != nil {
-		tag = selectTagFor(tag, n)
+		tag = rowsTagFor(tag, n)
 	}
 	c.sendNotices()
 	c.send(&pgproto3.CommandComplete{CommandTag: []byte(tag)})
@@ -366,7 +366,7 @@ func (c *conn) executeCopy(ctx context.Context, p *portal, dir sql.CopyDirection
 // query fetches nothing more, anything else cannot run twice.
 func (c *conn) rerun(p *portal) *pgerr.Error {
 	if p.stmt.columns != nil {
-		c.send(&pgproto3.CommandComplete{CommandTag: []byte(selectTagFor(p.tag, 0))})
+		c.send(&pgproto3.CommandComplete{CommandTag: []byte(rowsTagFor(p.tag, 0))})
 		return nil
 	}
 	return c.serverError(pgerr.New(pgerr.ObjectNotInPrerequisiteState, "portal \"%s\" cannot be run", p.name))

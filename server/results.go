@@ -195,11 +195,15 @@ func decodeParam(t types.T, format int16, v []byte, n int, opts *types.FormatOpt
 	return nil, pgerr.New(pgerr.InvalidBinaryRepresentation, "incorrect binary data format in bind parameter %d", n)
 }
 
-// selectTagFor rewrites a "SELECT n" tag to the rows sent by this Execute:
-// PostgreSQL counts per Execute when a portal is resumed.
-func selectTagFor(tag string, rows int) string {
-	if !strings.HasPrefix(tag, "SELECT ") {
-		return tag
+// rowsTagFor rewrites the row count of a statement that returns rows to
+// the rows sent by this Execute, as PostgreSQL counts them when a portal
+// is run in pieces: "SELECT n", and "INSERT 0 n", "UPDATE n", "DELETE n"
+// of DML with RETURNING. Other tags are left alone.
+func rowsTagFor(tag string, rows int) string {
+	for _, prefix := range []string{"SELECT ", "INSERT 0 ", "UPDATE ", "DELETE ", "MERGE "} {
+		if strings.HasPrefix(tag, prefix) {
+			return prefix + strconv.Itoa(rows)
+		}
 	}
-	return "SELECT " + strconv.Itoa(rows)
+	return tag
 }

@@ -74,19 +74,23 @@ func TestDecodeParams(t *testing.T) {
 	}
 }
 
-func TestSelectTagFor(t *testing.T) {
+func TestRowsTagFor(t *testing.T) {
 	tests := []struct {
 		tag  string
 		rows int
 		want string
 	}{
 		{"SELECT 10", 3, "SELECT 3"},
-		{"INSERT 0 10", 3, "INSERT 0 10"},
+		{"INSERT 0 10", 3, "INSERT 0 3"},
+		{"UPDATE 5", 2, "UPDATE 2"},
+		{"DELETE 1", 0, "DELETE 0"},
 		{"FETCH 2", 2, "FETCH 2"},
+		{"SHOW", 1, "SHOW"},
+		{"EXPLAIN", 4, "EXPLAIN"},
 	}
 	for _, tt := range tests {
-		if got := selectTagFor(tt.tag, tt.rows); got != tt.want {
-			t.Errorf("selectTagFor(%q, %d) = %q, want %q", tt.tag, tt.rows, got, tt.want)
+		if got := rowsTagFor(tt.tag, tt.rows); got != tt.want {
+			t.Errorf("rowsTagFor(%q, %d) = %q, want %q", tt.tag, tt.rows, got, tt.want)
 		}
 	}
 }
