@@ -686,7 +686,7 @@ func (s *Session) createHNSWIndex(ctx context.Context, b *binder, is *pg_query.I
 	defer s.e.builds.Delete(idx.OID)
 	g, err := hnsw.Build(ctx, cfg, func(yield func(id uint64, vec []float32) error) error {
 		return s.scanVectors(t, idx, yield)
-	}, hnsw.BuildOptions{Progress: func(done, total int) {
+	}, hnsw.BuildOptions{Rows: int(s.txn.RowCount(t)), Progress: func(done, total int) {
 		build.done.Store(int64(done))
 		build.total.Store(int64(total))
 		progress.report(done, total)
@@ -694,7 +694,7 @@ func (s *Session) createHNSWIndex(ctx context.Context, b *binder, is *pg_query.I
 	if err != nil {
 		return err
 	}
-	if err := g.WriteTo(rawStore{txn: s.txn, index: idx.OID}); err != nil {
+	if err := g.WriteAll(rawStore{txn: s.txn, index: idx.OID}); err != nil {
 		return err
 	}
 	s.e.log.Info().Str("index", name).Int("rows", g.Len()).Dur("took", time.Since(progress.start)).Msg("hnsw index built")
