@@ -60,16 +60,21 @@ func readScanSettings(env planner.Env) scanSettings {
 // pgvector does; otherwise it resumes the scan until its consumer stops
 // pulling or the scan runs out.
 type indexScanOp struct {
-	rt        *Runtime
-	n         *planner.IndexScan
-	query     evalFn
-	filter    evalFn
-	searcher  *hnsw.Searcher
-	started   bool
-	batch     []uint64
-	pos       int
+	rt       *Runtime
+	n        *planner.IndexScan
+	query    evalFn
+	filter   evalFn
+	searcher *hnsw.Searcher
+	started  bool
+	// batch holds the ids of the scan's current batch not fetched yet;
+	// rows holds fetched rows not returned yet (nil: not visible).
+	batch     []storage.RowID
+	rows      []Row
 	done      bool
 	firstOnly bool
+	// chunk is how many ids are fetched at once: the LIMIT, so that the
+	// usual query reads exactly its rows with one iterator.
+	chunk int
 }
 
 func (b *builder) buildIndexScan(n *planner.IndexScan) (Operator, error) {
@@ -111,6 +116,16 @@ func (o *indexScanOp) start() error {
 		order = hnsw.RelaxedOrder
 	}
 	o.firstOnly = st.iterative == "off"
+	o.chunk = 16
+	if o.n.Limit != nil {
+		lim, err := o.limit()
+		if err != nil {
+			return err
+		}
+		if lim > 0 && lim < 1024 {
+			o.chunk = int(lim)
+		}
+	}
 	o.searcher = o.rt.Indexes.Searcher()
 	return o.searcher.Scan(g, []float32(qv.(types.Vector)), hnsw.ScanOptions{
 		EfSearch: st.efSearch, Order: order, MaxScanTuples: st.maxScanTuples,
@@ -123,48 +138,91 @@ func (o *indexScanOp) Next(ctx context.Context) (Row, error) {
 			return nil, err
 		}
 	}
-	for n := 0; !o.done; n++ {
+	for n := 0; ; n++ {
 		if n%checkEvery == checkEvery-1 {
 			if err := ctxErr(ctx); err != nil {
 				return nil, err
 			}
 		}
-		if o.pos >= len(o.batch) {
-			if o.firstOnly && o.batch != nil {
-				o.done = true
-				break
+		if len(o.rows) > 0 {
+			row := o.rows[0]
+			o.rows = o.rows[1:]
+			if row == nil {
+				continue // not visible to this statement
 			}
-			res := o.searcher.Next()
-			if len(res) == 0 {
-				o.done = true
-				break
+			if o.filter != nil {
+				ok, err := o.filter(row)
+				if err != nil {
+					return nil, err
+				}
+				if !isTrue(ok) {
+					continue
+				}
 			}
-			o.batch, o.pos = o.batch[:0], 0
-			for _, r := range res {
-				o.batch = append(o.batch, r.ID)
-			}
+			return row, nil
 		}
-		id := o.batch[o.pos]
-		o.pos++
-		row, found, err := o.rt.Txn.GetSlots(o.n.Table, storage.RowID(id), o.n.Need)
-		if err != nil {
+		if o.done {
+			return nil, nil
+		}
+		if err := o.fetch(); err != nil {
 			return nil, err
 		}
-		if !found {
-			continue
-		}
-		if o.filter != nil {
-			ok, err := o.filter(row)
-			if err != nil {
-				return nil, err
-			}
-			if !isTrue(ok) {
-				continue
-			}
-		}
-		return row, nil
 	}
-	return nil, nil
+}
+
+// fetch reads the rows of the next chunk of ids, taking the scan's next
+// batch when the current one is used up.
+func (o *indexScanOp) fetch() error {
+	if len(o.batch) == 0 {
+		if o.firstOnly && o.searcher == nil {
+			o.done = true
+			return nil
+		}
+		res := o.searcher.Next()
+		if len(res) == 0 {
+			o.done = true
+			return nil
+		}
+		for _, r := range res {
+			o.batch = append(o.batch, storage.RowID(r.ID))
+		}
+		if o.firstOnly {
+			// hnsw.iterative_scan = off: one batch, as pgvector.
+			o.searcher.End()
+			o.rt.Indexes.PutSearcher(o.searcher)
+			o.searcher = nil
+		}
+	}
+	// Point reads: Pebble's Get seeks with the bloom filters, which a
+	// shared iterator's SeekGE cannot (measured: 10 Gets 32µs, one
+	// iterator with 10 seeks 40µs).
+	n := min(o.chunk, len(o.batch))
+	o.rows = o.rows[:0]
+	for _, id := range o.batch[:n] {
+		row, found, err := o.rt.Txn.GetSlots(o.n.Table, id, o.n.Need)
+		if err != nil {
+			return err
+		}
+		if !found {
+			row = nil
+		}
+		o.rows = append(o.rows, row)
+	}
+	o.batch = o.batch[n:]
+	return nil
+}
+
+// limit evaluates the LIMIT (plus OFFSET) the consumer will take.
+func (o *indexScanOp) limit() (int64, error) {
+	f, err := (&compiler{env: o.rt.Env, params: o.rt.Params}).compile(o.n.Limit)
+	if err != nil {
+		return 0, err
+	}
+	v, err := f(nil)
+	if err != nil || v == nil {
+		return 0, err
+	}
+	return v.(int64), nil
 }
 
 func (o *indexScanOp) Close() {
