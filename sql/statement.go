@@ -43,6 +43,28 @@ type Statement struct {
 	// copy is set for COPY statements, which the server runs with
 	// CopyFrom or CopyTo instead of Execute.
 	copy *copySpec
+	// discard is set for DEALLOCATE and DISCARD ALL, which drop prepared
+	// statements: the server keeps those, so it carries them out.
+	discard *discardSpec
+}
+
+// discardSpec names the prepared statements a statement drops: one by
+// name, or all of them.
+type discardSpec struct {
+	name string
+	all  bool
+}
+
+// Discards reports which prepared statements st drops when it succeeds:
+// DEALLOCATE name gives name, DEALLOCATE ALL and DISCARD ALL give all. The
+// server holds the prepared statements (of the protocol's Parse and of
+// SQL alike, one namespace as in PostgreSQL), so it drops them, and fails
+// a DEALLOCATE of a name it does not have.
+func (st *Statement) Discards() (name string, all, ok bool) {
+	if st.discard == nil {
+		return "", false, false
+	}
+	return st.discard.name, st.discard.all, true
 }
 
 // utilityFunc executes a statement that has no plan, returning its rows
@@ -131,8 +153,24 @@ func (s *Session) bindStatement(st *Statement, b *binder, n *pg_query.Node) erro
 		return s.bindExplain(st, b, x.ExplainStmt)
 	case *pg_query.Node_CopyStmt:
 		return s.bindCopy(st, b, x.CopyStmt)
+	case *pg_query.Node_DeallocateStmt:
+		d := x.DeallocateStmt
+		st.kind, st.tag = kindSession, "DEALLOCATE"
+		if d.Isall {
+			st.tag = "DEALLOCATE ALL"
+		}
+		tag := st.tag
+		st.run = func(context.Context, *Session) ([][]types.Datum, string, error) { return nil, tag, nil }
+		st.discard = &discardSpec{name: d.Name, all: d.Isall}
+		return nil
 	default:
-		return s.bindUtility(st, b, n)
+		if err := s.bindUtility(st, b, n); err != nil {
+			return err
+		}
+		if d := n.GetDiscardStmt(); d != nil && d.Target == pg_query.DiscardMode_DISCARD_ALL {
+			st.discard = &discardSpec{all: true}
+		}
+		return nil
 	}
 	if err != nil {
 		return err
