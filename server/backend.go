@@ -60,6 +60,7 @@ var (
 	_ settingReader  = sqlSession{}
 	_ idleTimer      = sqlSession{}
 	_ copyStatement  = (*sql.Statement)(nil)
+	_ discarder      = (*sql.Statement)(nil)
 )
 
 // statementTimer is implemented by sessions with a statement_timeout.

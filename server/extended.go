@@ -323,6 +323,9 @@ func (c *conn) execute(body []byte) *pgerr.Error {
 		return c.executeCopy(ctx, p, dir, format, codes)
 	}
 	if p.cursor == nil {
+		if e := c.checkDiscard(p.stmt.stmt); e != nil {
+			return e
+		}
 		cur, err := c.sess.Execute(ctx, p.stmt.stmt, p.args)
 		if err != nil {
 			return c.toPgError(ctx, err)
@@ -341,6 +344,7 @@ func (c *conn) execute(body []byte) *pgerr.Error {
 	}
 	p.tag = p.cursor.Tag()
 	p.closeCursor()
+	c.applyDiscard(p.stmt.stmt)
 	tag := p.tag
 	if p.stmt.columns != nil {
 		tag = rowsTagFor(tag, n)

@@ -141,6 +141,9 @@ func (c *conn) runTimed(ctx context.Context, p *sql.Parsed) (string, error) {
 		}
 		return tag, nil
 	}
+	if e := c.checkDiscard(st); e != nil {
+		return "", e
+	}
 	// RowDescription follows a successful Execute: like PostgreSQL's,
 	// errors found before the first row is computed come without one.
 	cur, err := c.sess.Execute(ctx, st, nil)
@@ -155,5 +158,50 @@ func (c *conn) runTimed(ctx context.Context, p *sql.Parsed) (string, error) {
 	if _, _, err := c.sendRows(ctx, cur, cols, nil, 0); err != nil {
 		return "", c.toPgError(ctx, err)
 	}
+	c.applyDiscard(st)
 	return cur.Tag(), nil
+}
+
+// discarder is implemented by statements that drop prepared statements
+// when they succeed: DEALLOCATE and DISCARD ALL. The server holds the
+// prepared statements, so it carries that out.
+type discarder interface {
+	Discards() (name string, all, ok bool)
+}
+
+// checkDiscard fails a DEALLOCATE of a prepared statement that does not
+// exist, as PostgreSQL does.
+func (c *conn) checkDiscard(st Statement) *pgerr.Error {
+	d, ok := st.(discarder)
+	if !ok {
+		return nil
+	}
+	name, all, ok := d.Discards()
+	if !ok || all || c.ext.stmts[name] != nil {
+		return nil
+	}
+	return c.serverError(pgerr.New(pgerr.InvalidSQLStatementName, "prepared statement \"%s\" does not exist", name))
+}
+
+// applyDiscard drops the prepared statements that a successful DEALLOCATE
+// or DISCARD ALL names. Portals made from them keep working, as in
+// PostgreSQL, and so does the unnamed statement, which is no prepared
+// statement of SQL's.
+func (c *conn) applyDiscard(st Statement) {
+	d, ok := st.(discarder)
+	if !ok {
+		return
+	}
+	name, all, ok := d.Discards()
+	switch {
+	case !ok:
+	case all:
+		for n := range c.ext.stmts {
+			if n != "" {
+				delete(c.ext.stmts, n)
+			}
+		}
+	default:
+		delete(c.ext.stmts, name)
+	}
 }

@@ -586,3 +586,53 @@ func TestDriverTextParameters(t *testing.T) {
 		t.Errorf("psycopg's type query: %d, %v", n, err)
 	}
 }
+
+// TestDriverDeallocate drops prepared statements made with the protocol's
+// Parse through SQL (DEALLOCATE, DEALLOCATE ALL, DISCARD ALL), as
+// psycopg, pgx's DeallocateAll and connection poolers' reset queries do:
+// the names are free again afterwards.
+func TestDriverDeallocate(t *testing.T) {
+	url := drvTarget(t)
+	ctx := drvContext(t)
+	conn := drvConnect(t, ctx, url)
+	pc := conn.PgConn()
+	prepare := func(names ...string) {
+		t.Helper()
+		for _, name := range names {
+			if _, err := pc.Prepare(ctx, name, "SELECT $1::int + 1", nil); err != nil {
+				t.Fatalf("prepare %s: %v", name, err)
+			}
+		}
+	}
+	prepare("a", "b")
+	for _, tc := range []struct {
+		sql, tag, code string
+		again          []string // names that can be prepared again afterwards
+	}{
+		{"DEALLOCATE a", "DEALLOCATE", "", []string{"a"}},
+		{"DEALLOCATE PREPARE b", "DEALLOCATE", "", []string{"b"}},
+		{"DEALLOCATE nosuch", "", "26000", nil},
+		{"DEALLOCATE ALL", "DEALLOCATE ALL", "", []string{"a", "b"}},
+		{"DISCARD ALL", "DISCARD ALL", "", []string{"a", "b"}},
+	} {
+		for _, mode := range []pgx.QueryExecMode{pgx.QueryExecModeSimpleProtocol, pgx.QueryExecModeExec} {
+			tag, err := conn.Exec(ctx, tc.sql, mode)
+			if tc.code != "" {
+				drvWantCode(t, tc.sql, err, tc.code)
+				continue
+			}
+			if err != nil || tag.String() != tc.tag {
+				t.Errorf("%s (%v): %q, %v", tc.sql, mode, tag, err)
+			}
+			prepare(tc.again...)
+		}
+	}
+	res := pc.ExecPrepared(ctx, "a", [][]byte{[]byte("41")}, nil, nil).Read()
+	if res.Err != nil || string(res.Rows[0][0]) != "42" {
+		t.Errorf("statement prepared again: %q, %v", res.Rows, res.Err)
+	}
+	if err := conn.DeallocateAll(ctx); err != nil {
+		t.Errorf("pgx DeallocateAll: %v", err)
+	}
+	prepare("a")
+}
