@@ -324,7 +324,8 @@ func TestDriverIdleInTransactionTimeout(t *testing.T) {
 	b := drvConnect(t, ctx, url)
 	drvExec(t, ctx, a, "DROP TABLE IF EXISTS txn_idle", "CREATE TABLE txn_idle (id int PRIMARY KEY, who text)",
 		"SET idle_in_transaction_session_timeout = '200ms'",
-		"BEGIN", "INSERT INTO txn_idle VALUES (1, 'a')", "SELECT count(*) FROM txn_idle")
+		// One message: the session is idle only once it has answered.
+		"BEGIN; INSERT INTO txn_idle VALUES (1, 'a'); SELECT count(*) FROM txn_idle")
 	// b waits until a's transaction ends, which only the timeout does.
 	if _, err := b.Exec(ctx, "INSERT INTO txn_idle VALUES (1, 'b')"); err != nil {
 		t.Fatalf("writer after the idle transaction: %v", err)
