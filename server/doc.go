@@ -13,6 +13,11 @@
 // idle_in_transaction_session_timeout, cancellation, termination and
 // shutdown.
 //
+// Prepared statements and portals live here, one namespace for the
+// protocol's Parse and SQL alike, as in PostgreSQL: DEALLOCATE and
+// DISCARD ALL, which sql binds, are carried out here on what
+// Statement.Discards names.
+//
 // Message framing: frameReader reads the type byte and length of every
 // message and checks them before reading its body, with PostgreSQL's
 // limits (Config.MaxMessageSize for Query, Parse, Bind, CopyData and
