@@ -33,6 +33,9 @@ type joinOp struct {
 	curMatched bool
 	tail       int // full join: next right row to check for an unmatched emit
 	leftDone   bool
+	// tested counts candidate pairs, to check the context now and then:
+	// a join can test many pairs without reading any input.
+	tested int
 }
 
 func (b *builder) buildJoin(n *planner.Join) (Operator, error) {
@@ -151,6 +154,11 @@ func (j *joinOp) Next(ctx context.Context) (Row, error) {
 			}
 		}
 		for j.pos < len(j.candidates) {
+			if j.tested++; j.tested%checkEvery == 0 {
+				if err := ctxErr(ctx); err != nil {
+					return nil, err
+				}
+			}
 			ri := j.candidates[j.pos]
 			j.pos++
 			out := j.combine(j.cur, j.rightRows[ri])

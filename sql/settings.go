@@ -196,9 +196,21 @@ func formatMillis(ms int64) string {
 }
 
 func checkEncoding(v string) (string, error) {
-	switch strings.ToUpper(strings.ReplaceAll(strings.TrimSpace(v), "-", "")) {
+	// PostgreSQL ignores everything but letters and digits in encoding
+	// names ('utf-8', "UTF_8").
+	var name strings.Builder
+	for _, c := range strings.ToUpper(v) {
+		if c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' {
+			name.WriteRune(c)
+		}
+	}
+	switch name.String() {
 	case "UTF8", "UNICODE":
 		return "UTF8", nil
+	case "SQLASCII":
+		// No conversion at all: bytes go out as stored, which for an
+		// ASCII client is what it expects.
+		return "SQL_ASCII", nil
 	}
 	return "", pgerr.New(pgerr.FeatureNotSupported, "vecgres supports only the UTF8 client encoding, not \"%s\"", v)
 }

@@ -67,7 +67,7 @@ func (s *Session) bindUtility(st *Statement, b *binder, n *pg_query.Node) error 
 		return nil
 	case *pg_query.Node_CreateExtensionStmt:
 		ce := x.CreateExtensionStmt
-		simple(kindSession, "CREATE EXTENSION", func(ctx context.Context, s *Session) error { return createExtension(ce) })
+		simple(kindSession, "CREATE EXTENSION", func(ctx context.Context, s *Session) error { return s.createExtension(ce) })
 		return nil
 	case *pg_query.Node_VacuumStmt:
 		tag := "VACUUM"
@@ -84,13 +84,28 @@ func (s *Session) bindUtility(st *Statement, b *binder, n *pg_query.Node) error 
 		simple(kindWrite, tag, func(ctx context.Context, s *Session) error { return s.vacuum(ctx, newB(s), vs) })
 		return nil
 	case *pg_query.Node_DiscardStmt:
-		simple(kindSession, "DISCARD ALL", func(ctx context.Context, s *Session) error {
-			if s.explicit {
-				return pgerr.New(pgerr.ActiveSQLTransaction, "DISCARD ALL cannot run inside a transaction block")
-			}
-			s.resetAll(false)
-			return nil
-		})
+		switch x.DiscardStmt.Target {
+		case pg_query.DiscardMode_DISCARD_ALL:
+			simple(kindSession, "DISCARD ALL", func(ctx context.Context, s *Session) error {
+				if s.explicit {
+					return pgerr.New(pgerr.ActiveSQLTransaction, "DISCARD ALL cannot run inside a transaction block")
+				}
+				s.resetAll(false)
+				s.currvals = map[types.OID]int64{}
+				return nil
+			})
+		case pg_query.DiscardMode_DISCARD_SEQUENCES:
+			simple(kindSession, "DISCARD SEQUENCES", func(ctx context.Context, s *Session) error {
+				s.currvals = map[types.OID]int64{}
+				return nil
+			})
+		case pg_query.DiscardMode_DISCARD_TEMP:
+			// There are no temporary tables to drop.
+			simple(kindSession, "DISCARD TEMP", func(context.Context, *Session) error { return nil })
+		default:
+			// Plans are re-made when the schema changes; nothing to drop.
+			simple(kindSession, "DISCARD PLANS", func(context.Context, *Session) error { return nil })
+		}
 		return nil
 	case *pg_query.Node_CheckPointStmt:
 		simple(kindSession, "CHECKPOINT", func(context.Context, *Session) error { return nil })
@@ -104,18 +119,22 @@ func (s *Session) bindTransaction(st *Statement, ts *pg_query.TransactionStmt) e
 	st.kind = kindTxn
 	switch ts.Kind {
 	case pg_query.TransactionStmtKind_TRANS_STMT_BEGIN, pg_query.TransactionStmtKind_TRANS_STMT_START:
-		st.tag = "BEGIN"
+		tag := "BEGIN"
+		if ts.Kind == pg_query.TransactionStmtKind_TRANS_STMT_START {
+			tag = "START TRANSACTION"
+		}
+		st.tag = tag
 		st.run = func(ctx context.Context, s *Session) ([][]types.Datum, string, error) {
 			if err := checkTxnOptions(ts.Options); err != nil {
 				return nil, "", err
 			}
 			if s.explicit {
 				s.warning(pgerr.ActiveSQLTransaction, "there is already a transaction in progress")
-				return nil, "BEGIN", nil
+				return nil, tag, nil
 			}
 			s.beginTxn()
 			s.explicit = true
-			return nil, "BEGIN", nil
+			return nil, tag, nil
 		}
 	case pg_query.TransactionStmtKind_TRANS_STMT_COMMIT:
 		st.tag = "COMMIT"
@@ -304,11 +323,15 @@ func sortedSettings(m map[string]*setting) []*setting {
 }
 
 // createExtension accepts the extensions whose features are built in.
-func createExtension(ce *pg_query.CreateExtensionStmt) error {
+// They are always installed (pg_extension lists them), so IF NOT EXISTS
+// says so; without it the statement succeeds too, since applications run
+// it on fresh databases where PostgreSQL would create the extension.
+func (s *Session) createExtension(ce *pg_query.CreateExtensionStmt) error {
 	switch ce.Extname {
 	case "vector", "plpgsql":
-		// Built in: pgvector's types, operators and index method are part
-		// of vecgres, so creating the extension is always a success.
+		if ce.IfNotExists {
+			s.notice(pgerr.DuplicateObject, "extension \"%s\" already exists, skipping", ce.Extname)
+		}
 		return nil
 	}
 	return pgerr.New(pgerr.FeatureNotSupported, "extension \"%s\" is not available", ce.Extname).

@@ -56,9 +56,7 @@ func TestDriverTransactions(t *testing.T) {
 	}, {
 		name: "rollback",
 		steps: []step{
-			// TODO(sql): PostgreSQL's tag is "START TRANSACTION"; vecgres
-			// says "BEGIN" (sql/utility.go, bindTransaction).
-			{sql: "START TRANSACTION ISOLATION LEVEL READ COMMITTED", status: 'T', countA: 2, countB: 2},
+			{sql: "START TRANSACTION ISOLATION LEVEL READ COMMITTED", tag: "START TRANSACTION", status: 'T', countA: 2, countB: 2},
 			{sql: "DELETE FROM txn_t", tag: "DELETE 2", status: 'T', countA: 0, countB: 2},
 			{sql: "ROLLBACK", tag: "ROLLBACK", status: 'I', countA: 2, countB: 2},
 		},

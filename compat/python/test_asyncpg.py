@@ -19,11 +19,10 @@ URL = os.environ.get("VECGRES_URL")
 if not URL:
     raise SystemExit("VECGRES_URL is not set: it names the server to test")
 
-# TODO(sql): asyncpg sends client_encoding='utf-8' (quotes included) at
-# startup, which PostgreSQL reads as UTF8 (its encoding names ignore
-# punctuation) and vecgres refuses (0A000); until sql/settings.go's
-# checkEncoding does the same, the test names UTF8 itself.
-SERVER_SETTINGS = {"client_encoding": "UTF8"}
+# asyncpg's own startup settings are used as they are: it sends
+# client_encoding='utf-8', quotes included, which PostgreSQL (and vecgres)
+# read as UTF8 because encoding names ignore punctuation.
+SERVER_SETTINGS = {}
 
 
 def encode_vector(values):
