@@ -250,7 +250,8 @@ func (s *Session) createConstraintIndex(ctx context.Context, b *binder, tbl *sto
 		return b.errAt(sp.loc, pgerr.DuplicateTable, "relation \"%s\" already exists", name)
 	}
 	taken[name] = true
-	idx := &storage.Index{Schema: tbl.Schema, Name: name, Table: tbl.OID, Method: "btree", Unique: true, Primary: sp.primary}
+	idx := &storage.Index{Schema: tbl.Schema, Name: name, Table: tbl.OID, Method: "btree", Unique: true, Primary: sp.primary,
+		Constraint: true}
 	for _, c := range sp.columns {
 		slot := tbl.ColumnIndex(c)
 		if slot < 0 {
@@ -473,11 +474,11 @@ func (s *Session) dropRelation(ctx context.Context, ds *pg_query.DropStmt, kindN
 }
 
 // isConstraintIndex reports whether a unique index was made by a UNIQUE
-// constraint (named *_key by CREATE TABLE) rather than CREATE UNIQUE INDEX.
-// vecgres records no separate constraint objects yet, so constraint
-// indexes are recognised by the table's primary key and by name.
+// constraint rather than CREATE UNIQUE INDEX. Descriptors written before
+// Index.Constraint existed are recognised by the *_key name CREATE TABLE
+// gives such indexes.
 func isConstraintIndex(cat *storage.Catalog, idx *storage.Index) bool {
-	return strings.HasSuffix(idx.Name, "_key")
+	return idx.Constraint || idx.Primary || strings.HasSuffix(idx.Name, "_key")
 }
 
 func kindWord(k storage.RelKind) string {

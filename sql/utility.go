@@ -55,6 +55,26 @@ func (s *Session) bindUtility(st *Statement, b *binder, n *pg_query.Node) error 
 		}
 		simple(kindWrite, tag, func(ctx context.Context, s *Session) error { return s.drop(ctx, newB(s), ds) })
 		return nil
+	case *pg_query.Node_AlterTableStmt:
+		as := x.AlterTableStmt
+		simple(kindWrite, "ALTER TABLE", func(ctx context.Context, s *Session) error { return s.alterTable(ctx, newB(s), as) })
+		if as.Objtype == pg_query.ObjectType_OBJECT_INDEX {
+			st.tag = "ALTER INDEX"
+		}
+		return nil
+	case *pg_query.Node_RenameStmt:
+		rs := x.RenameStmt
+		tag := "ALTER TABLE"
+		switch rs.RenameType {
+		case pg_query.ObjectType_OBJECT_INDEX:
+			tag = "ALTER INDEX"
+		case pg_query.ObjectType_OBJECT_COLUMN:
+			if rs.RelationType == pg_query.ObjectType_OBJECT_INDEX {
+				tag = "ALTER INDEX"
+			}
+		}
+		simple(kindWrite, tag, func(ctx context.Context, s *Session) error { return s.rename(ctx, newB(s), rs) })
+		return nil
 	case *pg_query.Node_IndexStmt:
 		is := x.IndexStmt
 		simple(kindWrite, "CREATE INDEX", func(ctx context.Context, s *Session) error {

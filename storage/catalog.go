@@ -94,15 +94,18 @@ type IndexColumn struct {
 
 // Index describes a secondary index (btree or hnsw) on a table.
 type Index struct {
-	OID     types.OID         `json:"oid"`
-	Schema  string            `json:"schema"`
-	Name    string            `json:"name"`
-	Table   types.OID         `json:"table"`
-	Method  string            `json:"method"` // "btree" or "hnsw"
-	Columns []IndexColumn     `json:"columns"`
-	Unique  bool              `json:"unique,omitempty"`
-	Primary bool              `json:"primary,omitempty"`
-	Options map[string]string `json:"options,omitempty"` // WITH (...) storage parameters
+	OID     types.OID     `json:"oid"`
+	Schema  string        `json:"schema"`
+	Name    string        `json:"name"`
+	Table   types.OID     `json:"table"`
+	Method  string        `json:"method"` // "btree" or "hnsw"
+	Columns []IndexColumn `json:"columns"`
+	Unique  bool          `json:"unique,omitempty"`
+	Primary bool          `json:"primary,omitempty"`
+	// Constraint is set on the unique index behind a UNIQUE or PRIMARY
+	// KEY constraint (as opposed to CREATE UNIQUE INDEX).
+	Constraint bool              `json:"constraint,omitempty"`
+	Options    map[string]string `json:"options,omitempty"` // WITH (...) storage parameters
 	// Predicate is the SQL text of a partial index's WHERE clause.
 	Predicate string `json:"predicate,omitempty"`
 }

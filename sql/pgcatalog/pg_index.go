@@ -170,12 +170,11 @@ func vectorOf[I ~int16 | ~uint32](t types.OID, vs []I) types.Datum {
 }
 
 // isConstraintIndex reports whether an index enforces a constraint: a
-// primary key, or a UNIQUE constraint, which CREATE TABLE makes as a
-// unique index named ..._key. (storage keeps no constraint objects: a
-// unique index made by CREATE UNIQUE INDEX with such a name is taken for
-// a constraint too.)
+// primary key, or a UNIQUE constraint (storage.Index.Constraint; indexes
+// described before that field existed are recognised by the ..._key name
+// CREATE TABLE gives them).
 func isConstraintIndex(idx *storage.Index) bool {
-	return idx.Primary || (idx.Unique && strings.HasSuffix(idx.Name, "_key") && idx.Predicate == "")
+	return idx.Primary || idx.Unique && idx.Predicate == "" && (idx.Constraint || strings.HasSuffix(idx.Name, "_key"))
 }
 
 // indexDef is pg_get_indexdef: the CREATE INDEX statement of an index, or
