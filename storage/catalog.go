@@ -46,6 +46,10 @@ type Table struct {
 	Columns []Column  `json:"columns"`
 	// PrimaryKey names the index that enforces the primary key, "" if none.
 	PrimaryKey string `json:"primary_key,omitempty"`
+	// Owner is the role that owns the table (0: the bootstrap superuser,
+	// see OwnerOf); ACL holds the privileges granted on it (roles.go).
+	Owner types.OID `json:"owner,omitempty"`
+	ACL   []Grant   `json:"acl,omitempty"`
 }
 
 // LiveColumns returns the indexes into t.Columns of the columns that are
@@ -142,6 +146,9 @@ type Catalog struct {
 	// names maps "schema.name" to the OID of the relation (table, index or
 	// sequence) of that name: they share one namespace per schema.
 	names map[string]types.OID
+	// roles and roleNames hold the roles by OID and by name (roles.go).
+	roles     map[types.OID]*Role
+	roleNames map[string]types.OID
 
 	// btreeByTable caches each table's btree indexes for row writes; built
 	// on first use, reset by the mutators.
@@ -189,6 +196,7 @@ func (c *Catalog) Clone() *Catalog {
 	for k, v := range c.names {
 		n.names[k] = v
 	}
+	c.cloneRoles(n)
 	return n
 }
 

@@ -79,6 +79,7 @@ type descriptor struct {
 	Table    *Table    `json:"table,omitempty"`
 	Index    *Index    `json:"index,omitempty"`
 	Sequence *Sequence `json:"sequence,omitempty"`
+	Role     *Role     `json:"role,omitempty"`
 }
 
 // Open opens the data directory (creating it, and a fresh catalog, when it
@@ -194,6 +195,8 @@ func (db *DB) load() error {
 			cat.putIndex(d.Index)
 		case d.Sequence != nil:
 			cat.putSequence(d.Sequence)
+		case d.Role != nil:
+			cat.putRole(d.Role)
 		default:
 			return pgerr.New(pgerr.DataCorrupted, "storage: empty catalog descriptor %x", k)
 		}

@@ -8,7 +8,8 @@
 //   - Pebble: no other package imports it. Keys, their layout and the
 //     batch/snapshot machinery stay here.
 //   - The persisted catalog (Catalog, immutable snapshots published
-//     atomically at commit) and the OID counter.
+//     atomically at commit) and the OID counter, including roles and the
+//     owner and privileges of each table (roles.go).
 //   - Row encoding (rowenc.go) and the order-preserving key encoding
 //     (keyenc.go).
 //   - Btree index entries, including unique checks (btree.go).
@@ -50,7 +51,7 @@
 //	       'o'                                   next OID to allocate (uint64 BE)
 //	       'v'                                   Catalog.Version (uint64 BE)
 //	       'n', table OID (4)                    committed row count (uint64 BE)
-//	0x02   OID (4)                               descriptor: JSON {"schema"|"table"|"index"|"sequence": ...}
+//	0x02   OID (4)                               descriptor: JSON {"schema"|"table"|"index"|"sequence"|"role": ...}
 //	0x03   table OID (4), row id (8)             encoded row (rowenc.go)
 //	0x04   sequence OID (4)                      position: int64 BE + is_called byte
 //	0x05   index OID (4), key datums (keyenc.go)  row id (8 BE)
