@@ -27,6 +27,15 @@ type gormItem struct {
 
 func (gormItem) TableName() string { return "gorm_items" }
 
+// gormItemV2 is gormItem with one more column, as a later release of an
+// application would declare it.
+type gormItemV2 struct {
+	gormItem
+	Category string `gorm:"size:32;default:'none'"`
+}
+
+func (gormItemV2) TableName() string { return "gorm_items" }
+
 // TestDriverGorm runs the scenario with GORM (gorm.io/driver/postgres,
 // over pgx): AutoMigrate of a model with a vector field, which reads the
 // catalog (information_schema, pg_catalog) to learn what exists, then
@@ -59,6 +68,17 @@ func TestDriverGorm(t *testing.T) {
 	}
 	if !db.Migrator().HasTable(&gormItem{}) || !db.Migrator().HasColumn(&gormItem{}, "Embedding") || !db.Migrator().HasIndex(&gormItem{}, "Name") {
 		t.Errorf("Migrator does not see the table, its embedding column or its name index")
+	}
+	// A later version of the model adds a column: AutoMigrate alters the
+	// table; dropping it again goes through the Migrator.
+	if err := db.AutoMigrate(&gormItemV2{}); err != nil {
+		t.Fatalf("AutoMigrate (added column): %v", err)
+	}
+	if !db.Migrator().HasColumn(&gormItemV2{}, "Category") {
+		t.Errorf("Migrator does not see the added column")
+	}
+	if err := db.Migrator().DropColumn(&gormItemV2{}, "Category"); err != nil {
+		t.Fatalf("DropColumn: %v", err)
 	}
 
 	items := make([]gormItem, len(drvItems))
