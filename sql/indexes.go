@@ -2,6 +2,7 @@ package sql
 
 import (
 	"context"
+	"runtime"
 	"strconv"
 	"sync"
 	"time"
@@ -69,9 +70,14 @@ func graphConfig(t *storage.Table, idx *storage.Index) (hnsw.Config, error) {
 	return cfg, nil
 }
 
-// load reads every committed hnsw index's graph from storage.
+// load reads every committed hnsw index's graph from storage, several at
+// once (one per core), so that start-up takes about as long as the largest
+// index.
 func (g *graphs) load(db *storage.DB) error {
 	cat := db.Catalog()
+	var wg sync.WaitGroup
+	errs := make(chan error, len(cat.Indexes()))
+	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
 	for _, idx := range cat.Indexes() {
 		if idx.Method != "hnsw" {
 			continue
@@ -80,22 +86,37 @@ func (g *graphs) load(db *storage.DB) error {
 		if !ok {
 			continue
 		}
-		cfg, err := graphConfig(t, idx)
-		if err != nil {
-			return err
-		}
-		start := time.Now()
-		txn := db.Begin()
-		gr, err := hnsw.Load(cfg, func(yield func(key, value []byte) error) error {
-			return txn.ScanRaw(idx.OID, nil, yield)
-		})
-		txn.Rollback()
-		if err != nil {
-			return pgerr.New(pgerr.DataCorrupted, "cannot load hnsw index \"%s\": %s", idx.Name, pgerr.From(err).Message)
-		}
-		g.put(idx.OID, gr)
-		g.log.Info().Str("index", idx.Name).Int("rows", gr.Len()).Dur("took", time.Since(start)).Msg("hnsw index loaded")
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			if err := g.loadOne(db, t, idx); err != nil {
+				errs <- err
+			}
+		}()
 	}
+	wg.Wait()
+	close(errs)
+	return <-errs
+}
+
+func (g *graphs) loadOne(db *storage.DB, t *storage.Table, idx *storage.Index) error {
+	cfg, err := graphConfig(t, idx)
+	if err != nil {
+		return err
+	}
+	start := time.Now()
+	txn := db.Begin()
+	gr, err := hnsw.Load(cfg, func(yield func(key, value []byte) error) error {
+		return txn.ScanRaw(idx.OID, nil, yield)
+	})
+	txn.Rollback()
+	if err != nil {
+		return pgerr.New(pgerr.DataCorrupted, "cannot load hnsw index \"%s\": %s", idx.Name, pgerr.From(err).Message)
+	}
+	g.put(idx.OID, gr)
+	g.log.Info().Str("index", idx.Name).Int("rows", gr.Len()).Dur("took", time.Since(start)).Msg("hnsw index loaded")
 	return nil
 }
 
