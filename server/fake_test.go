@@ -164,6 +164,9 @@ func (s *fakeSession) Prepare(ctx context.Context, p *sql.Parsed, paramTypes []t
 		return nil, s.fail(pgerr.New(pgerr.InFailedSQLTransaction, "current transaction is aborted, commands ignored until end of transaction block"))
 	}
 	st := &fakeStatement{words: strings.Fields(p.SQL)}
+	if len(st.words) == 0 {
+		st.words = []string{""}
+	}
 	switch st.words[0] {
 	case "series", "failafter":
 		st.columns = int8Column
@@ -178,7 +181,10 @@ func (s *fakeSession) Prepare(ctx context.Context, p *sql.Parsed, paramTypes []t
 		}
 	case "copyin", "copyinbin":
 		st.copyDir, st.copyBinary = sql.CopyIn, st.words[0] == "copyinbin"
-		st.copyCols, _ = strconv.Atoi(st.words[1])
+		if len(st.words) > 1 {
+			st.copyCols, _ = strconv.Atoi(st.words[1])
+		}
+		st.copyCols = max(st.copyCols, 0)
 	case "copyout":
 		st.copyDir, st.copyCols = sql.CopyOut, 1
 	case "begincommitfail", "fatal", "fail", "insert", "notice", "set", "begin", "commit", "rollback", "sleep", "panic":
@@ -225,7 +231,7 @@ func (s *fakeSession) Execute(ctx context.Context, stmt Statement, args []types.
 		cur.rows = [][]types.Datum{args}
 		cur.tag = "SELECT 1"
 	case "fail":
-		return nil, s.fail(pgerr.New(pgerr.Code(arg(1)), "%s", strings.Join(st.words[2:], " ")))
+		return nil, s.fail(pgerr.New(pgerr.Code(arg(1)), "%s", strings.Join(st.words[min(2, len(st.words)):], " ")))
 	case "insert":
 		s.pending = append(s.pending, arg(1))
 		cur.tag = "INSERT 0 1"
