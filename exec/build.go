@@ -121,6 +121,8 @@ func (b *builder) buildOp(n planner.Node) (Operator, error) {
 		return b.buildValues(n)
 	case *planner.IndexScan:
 		return b.buildIndexScan(n)
+	case *planner.BtreeScan:
+		return b.buildBtreeScan(n)
 	case *planner.VirtualScan:
 		rows, err := b.virtualRows(n)
 		if err != nil {

@@ -71,8 +71,19 @@ func (b *builder) buildDML(kind dmlKind, table *storage.Table, input planner.Nod
 
 // readsTable reports whether a plan scans table.
 func readsTable(n planner.Node, table *storage.Table) bool {
-	if s, ok := n.(*planner.Scan); ok && s.Table.OID == table.OID {
-		return true
+	switch s := n.(type) {
+	case *planner.Scan:
+		if s.Table.OID == table.OID {
+			return true
+		}
+	case *planner.BtreeScan:
+		if s.Table.OID == table.OID {
+			return true
+		}
+	case *planner.IndexScan:
+		if s.Table.OID == table.OID {
+			return true
+		}
 	}
 	for _, in := range planner.Inputs(n) {
 		if readsTable(in, table) {

@@ -98,7 +98,8 @@ func display(n Node, fm exprFormatter) *explainNode {
 	case *Filter:
 		in := display(n.Input, fm)
 		cond := "Filter: " + fm.format(n.Cond, unproject(n.Input).Schema())
-		if _, isScan := unproject(n.Input).(*Scan); isScan {
+		switch unproject(n.Input).(type) {
+		case *Scan, *BtreeScan:
 			in.details = append(in.details, cond)
 			in.plan = n
 			return in
@@ -187,6 +188,16 @@ func display(n Node, fm exprFormatter) *explainNode {
 			details = append(details, "Filter: "+fm.format(n.Filter, n.Out))
 		}
 		return &explainNode{title: title, details: details, plan: n}
+	case *BtreeScan:
+		title := "Index Scan using " + n.Index.Name + " on " + n.Table.Name
+		if n.Alias != "" && n.Alias != n.Table.Name {
+			title += " " + n.Alias
+		}
+		var conds []string
+		for _, c := range n.Conds {
+			conds = append(conds, fm.format(c, n.Out))
+		}
+		return &explainNode{title: title, details: []string{"Index Cond: " + strings.Join(conds, " AND ")}, plan: n}
 	case *VirtualScan:
 		title := "Function Scan on " + n.Name
 		if n.Alias != "" {

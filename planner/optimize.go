@@ -13,6 +13,7 @@ var rules = []Rule{
 	ignoreCatalog(pushFilterIntoJoin),
 	ignoreCatalog(hashJoinKeys),
 	useHNSWIndex,
+	useBtreeIndex,
 	ignoreCatalog(pruneUnusedColumns),
 	ignoreCatalog(indexScanColumns),
 }
