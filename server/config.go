@@ -49,6 +49,10 @@ type Config struct {
 	// StartupTimeout bounds the startup phase (default
 	// DefaultStartupTimeout).
 	StartupTimeout time.Duration
+	// MaxConnections is how many sessions are served at once (default
+	// DefaultMaxConnections); a connection beyond it is refused with
+	// FATAL 53300. See limits.go.
+	MaxConnections int
 }
 
 // withDefaults returns c with zero fields set to their defaults.
@@ -62,6 +66,9 @@ func (c Config) withDefaults() Config {
 	if c.StartupTimeout == 0 {
 		c.StartupTimeout = DefaultStartupTimeout
 	}
+	if c.MaxConnections == 0 {
+		c.MaxConnections = DefaultMaxConnections
+	}
 	return c
 }
 
@@ -74,6 +81,9 @@ func (c Config) Validate() error {
 	}
 	if c.MaxMessageSize < 0 || c.MaxMessageSize > maxMessageSizeLimit {
 		errs = append(errs, fmt.Errorf("server: Config.MaxMessageSize %d is outside [0, %d]", c.MaxMessageSize, maxMessageSizeLimit))
+	}
+	if c.MaxConnections < 0 || c.MaxConnections > maxConnectionsLimit {
+		errs = append(errs, fmt.Errorf("server: Config.MaxConnections %d is outside [0, %d]", c.MaxConnections, maxConnectionsLimit))
 	}
 	if c.StartupTimeout < 0 {
 		errs = append(errs, fmt.Errorf("server: Config.StartupTimeout %v is negative", c.StartupTimeout))

@@ -49,6 +49,10 @@ type conn struct {
 	// the next message arrives; zero before the first.
 	lastStatus byte
 
+	// admitted is set while the connection holds a session slot
+	// (limits.go).
+	admitted bool
+
 	terminating atomic.Bool
 	mu          sync.Mutex
 	cancelFn    context.CancelCauseFunc // of the running statement, or nil
@@ -204,6 +208,7 @@ func (c *conn) recoverPanic() {
 // close releases the session and the socket.
 func (c *conn) close() {
 	c.closeSession()
+	c.releaseSlot()
 	c.netConn.Close()
 	c.log.Debug().Msg("connection closed")
 }

@@ -36,6 +36,7 @@ type Server struct {
 	byPID     map[uint32]*conn
 	nextPID   uint32
 	active    sync.WaitGroup // one per connection goroutine
+	sessions  atomic.Int64   // session slots taken (limits.go)
 }
 
 // New returns a Server for cfg, with defaults applied to its zero fields.

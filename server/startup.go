@@ -63,6 +63,9 @@ func (c *conn) startup() bool {
 		return false
 	}
 	pkt, err := c.readStartup()
+	if err == nil {
+		err = c.admit()
+	}
 	if err != nil {
 		c.endStartup(err)
 		return false
