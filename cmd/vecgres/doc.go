@@ -3,6 +3,7 @@
 // one directory.
 //
 //	vecgres [serve] [--listen ADDR] [--socket-dir DIR] [--data-dir DIR] [--log-level LEVEL]
+//	                [--max-connections N] [--max-message-size SIZE]
 //	vecgres slt [--url URL] [--engine NAME] [--verbose] [--stop-on-failure] FILE...
 //	vecgres bench [--url URL] --dataset NAME [flags]
 //	vecgres version
@@ -10,8 +11,12 @@
 // serve (the default) listens on 127.0.0.1:5433 with its data in
 // ./vecgres-data, and with --socket-dir also on the Unix socket
 // DIR/.s.PGSQL.<port> that psql and libpq look for (psql -h DIR -p PORT).
-// VECGRES_LISTEN, VECGRES_SOCKET_DIR, VECGRES_DATA_DIR and
-// VECGRES_LOG_LEVEL set the same as the flags, which win. Logs are structured (zerolog):
+// --max-connections (default 500) bounds the sessions served at once;
+// --max-message-size (default 64MB, at most 1GB - 1) the largest Query,
+// Parse, Bind or CopyData message a client may send.
+// VECGRES_LISTEN, VECGRES_SOCKET_DIR, VECGRES_DATA_DIR, VECGRES_LOG_LEVEL,
+// VECGRES_MAX_CONNECTIONS and VECGRES_MAX_MESSAGE_SIZE set the same as
+// the flags, which win. Logs are structured (zerolog):
 // readable lines when stderr is a terminal, JSON otherwise. SIGINT or
 // SIGTERM end the sessions (running statements get 30 seconds) and then
 // close the data directory.

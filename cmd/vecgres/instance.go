@@ -28,6 +28,10 @@ type instanceConfig struct {
 	// DataDir is the data directory, created if missing.
 	DataDir string
 	Logger  zerolog.Logger
+	// MaxConnections and MaxMessageSize are the server's limits; zero
+	// means the server's defaults.
+	MaxConnections int
+	MaxMessageSize int
 }
 
 // instance is a running vecgres: storage, engine and server, started and
@@ -126,7 +130,8 @@ func newServer(cfg instanceConfig, db *storage.DB) (*server.Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	return server.New(server.Config{Listen: cfg.Listen, Engine: server.SQLEngine(eng), Logger: cfg.Logger})
+	return server.New(server.Config{Listen: cfg.Listen, Engine: server.SQLEngine(eng), Logger: cfg.Logger,
+		MaxConnections: cfg.MaxConnections, MaxMessageSize: cfg.MaxMessageSize})
 }
 
 // formatKey renders key values in constraint errors' details with the

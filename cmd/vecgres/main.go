@@ -67,8 +67,10 @@ func run(args []string, stdout, stderr io.Writer, getenv func(string) string) in
 func usage(w io.Writer) {
 	fmt.Fprint(w, `Usage:
   vecgres [serve] [--listen ADDR] [--socket-dir DIR] [--data-dir DIR] [--log-level LEVEL]
+                [--max-connections N] [--max-message-size SIZE]
         run the server (environment: VECGRES_LISTEN, VECGRES_SOCKET_DIR,
-        VECGRES_DATA_DIR, VECGRES_LOG_LEVEL; flags win)
+        VECGRES_DATA_DIR, VECGRES_LOG_LEVEL, VECGRES_MAX_CONNECTIONS,
+        VECGRES_MAX_MESSAGE_SIZE; flags win)
   vecgres slt [--url URL] [--engine NAME] [--verbose] [--stop-on-failure] FILE...
         run sqllogictest files against URL, or against a temporary
         in-process server when no URL is given
@@ -97,6 +99,9 @@ type serveConfig struct {
 	SocketDir string
 	DataDir   string
 	LogLevel  string
+	// MaxConnections and MaxMessageSize are server limits (limits.go).
+	MaxConnections int
+	MaxMessageSize int
 }
 
 // parseServeFlags reads serve's flags; each defaults to its environment
@@ -110,13 +115,14 @@ func parseServeFlags(args []string, stderr io.Writer, getenv func(string) string
 	fs.StringVar(&cfg.SocketDir, "socket-dir", envOr(getenv, "VECGRES_SOCKET_DIR", ""), "`directory` for the Unix socket .s.PGSQL.<port> (default: none)")
 	fs.StringVar(&cfg.DataDir, "data-dir", envOr(getenv, "VECGRES_DATA_DIR", "./vecgres-data"), "data `directory`")
 	fs.StringVar(&cfg.LogLevel, "log-level", envOr(getenv, "VECGRES_LOG_LEVEL", "info"), "log `level`: trace, debug, info, warn, error")
+	limits := addLimitFlags(fs, getenv)
 	if err := fs.Parse(args); err != nil {
 		return cfg, err
 	}
 	if fs.NArg() > 0 {
 		return cfg, fmt.Errorf("unexpected arguments: %q", fs.Args())
 	}
-	return cfg, nil
+	return cfg, limits.apply(&cfg)
 }
 
 func envOr(getenv func(string) string, name, def string) string {
@@ -178,7 +184,8 @@ func serve(ctx context.Context, cfg serveConfig, log zerolog.Logger) error {
 	if err != nil {
 		return err
 	}
-	in, err := startInstance(instanceConfig{Listen: cfg.Listen, SocketDir: cfg.SocketDir, DataDir: dataDir, Logger: log})
+	in, err := startInstance(instanceConfig{Listen: cfg.Listen, SocketDir: cfg.SocketDir, DataDir: dataDir, Logger: log,
+		MaxConnections: cfg.MaxConnections, MaxMessageSize: cfg.MaxMessageSize})
 	if err != nil {
 		return err
 	}

@@ -54,21 +54,30 @@ func TestParseServeFlags(t *testing.T) {
 		want serveConfig
 	}{{
 		name: "defaults",
-		want: serveConfig{Listen: "127.0.0.1:5433", DataDir: "./vecgres-data", LogLevel: "info"},
+		want: serveConfig{Listen: "127.0.0.1:5433", DataDir: "./vecgres-data", LogLevel: "info", MaxConnections: 500, MaxMessageSize: 64 << 20},
 	}, {
 		name: "environment",
 		env:  map[string]string{"VECGRES_LISTEN": ":6000", "VECGRES_DATA_DIR": "/d", "VECGRES_LOG_LEVEL": "debug", "VECGRES_SOCKET_DIR": "/s"},
-		want: serveConfig{Listen: ":6000", DataDir: "/d", LogLevel: "debug", SocketDir: "/s"},
+		want: serveConfig{Listen: ":6000", DataDir: "/d", LogLevel: "debug", SocketDir: "/s", MaxConnections: 500, MaxMessageSize: 64 << 20},
 	}, {
 		name: "flags win over environment",
 		args: []string{"--listen", ":7000", "-data-dir=/f", "--log-level=warn", "--socket-dir", "/t"},
 		env:  map[string]string{"VECGRES_LISTEN": ":6000", "VECGRES_DATA_DIR": "/d", "VECGRES_LOG_LEVEL": "debug", "VECGRES_SOCKET_DIR": "/s"},
-		want: serveConfig{Listen: ":7000", DataDir: "/f", LogLevel: "warn", SocketDir: "/t"},
+		want: serveConfig{Listen: ":7000", DataDir: "/f", LogLevel: "warn", SocketDir: "/t", MaxConnections: 500, MaxMessageSize: 64 << 20},
 	}, {
 		name: "flags and environment mixed",
 		args: []string{"--data-dir", "/f"},
 		env:  map[string]string{"VECGRES_LISTEN": ":6000"},
-		want: serveConfig{Listen: ":6000", DataDir: "/f", LogLevel: "info"},
+		want: serveConfig{Listen: ":6000", DataDir: "/f", LogLevel: "info", MaxConnections: 500, MaxMessageSize: 64 << 20},
+	}, {
+		name: "limits from the environment",
+		env:  map[string]string{"VECGRES_MAX_CONNECTIONS": "20", "VECGRES_MAX_MESSAGE_SIZE": "1MB"},
+		want: serveConfig{Listen: "127.0.0.1:5433", DataDir: "./vecgres-data", LogLevel: "info", MaxConnections: 20, MaxMessageSize: 1 << 20},
+	}, {
+		name: "limit flags win",
+		args: []string{"--max-connections", "7", "--max-message-size=4096"},
+		env:  map[string]string{"VECGRES_MAX_CONNECTIONS": "20", "VECGRES_MAX_MESSAGE_SIZE": "1MB"},
+		want: serveConfig{Listen: "127.0.0.1:5433", DataDir: "./vecgres-data", LogLevel: "info", MaxConnections: 7, MaxMessageSize: 4096},
 	}}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -97,6 +106,8 @@ func TestRunExitCodes(t *testing.T) {
 		{args: []string{"serve", "extra"}, wantCode: exitUsage, wantStderr: "unexpected arguments"},
 		{args: []string{"--log-level", "loud"}, wantCode: exitUsage, wantStderr: `invalid log level "loud"`},
 		{args: []string{"slt"}, wantCode: exitUsage, wantStderr: "no files given"},
+		{args: []string{"--max-connections", "0"}, wantCode: exitUsage, wantStderr: "invalid --max-connections"},
+		{args: []string{"--max-message-size", "2GB"}, wantCode: exitUsage, wantStderr: "larger than 1GB"},
 	}
 	for _, tt := range tests {
 		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
