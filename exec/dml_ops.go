@@ -242,6 +242,9 @@ func indexValue(idx *storage.Index, row Row) []float32 {
 
 // index adds a new row to the table's hnsw indexes.
 func (d *dmlOp) index(id storage.RowID, row Row) error {
+	if len(d.graphs) > 0 {
+		d.rt.Indexes.RowWritten(d.table, id, row)
+	}
 	for _, idx := range d.graphs {
 		v := indexValue(idx, row)
 		if v == nil {
@@ -260,6 +263,9 @@ func (d *dmlOp) index(id storage.RowID, row Row) error {
 
 // unindex takes a deleted row out of the table's hnsw indexes.
 func (d *dmlOp) unindex(id storage.RowID, row Row) error {
+	if len(d.graphs) > 0 {
+		d.rt.Indexes.RowWritten(d.table, id, nil)
+	}
 	for _, idx := range d.graphs {
 		if indexValue(idx, row) == nil {
 			continue
@@ -277,6 +283,9 @@ func (d *dmlOp) unindex(id storage.RowID, row Row) error {
 
 // reindex moves an updated row in the indexes whose vector changed.
 func (d *dmlOp) reindex(id storage.RowID, old, updated Row) error {
+	if len(d.graphs) > 0 {
+		d.rt.Indexes.RowWritten(d.table, id, updated)
+	}
 	for _, idx := range d.graphs {
 		ov, nv := indexValue(idx, old), indexValue(idx, updated)
 		if ov != nil && nv != nil && vectorsEqual(ov, nv) {

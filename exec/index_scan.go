@@ -2,8 +2,13 @@ package exec
 
 import (
 	"context"
+	"fmt"
+	"math/rand/v2"
+	"sort"
 	"strconv"
 
+	"github.com/vecgres/vecgres/exec/builtins"
+	"github.com/vecgres/vecgres/index/columns"
 	"github.com/vecgres/vecgres/index/hnsw"
 	"github.com/vecgres/vecgres/planner"
 	"github.com/vecgres/vecgres/sql/pgerr"
@@ -22,6 +27,13 @@ type Indexes interface {
 	// Searcher lends reusable search scratch; PutSearcher returns it.
 	Searcher() *hnsw.Searcher
 	PutSearcher(s *hnsw.Searcher)
+	// Columns returns the in-memory copy of a table's scalar columns for
+	// testing a filter on candidate rows, or nil when there is none the
+	// statement may use.
+	Columns(ctx context.Context, t *storage.Table) (*columns.Cache, error)
+	// RowWritten tells that the statement wrote a row of a table with an
+	// hnsw index (row nil: deleted), for that copy.
+	RowWritten(t *storage.Table, id storage.RowID, row Row)
 }
 
 // scanSettings are the hnsw.* settings an index scan follows.
@@ -75,6 +87,7 @@ type indexScanOp struct {
 	// chunk is how many ids are fetched at once: the LIMIT, so that the
 	// usual query reads exactly its rows with one iterator.
 	chunk int
+	notes []string
 }
 
 func (b *builder) buildIndexScan(n *planner.IndexScan) (Operator, error) {
@@ -94,7 +107,7 @@ func (b *builder) buildIndexScan(n *planner.IndexScan) (Operator, error) {
 	return op, nil
 }
 
-func (o *indexScanOp) start() error {
+func (o *indexScanOp) start(ctx context.Context) error {
 	o.started = true
 	qv, err := o.query(nil)
 	if err != nil {
@@ -106,6 +119,7 @@ func (o *indexScanOp) start() error {
 		o.done = true
 		return nil
 	}
+	q := []float32(qv.(types.Vector))
 	g, err := o.rt.Indexes.Graph(o.n.Index)
 	if err != nil {
 		return err
@@ -117,24 +131,166 @@ func (o *indexScanOp) start() error {
 	}
 	o.firstOnly = st.iterative == "off"
 	o.chunk = 16
+	limit := int64(0)
 	if o.n.Limit != nil {
-		lim, err := o.limit()
-		if err != nil {
+		if limit, err = o.limit(); err != nil {
 			return err
 		}
-		if lim > 0 && lim < 1024 {
-			o.chunk = int(lim)
+		if limit > 0 && limit < 1024 {
+			o.chunk = int(limit)
+		}
+	}
+	opts := hnsw.ScanOptions{EfSearch: st.efSearch, Order: order, MaxScanTuples: st.maxScanTuples}
+	if o.filter != nil && !o.firstOnly {
+		done, err := o.planFilter(ctx, q, limit, &opts)
+		if err != nil || done {
+			return err
 		}
 	}
 	o.searcher = o.rt.Indexes.Searcher()
-	return o.searcher.Scan(g, []float32(qv.(types.Vector)), hnsw.ScanOptions{
-		EfSearch: st.efSearch, Order: order, MaxScanTuples: st.maxScanTuples,
-	})
+	return o.searcher.Scan(g, q, opts)
 }
+
+// exactScanRows is the most rows a filter may select for the scan to
+// compute their distances exactly instead of searching the graph: a few
+// hundred point reads cost less than a graph walk that must pass through
+// thousands of rejected rows, and the answer is exact.
+const exactScanRows = 500
+
+// planFilter chooses how a filtered scan runs, when the table's scalar
+// columns are cached in memory (see package columns): it estimates from a
+// sample how many rows the filter selects; few rows are read and ranked
+// exactly (done is then true, the rows are ready); otherwise the graph
+// search tests the filter on each candidate from the cache, so rejected
+// rows guide the search without filling its result. Without a cache the
+// scan reads candidates from storage and tests the filter on them.
+func (o *indexScanOp) planFilter(ctx context.Context, q []float32, limit int64, opts *hnsw.ScanOptions) (done bool, err error) {
+	cache, err := o.rt.Indexes.Columns(ctx, o.n.Table)
+	if err != nil || cache == nil {
+		return false, err
+	}
+	need := filterSlots(o.n.Filter, len(o.n.Table.Columns))
+	if !cache.Covers(need) {
+		o.note("Filter Strategy: rows read from storage (the filter uses columns not kept in memory)")
+		return false, nil
+	}
+	r := cache.Reader()
+	accept := func(row []types.Datum) bool {
+		v, err := o.filter(row)
+		return err == nil && isTrue(v)
+	}
+	const sampleSize = 1000
+	sampled, passed := 0, 0
+	r.Sample(sampleSize, rand.New(rand.NewPCG(uint64(r.Len()), 1)), func(row []types.Datum) bool {
+		sampled++
+		if accept(row) {
+			passed++
+		}
+		return true
+	})
+	total := r.Len()
+	selectivity := 1.0
+	if sampled > 0 {
+		selectivity = float64(passed) / float64(sampled)
+	}
+	estimated := selectivity * float64(total)
+	if estimated <= exactScanRows || passed == 0 {
+		o.note(fmt.Sprintf("Filter Strategy: exact scan of the matching rows (estimated selectivity %.2f%%, %d of %d rows)",
+			100*selectivity, int(estimated+0.5), total))
+		return true, o.exactScan(ctx, r, accept, q, limit)
+	}
+	o.note(fmt.Sprintf("Filter Strategy: filter tested in the graph search (estimated selectivity %.2f%%, %d of %d rows)",
+		100*selectivity, int(estimated+0.5), total))
+	opts.Accept = func(id uint64) bool {
+		row, ok := r.Row(id)
+		return ok && accept(row)
+	}
+	return false, nil
+}
+
+// exactScan finds the rows the filter selects from the cache, reads them,
+// and ranks them by their exact distance to q: the answer of the query
+// without any index, which for a very selective filter is also the
+// fastest. The rows it keeps (LIMIT of them, or all) become the scan's
+// output.
+func (o *indexScanOp) exactScan(ctx context.Context, r *columns.Reader, accept func([]types.Datum) bool, q []float32, limit int64) error {
+	var ids []storage.RowID
+	r.Each(func(id uint64, row []types.Datum) bool {
+		if accept(row) {
+			ids = append(ids, storage.RowID(id))
+		}
+		return true
+	})
+	dist, ok := builtins.DistanceOfOperator(o.n.Op)
+	if !ok {
+		return pgerr.New(pgerr.InternalError, "exec: %s is not a distance operator", o.n.Op)
+	}
+	slot := o.n.Index.Columns[0].Slot
+	need := o.n.Need
+	if need != nil {
+		need = append([]bool(nil), need...)
+		for len(need) <= slot {
+			need = append(need, false)
+		}
+		need[slot] = true
+	}
+	type ranked struct {
+		d   float64
+		row Row
+	}
+	var kept []ranked
+	for i, id := range ids {
+		if i%checkEvery == checkEvery-1 {
+			if err := ctxErr(ctx); err != nil {
+				return err
+			}
+		}
+		row, found, err := o.rt.Txn.GetSlots(o.n.Table, id, need)
+		if err != nil {
+			return err
+		}
+		if !found {
+			continue
+		}
+		v, ok := row[slot].(types.Vector)
+		if !ok || len(v) != len(q) {
+			continue // NULL vectors are not in the index either
+		}
+		kept = append(kept, ranked{d: builtins.Distance(dist, q, v), row: row})
+	}
+	sort.SliceStable(kept, func(i, j int) bool { return kept[i].d < kept[j].d })
+	if limit > 0 && int64(len(kept)) > limit {
+		kept = kept[:limit]
+	}
+	o.rows = o.rows[:0]
+	for _, k := range kept {
+		o.rows = append(o.rows, k.row)
+	}
+	o.done = true
+	return nil
+}
+
+// filterSlots marks the table slots a filter reads.
+func filterSlots(e planner.Expr, width int) []bool {
+	need := make([]bool, width)
+	planner.Walk(e, func(x planner.Expr) bool {
+		if c, ok := x.(*planner.ColRef); ok && c.Idx < width {
+			need[c.Idx] = true
+		}
+		return true
+	})
+	return need
+}
+
+// note records what EXPLAIN ANALYZE shows about the scan.
+func (o *indexScanOp) note(s string) { o.notes = append(o.notes, s) }
+
+// explainNotes is what the scan tells EXPLAIN ANALYZE.
+func (o *indexScanOp) explainNotes() []string { return o.notes }
 
 func (o *indexScanOp) Next(ctx context.Context) (Row, error) {
 	if !o.started {
-		if err := o.start(); err != nil {
+		if err := o.start(ctx); err != nil {
 			return nil, err
 		}
 	}
@@ -174,7 +330,7 @@ func (o *indexScanOp) Next(ctx context.Context) (Row, error) {
 // batch when the current one is used up.
 func (o *indexScanOp) fetch() error {
 	if len(o.batch) == 0 {
-		if o.firstOnly && o.searcher == nil {
+		if o.searcher == nil {
 			o.done = true
 			return nil
 		}

@@ -11,8 +11,11 @@ type NodeStats struct {
 	// First and Total are the times from the node's first Next call until
 	// it returned its first row and until it returned its end.
 	First, Total time.Duration
-	started      bool
-	start        time.Time
+	// Notes are what the operator tells about how it ran (the strategy
+	// a filtered index scan chose, say).
+	Notes   []string
+	started bool
+	start   time.Time
 }
 
 // instrumentedOp measures the operator it wraps.
@@ -35,6 +38,11 @@ func (o *instrumentedOp) Next(ctx context.Context) (Row, error) {
 		st.Rows++
 	}
 	st.Total = now
+	if row == nil {
+		if n, ok := o.in.(interface{ explainNotes() []string }); ok {
+			st.Notes = n.explainNotes()
+		}
+	}
 	return row, err
 }
 

@@ -14,6 +14,9 @@ type ExplainOptions struct {
 	// the rows a plan node produced and the time until its first and its
 	// last row, in milliseconds. ok is false for a node that never ran.
 	Actual func(n Node) (rows int64, firstMs, totalMs float64, ok bool)
+	// Notes, when set, gives what a node told about how it ran, shown
+	// under its line.
+	Notes func(n Node) []string
 }
 
 // Explain renders a plan as PostgreSQL's text EXPLAIN format (as with
@@ -66,6 +69,11 @@ func (e *explainNode) write(depth int, opts ExplainOptions, lines *[]string) {
 	pad := strings.Repeat(" ", 2+6*depth)
 	for _, d := range e.details {
 		*lines = append(*lines, pad+d)
+	}
+	if opts.Notes != nil && e.plan != nil {
+		for _, d := range opts.Notes(e.plan) {
+			*lines = append(*lines, pad+d)
+		}
 	}
 	for _, c := range e.children {
 		c.write(depth+1, opts, lines)

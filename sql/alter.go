@@ -89,6 +89,7 @@ func column(t *storage.Table, name string) (int, error) {
 
 // replaceTable stores a changed copy of t's descriptor.
 func (s *Session) replaceTable(ctx context.Context, t *storage.Table, change func(c *storage.Table)) (*storage.Table, error) {
+	s.indexes().schemaChanged(t.OID)
 	c := *t
 	c.Columns = append([]storage.Column(nil), t.Columns...)
 	change(&c)

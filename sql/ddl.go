@@ -446,6 +446,7 @@ func (s *Session) dropRelation(ctx context.Context, ds *pg_query.DropStmt, kindN
 				s.indexes().dropped[idx.OID] = true
 			}
 		}
+		s.indexes().schemaChanged(oid)
 		return s.txn.DropTable(ctx, oid)
 	case storage.KindIndex:
 		idx, _ := cat.Index(oid)

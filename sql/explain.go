@@ -59,6 +59,10 @@ func (s *Session) bindExplain(st *Statement, b *binder, es *pg_query.ExplainStmt
 				st, ok := res.Stats(n)
 				return st.Rows, millis(st.First), millis(st.Total), ok
 			}
+			opts.Notes = func(n planner.Node) []string {
+				st, _ := res.Stats(n)
+				return st.Notes
+			}
 		}
 		var rows [][]types.Datum
 		for _, l := range planner.Explain(plan, opts) {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/rs/zerolog"
 
+	"github.com/vecgres/vecgres/index/columns"
 	"github.com/vecgres/vecgres/index/hnsw"
 	"github.com/vecgres/vecgres/sql/pgerr"
 	"github.com/vecgres/vecgres/sql/types"
@@ -24,6 +25,8 @@ type graphs struct {
 	log zerolog.Logger
 	// searchers are reused across queries, so a search allocates nothing.
 	searchers sync.Pool
+	// caches are the column caches of tables searched with filters.
+	caches caches
 }
 
 func newGraphs(log zerolog.Logger) *graphs {
@@ -128,6 +131,11 @@ type txnIndexes struct {
 	created map[types.OID]*hnsw.Graph
 	writers map[types.OID]*hnsw.Tx
 	dropped map[types.OID]bool
+	// written holds the rows the transaction wrote in tables, by row id
+	// (nil: deleted), for the column caches; schema lists the tables whose
+	// definition it changed, whose caches are dropped at commit.
+	written map[types.OID]map[storage.RowID][]types.Datum
+	schema  map[types.OID]bool
 }
 
 // indexes returns the open transaction's index state, making it (and the
@@ -152,6 +160,10 @@ func (s *Session) indexes() *txnIndexes {
 		for oid := range ti.dropped {
 			reg.remove(oid)
 		}
+		for oid := range ti.schema {
+			s.e.graphs.caches.forget(oid)
+		}
+		s.e.applyWritten(ti.written)
 	})
 	s.txn.OnRollback(func() {
 		for _, tx := range ti.writers {
@@ -256,3 +268,42 @@ func (si sessionIndexes) Searcher() *hnsw.Searcher {
 }
 
 func (si sessionIndexes) PutSearcher(h *hnsw.Searcher) { si.s.e.graphs.searchers.Put(h) }
+
+// RowWritten records a write for the column caches (row nil: deleted).
+// Only tables with an hnsw index can have a cache, so others are not
+// recorded.
+func (si sessionIndexes) RowWritten(t *storage.Table, id storage.RowID, row []types.Datum) {
+	si.s.indexes().rowWritten(t, id, row)
+}
+
+// Columns returns the column cache of a table for a filtered search, or
+// nil when the transaction wrote the table (the cache does not have its
+// uncommitted rows) or the table's values do not fit in one.
+func (si sessionIndexes) Columns(ctx context.Context, t *storage.Table) (*columns.Cache, error) {
+	if ti := si.s.txnIdx; ti != nil && (ti.written[t.OID] != nil || ti.schema[t.OID]) {
+		return nil, nil
+	}
+	if c := si.s.e.graphs.caches.get(t.OID); c != nil {
+		if !c.Usable() {
+			return nil, nil
+		}
+		return c, nil
+	}
+	if si.s.txn != nil && si.s.txn.Writing() {
+		// Building takes the writer lock, which this transaction holds.
+		return nil, nil
+	}
+	c, err := si.s.e.buildCache(ctx, t)
+	if err != nil || c == nil || !c.Usable() {
+		return nil, err
+	}
+	return c, nil
+}
+
+// SchemaChanged records that the transaction changed a table's definition.
+func (ti *txnIndexes) schemaChanged(oid types.OID) {
+	if ti.schema == nil {
+		ti.schema = map[types.OID]bool{}
+	}
+	ti.schema[oid] = true
+}

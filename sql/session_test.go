@@ -105,7 +105,7 @@ func TestSessionBasics(t *testing.T) {
 		{sql: "SELECT nope FROM items", code: pgerr.UndefinedColumn},
 		{sql: "SELECT 1/0", code: pgerr.DivisionByZero},
 		{sql: "SELECT '[1,2]'::vector <-> '[1,2,3]'", code: pgerr.DataException},
-		{sql: "SELECT vector_dims('[1,2,3]'), vector_norm('[3,4]'), l2_normalize('[3,4]')", want: "3|5|[0.6,0.8]"},
+		{sql: "SELECT vector_dims('[1,2,3]'::vector), vector_norm('[3,4]'), l2_normalize('[3,4]'::vector)", want: "3|5|[0.6,0.8]"},
 		{sql: "SELECT 1 + 1, 2.5 * 2, 'x' || 'y', 7 / 2, 7.0 / 2", want: "2|5.0|xy|3|3.5000000000000000"},
 		{sql: "SELECT name, count(*) FROM items GROUP BY name ORDER BY name", want: "B|1\na|1"},
 	}

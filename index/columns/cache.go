@@ -1,0 +1,227 @@
+package columns
+
+import (
+	"math/rand/v2"
+	"sync"
+
+	"github.com/vecgres/vecgres/sql/types"
+)
+
+// Cache is the in-memory copy of some columns (slots) of one table.
+type Cache struct {
+	mu sync.RWMutex
+	// slots are the table slots cached, in order; width is the table's
+	// slot count, the length of the rows Reader.Row fills.
+	slots []int
+	width int
+	// Row positions: ids[p] is the row id at position p (0 when free);
+	// pos maps row ids back; free lists reusable positions.
+	ids  []uint64
+	pos  map[uint64]int32
+	free []int32
+	// cols[i][p] is slot slots[i] of the row at position p.
+	cols [][]types.Datum
+	// bytes estimates the memory the values hold, against budget.
+	bytes, budget int64
+	// overflow is set when the budget was exceeded: the cache is then
+	// useless and stays empty.
+	overflow bool
+}
+
+// New makes an empty cache of the given slots of a table with width
+// slots, holding at most budget bytes of values (0: no limit).
+func New(slots []int, width int, budget int64) *Cache {
+	return &Cache{slots: slots, width: width, pos: map[uint64]int32{}, cols: make([][]types.Datum, len(slots)), budget: budget}
+}
+
+// Slots returns the cached slots.
+func (c *Cache) Slots() []int { return c.slots }
+
+// Covers reports whether every slot in need is cached.
+func (c *Cache) Covers(need []bool) bool {
+	cached := make([]bool, c.width)
+	for _, s := range c.slots {
+		cached[s] = true
+	}
+	for s, n := range need {
+		if n && (s >= len(cached) || !cached[s]) {
+			return false
+		}
+	}
+	return true
+}
+
+// Usable reports whether the cache holds every row (it has not run over
+// its memory budget).
+func (c *Cache) Usable() bool {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	return !c.overflow
+}
+
+// Len is the number of rows cached.
+func (c *Cache) Len() int {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	return len(c.pos)
+}
+
+// Put stores (or replaces) the cached slots of row id from a full table
+// row.
+func (c *Cache) Put(id uint64, row []types.Datum) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.put(id, row)
+}
+
+func (c *Cache) put(id uint64, row []types.Datum) {
+	if c.overflow {
+		return
+	}
+	p, ok := c.pos[id]
+	if !ok {
+		if n := len(c.free); n > 0 {
+			p, c.free = c.free[n-1], c.free[:n-1]
+		} else {
+			p = int32(len(c.ids))
+			c.ids = append(c.ids, 0)
+			for i := range c.cols {
+				c.cols[i] = append(c.cols[i], nil)
+			}
+		}
+		c.ids[p], c.pos[id] = id, p
+		c.bytes += 24
+	}
+	for i, s := range c.slots {
+		var v types.Datum
+		if s < len(row) {
+			v = row[s]
+		}
+		c.bytes += size(v) - size(c.cols[i][p])
+		c.cols[i][p] = v
+	}
+	if c.budget > 0 && c.bytes > c.budget {
+		c.reset()
+		c.overflow = true
+	}
+}
+
+// Delete forgets row id.
+func (c *Cache) Delete(id uint64) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	p, ok := c.pos[id]
+	if !ok {
+		return
+	}
+	for i := range c.cols {
+		c.bytes -= size(c.cols[i][p])
+		c.cols[i][p] = nil
+	}
+	c.bytes -= 24
+	delete(c.pos, id)
+	c.ids[p] = 0
+	c.free = append(c.free, p)
+}
+
+func (c *Cache) reset() {
+	c.ids, c.free, c.pos = nil, nil, map[uint64]int32{}
+	c.cols = make([][]types.Datum, len(c.slots))
+	c.bytes = 0
+}
+
+// size estimates the memory a value holds.
+func size(v types.Datum) int64 {
+	switch v := v.(type) {
+	case nil:
+		return 0
+	case string:
+		return 16 + int64(len(v))
+	case []byte:
+		return 24 + int64(len(v))
+	case types.JSON:
+		return 16 + int64(len(v))
+	}
+	return 16
+}
+
+// Reader reads the cache; it holds a buffer for the rows it returns and is
+// used by one goroutine. Each call takes the cache's read lock for its
+// own duration only, so a search that pauses between rows (its client is
+// slow to read) never holds up a commit.
+type Reader struct {
+	c   *Cache
+	row []types.Datum
+}
+
+// Reader returns a reader of the cache.
+func (c *Cache) Reader() *Reader {
+	return &Reader{c: c, row: make([]types.Datum, c.width)}
+}
+
+// Row returns row id with its cached slots filled (the others NULL), in a
+// buffer the next call reuses; ok is false when the row is not cached.
+func (r *Reader) Row(id uint64) (row []types.Datum, ok bool) {
+	r.c.mu.RLock()
+	defer r.c.mu.RUnlock()
+	p, ok := r.c.pos[id]
+	if !ok {
+		return nil, false
+	}
+	return r.at(p), true
+}
+
+func (r *Reader) at(p int32) []types.Datum {
+	for i, s := range r.c.slots {
+		r.row[s] = r.c.cols[i][p]
+	}
+	return r.row
+}
+
+// Len is the number of rows cached.
+func (r *Reader) Len() int { return r.c.Len() }
+
+// Sample calls fn for up to n rows chosen at random (all rows when there
+// are fewer), for estimating how many rows a condition selects.
+func (r *Reader) Sample(n int, rng *rand.Rand, fn func(row []types.Datum) bool) {
+	c := r.c
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	live := len(c.pos)
+	if live == 0 {
+		return
+	}
+	if live <= n {
+		r.each(func(_ uint64, row []types.Datum) bool { return fn(row) })
+		return
+	}
+	for taken := 0; taken < n; {
+		p := int32(rng.IntN(len(c.ids)))
+		if c.ids[p] == 0 {
+			continue
+		}
+		taken++
+		if !fn(r.at(p)) {
+			return
+		}
+	}
+}
+
+// Each calls fn for every cached row until it returns false, holding the
+// read lock throughout.
+func (r *Reader) Each(fn func(id uint64, row []types.Datum) bool) {
+	r.c.mu.RLock()
+	defer r.c.mu.RUnlock()
+	r.each(fn)
+}
+
+func (r *Reader) each(fn func(id uint64, row []types.Datum) bool) {
+	for p, id := range r.c.ids {
+		if id == 0 {
+			continue
+		}
+		if !fn(id, r.at(int32(p))) {
+			return
+		}
+	}
+}
