@@ -31,6 +31,9 @@ func (s *Session) alterTable(ctx context.Context, b *binder, as *pg_query.AlterT
 		}
 		return b.errAt(as.Relation.Location, pgerr.UndefinedTable, "relation \"%s\" does not exist", as.Relation.Relname)
 	}
+	if err := b.checkOwner(t); err != nil {
+		return err
+	}
 	for _, n := range as.Cmds {
 		cmd := n.GetAlterTableCmd()
 		cur, _ := s.txn.Catalog().Table(t.OID)

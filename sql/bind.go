@@ -45,6 +45,9 @@ type binder struct {
 	// ctes are the WITH queries visible to the query being bound,
 	// innermost last.
 	ctes []map[string]*cte
+	// acc checks the current role's privileges on the tables resolved;
+	// nil allows everything (privileges.go).
+	acc *access
 }
 
 // level is an enclosing query: its scope, and whether the subquery

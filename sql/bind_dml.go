@@ -83,6 +83,9 @@ func (b *binder) insertStmt(s *pg_query.InsertStmt) (planner.Node, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := b.checkReads(t, storage.PrivInsert, nil, s.ReturningList, nil); err != nil {
+		return nil, err
+	}
 	return &planner.Insert{Table: t, Input: input, Returning: ret, Out: out}, nil
 }
 
@@ -284,6 +287,9 @@ func (b *binder) updateStmt(s *pg_query.UpdateStmt) (planner.Node, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := b.checkReads(t, storage.PrivUpdate, s.WhereClause, s.ReturningList, setExprs(sets)); err != nil {
+		return nil, err
+	}
 	return &planner.Update{Table: t, Input: input, Sets: sets, Returning: ret, Out: out}, nil
 }
 
@@ -309,6 +315,9 @@ func (b *binder) deleteStmt(s *pg_query.DeleteStmt) (planner.Node, error) {
 	}
 	ret, out, err := b.returning(s.ReturningList, t, alias)
 	if err != nil {
+		return nil, err
+	}
+	if err := b.checkReads(t, storage.PrivDelete, s.WhereClause, s.ReturningList, nil); err != nil {
 		return nil, err
 	}
 	return &planner.Delete{Table: t, Input: input, Returning: ret, Out: out}, nil

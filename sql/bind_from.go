@@ -185,10 +185,16 @@ func (b *binder) rangeVar(rv *pg_query.RangeVar) (planner.Node, *scope, error) {
 		}
 	}
 	if vt, ok := b.lookupVirtual(rv); ok {
+		if err := b.checkVirtual(vt); err != nil {
+			return nil, nil, err
+		}
 		return b.virtualScan(vt, alias, colAliases, rv.Location)
 	}
 	t, err := b.resolveTable(rv)
 	if err != nil {
+		return nil, nil, err
+	}
+	if err := b.checkSelect(t); err != nil {
 		return nil, nil, err
 	}
 	sc := tableScope(t, alias, false)

@@ -104,6 +104,9 @@ func (s *Session) bindCopy(st *Statement, b *binder, cs *pg_query.CopyStmt) erro
 	if err != nil {
 		return err
 	}
+	if err := b.checkTable(t, copyPrivilege(cs.IsFrom)); err != nil {
+		return err
+	}
 	spec.table = t
 	if len(cs.Attlist) == 0 {
 		spec.slots = t.LiveColumns()

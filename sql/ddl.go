@@ -60,7 +60,7 @@ func (s *Session) createTable(ctx context.Context, b *binder, cs *pg_query.Creat
 		}
 		return b.errAt(rv.Location, pgerr.DuplicateTable, "relation \"%s\" already exists", rv.Relname)
 	}
-	tbl := &storage.Table{Schema: schema, Name: rv.Relname}
+	tbl := &storage.Table{Schema: schema, Name: rv.Relname, Owner: s.currentRoleOID()}
 	var specs []indexSpec
 	var serials []int
 	for _, elt := range cs.TableElts {
@@ -439,6 +439,9 @@ func (s *Session) dropRelation(ctx context.Context, ds *pg_query.DropStmt, kindN
 		return pgerr.New(pgerr.WrongObjectType, "\"%s\" is not a%s %s", name, article(kindName), kindName).
 			WithHint("Use %s to remove a%s %s.", hint, article(kindWord(kind)), kindWord(kind))
 	}
+	if err := s.checkRelationOwner(cat, oid); err != nil {
+		return err
+	}
 	switch kind {
 	case storage.KindTable:
 		for _, idx := range cat.TableIndexes(oid) {
@@ -559,6 +562,9 @@ func (s *Session) createSchema(ctx context.Context, cs *pg_query.CreateSchemaStm
 func (s *Session) createIndex(ctx context.Context, b *binder, is *pg_query.IndexStmt) error {
 	t, err := b.resolveTable(is.Relation)
 	if err != nil {
+		return err
+	}
+	if err := b.checkOwner(t); err != nil {
 		return err
 	}
 	method := strings.ToLower(is.AccessMethod)

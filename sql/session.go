@@ -33,6 +33,8 @@ type Engine struct {
 	// pg_stat_progress_create_index.
 	sessions sync.Map
 	builds   sync.Map
+	// md5Passwords says new passwords also get an md5 hash (roles.go).
+	md5Passwords bool
 }
 
 // NewEngine makes an engine over an open store.
@@ -41,7 +43,7 @@ func NewEngine(cfg EngineConfig) (*Engine, error) {
 		return nil, pgerr.New(pgerr.InternalError, "sql: EngineConfig.DB is nil")
 	}
 	e := &Engine{db: cfg.DB, reg: builtins.NewRegistry(), log: cfg.Logger, settings: settingsTable(),
-		graphs: newGraphs(cfg.Logger)}
+		graphs: newGraphs(cfg.Logger), md5Passwords: cfg.MD5Passwords}
 	e.nextPID.Store(1000)
 	for _, st := range sortedSettings(e.settings) {
 		if st.reported {
@@ -61,6 +63,8 @@ type Session struct {
 	user     string
 	database string
 	pid      int32
+	// auth is who the session logged in as (roles.go).
+	auth sessionAuth
 
 	// values holds the current value of each setting that differs from its
 	// default, by lower-case name.
@@ -113,6 +117,7 @@ func (e *Engine) NewSession(p SessionParams) (*Session, error) {
 	s.act.backendStart = time.Now()
 	s.act.set("idle", "", time.Time{})
 	s.values["session_authorization"] = s.user
+	s.auth = e.newSessionAuth(s.user)
 	s.reported = map[string]string{}
 	for name, value := range p.Options {
 		if name == "options" {

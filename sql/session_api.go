@@ -30,6 +30,10 @@ type SessionParams struct {
 type EngineConfig struct {
 	DB     *storage.DB
 	Logger zerolog.Logger
+	// MD5Passwords keeps, beside each new password's SCRAM secret, the
+	// md5 hash that md5 authentication needs (roles.go); set it only when
+	// the server accepts md5.
+	MD5Passwords bool
 }
 
 // ParamStatus is a setting the server reports to the client with a

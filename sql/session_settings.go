@@ -22,6 +22,9 @@ func (s *Session) lookupSetting(name string) (*setting, error) {
 
 // setting returns the current value of st.
 func (s *Session) setting(st *setting) string {
+	if v, ok := s.derivedSetting(st); ok {
+		return v
+	}
 	if v, ok := s.values[strings.ToLower(st.name)]; ok {
 		return v
 	}
@@ -48,6 +51,9 @@ func (s *Session) Setting(name string) (string, error) {
 // restores it (SET is transactional in PostgreSQL); local settings last
 // until the end of the transaction.
 func (s *Session) set(name, value string, local, inTxn bool) (string, error) {
+	if isRoleSetting(name) {
+		return s.setRoleSetting(name, value, local, inTxn)
+	}
 	st, err := s.lookupSetting(name)
 	if err != nil {
 		return "", err
@@ -100,6 +106,9 @@ func (s *Session) assign(st *setting, value string, local, inTxn bool) {
 
 // reset returns a setting to its startup value or default.
 func (s *Session) reset(name string, inTxn bool) error {
+	if isRoleSetting(name) {
+		return s.resetRoleSetting(name, inTxn)
+	}
 	st, err := s.lookupSetting(name)
 	if err != nil {
 		return err

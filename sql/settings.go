@@ -40,6 +40,7 @@ func settingsTable() map[string]*setting {
 		{name: "server_encoding", def: "UTF8", reported: true, readOnly: true},
 		{name: "is_superuser", def: "on", reported: true, readOnly: true},
 		{name: "session_authorization", def: "", reported: true, readOnly: true},
+		{name: "role", def: "none", readOnly: true}, // SET ROLE: roles.go
 		{name: "default_transaction_read_only", def: "off", reported: true, check: checkBool},
 		{name: "in_hot_standby", def: "off", reported: true, readOnly: true},
 		{name: "scram_iterations", def: "4096", reported: true, readOnly: true},

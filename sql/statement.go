@@ -46,6 +46,8 @@ type Statement struct {
 	// discard is set for DEALLOCATE and DISCARD ALL, which drop prepared
 	// statements: the server keeps those, so it carries them out.
 	discard *discardSpec
+	// asRole is the role whose privileges the binder checked.
+	asRole types.OID
 }
 
 // discardSpec names the prepared statements a statement drops: one by
@@ -111,13 +113,14 @@ func (s *Session) Prepare(ctx context.Context, p *Parsed, paramTypes []types.OID
 }
 
 func (s *Session) prepare(p *Parsed, paramTypes []types.OID) (*Statement, error) {
-	st := &Statement{parsed: p, requested: paramTypes, cat: s.catalog()}
+	st := &Statement{parsed: p, requested: paramTypes, cat: s.catalog(), asRole: s.currentRoleOID()}
 	if p.Empty {
 		st.kind = kindSession
 		st.run = func(context.Context, *Session) ([][]types.Datum, string, error) { return nil, "", nil }
 		return st, nil
 	}
 	b := newBinder(st.cat, s.e.reg, p.query, paramTypes, s.searchPath())
+	b.acc = s.access(st.cat)
 	b.pgVersion = p.version
 	b.format = s.literalFormat()
 	if err := s.bindStatement(st, b, p.stmt); err != nil {
@@ -275,7 +278,7 @@ func (s *Session) literalFormat() *types.FormatOptions {
 // refresh binds st again when the schema changed since it was prepared,
 // so that a cached statement never runs against stale table descriptors.
 func (s *Session) refresh(st *Statement) error {
-	if st.cat == s.catalog() {
+	if st.cat == s.catalog() && st.asRole == s.currentRoleOID() {
 		return nil
 	}
 	fresh, err := s.prepare(st.parsed, st.requested)
@@ -410,7 +413,7 @@ func (e *stmtEnv) SetSetting(name, value string, local bool) (string, error) {
 }
 func (e *stmtEnv) Format() *types.FormatOptions { return e.s.Format() }
 func (e *stmtEnv) Database() string             { return e.s.database }
-func (e *stmtEnv) User() string                 { return e.s.user }
+func (e *stmtEnv) User() string                 { return e.s.currentUser() }
 func (e *stmtEnv) BackendPID() int32            { return e.s.pid }
 
 func (e *stmtEnv) sequence(oid types.OID) (*storage.Sequence, error) {

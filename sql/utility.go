@@ -19,6 +19,7 @@ func (s *Session) bindUtility(st *Statement, b *binder, n *pg_query.Node) error 
 	version := b.pgVersion
 	newB := func(s *Session) *binder {
 		nb := newBinder(s.catalog(), s.e.reg, query, nil, s.searchPath())
+		nb.acc = s.access(nb.cat)
 		nb.pgVersion = version
 		return nb
 	}
@@ -27,6 +28,9 @@ func (s *Session) bindUtility(st *Statement, b *binder, n *pg_query.Node) error 
 		st.run = func(ctx context.Context, s *Session) ([][]types.Datum, string, error) {
 			return nil, tag, f(ctx, s)
 		}
+	}
+	if ok, err := s.bindRoleStatement(st, n); ok {
+		return err
 	}
 	switch x := n.Node.(type) {
 	case *pg_query.Node_TransactionStmt:
@@ -111,6 +115,7 @@ func (s *Session) bindUtility(st *Statement, b *binder, n *pg_query.Node) error 
 					return pgerr.New(pgerr.ActiveSQLTransaction, "DISCARD ALL cannot run inside a transaction block")
 				}
 				s.resetAll(false)
+				s.resetSessionAuthorization()
 				s.currvals = map[types.OID]int64{}
 				return nil
 			})

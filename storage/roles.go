@@ -244,7 +244,7 @@ func (c *Catalog) roleDependents(oid types.OID) []string {
 		if OwnerOf(tbl) == oid {
 			owned = append(owned, "owner of table "+tbl.Name)
 		}
-		if slices.ContainsFunc(tbl.ACL, func(g Grant) bool { return g.Grantee == oid || g.Grantor == oid }) {
+		if slices.ContainsFunc(tbl.ACL, func(g Grant) bool { return g.Grantee == oid }) {
 			privileged = append(privileged, "privileges for table "+tbl.Name)
 		}
 	}

@@ -238,15 +238,20 @@ func addCatalogFuncs(r *Registry) {
 		return description(env, sc, oidArg(a[0]), class, 0, true)
 	}))
 
-	// Privileges: vecgres has one superuser, who may do anything.
+	// Privileges: has_table_privilege asks the Env (PrivilegeChecker);
+	// vecgres checks no other privileges, so everyone holds them.
 	allowed := Overload{Ret: types.TBool, Volatility: planner.Stable,
 		Impl: func(planner.Env, []types.Datum) (types.Datum, error) { return true, nil }}
+	tablePriv := Overload{Ret: types.TBool, Volatility: planner.Stable, Impl: hasTablePrivilege}
 	for _, name := range []string{"has_table_privilege", "has_schema_privilege", "has_database_privilege",
 		"has_sequence_privilege", "has_function_privilege", "has_any_column_privilege", "has_type_privilege",
 		"has_tablespace_privilege", "has_language_privilege", "has_foreign_data_wrapper_privilege",
 		"has_server_privilege", "pg_has_role"} {
 		for _, n := range []int{2, 3} {
 			o := allowed
+			if name == "has_table_privilege" {
+				o = tablePriv
+			}
 			o.Args = make([]types.OID, n)
 			for i := range o.Args {
 				o.Args[i] = AnyOID

@@ -32,9 +32,10 @@ func addSession(r *Registry) {
 		return "PostgreSQL " + ServerVersion + " (vecgres " + VecgresVersion + ") on x86_64-pc-linux-gnu, compiled by Go, 64-bit", nil
 	}))
 	r.addFunc("current_database", stable(types.TName, func(env planner.Env) (types.Datum, error) { return env.Database(), nil }))
-	for _, name := range []string{"current_user", "session_user", "user", "current_role"} {
+	for _, name := range []string{"current_user", "user", "current_role"} {
 		r.addFunc(name, stable(types.TName, func(env planner.Env) (types.Datum, error) { return env.User(), nil }))
 	}
+	r.addFunc("session_user", stable(types.TName, func(env planner.Env) (types.Datum, error) { return sessionUser(env), nil }))
 	r.addFunc("current_schema", stable(types.TName, func(env planner.Env) (types.Datum, error) {
 		// The first schema of the search path that exists; NULL if none.
 		cat := env.Catalog()

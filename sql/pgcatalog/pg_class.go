@@ -176,7 +176,7 @@ func pgClass() *Table {
 		Rows: func(env planner.Env) ([][]types.Datum, error) {
 			var rows [][]types.Datum
 			for _, r := range relations(env) {
-				rows = append(rows, classRow(r))
+				rows = append(rows, withAccess(env, r, classRow(r)))
 			}
 			return rows, nil
 		},

@@ -2,6 +2,7 @@ package pgcatalog
 
 import (
 	"slices"
+	"time"
 
 	"github.com/vecgres/vecgres/planner"
 	"github.com/vecgres/vecgres/sql/types"
@@ -91,31 +92,34 @@ func pgTablespace() *Table {
 
 // role is a pg_authid row.
 type role struct {
-	oid   types.OID
-	name  string
-	super bool
+	oid                                                                 types.OID
+	name                                                                string
+	super, login, inherit, createRole, createDB, replication, bypassRLS bool
+	connLimit                                                           int64
+	password                                                            string // SCRAM secret or md5 hash
+	validUntil                                                          time.Time
 }
 
-// roles returns the superuser (the session's user, see superuser) and
+// roles returns the bootstrap superuser, the stored roles (roles.go) and
 // PostgreSQL 16's predefined roles.
 func roles(env planner.Env) []role {
-	return []role{
-		{BootstrapSuperuser, superuser(env), true},
-		{3373, "pg_monitor", false},
-		{3374, "pg_read_all_settings", false},
-		{3375, "pg_read_all_stats", false},
-		{3377, "pg_stat_scan_tables", false},
-		{4200, "pg_signal_backend", false},
-		{4544, "pg_checkpoint", false},
-		{4550, "pg_use_reserved_connections", false},
-		{4569, "pg_read_server_files", false},
-		{4570, "pg_write_server_files", false},
-		{4571, "pg_execute_server_program", false},
-		{DatabaseOwnerRole, "pg_database_owner", false},
-		{6181, "pg_read_all_data", false},
-		{6182, "pg_write_all_data", false},
-		{6304, "pg_create_subscription", false},
-	}
+	predefined := func(o types.OID, name string) role { return role{oid: o, name: name, inherit: true, connLimit: -1} }
+	return withStoredRoles(env, []role{
+		predefined(3373, "pg_monitor"),
+		predefined(3374, "pg_read_all_settings"),
+		predefined(3375, "pg_read_all_stats"),
+		predefined(3377, "pg_stat_scan_tables"),
+		predefined(4200, "pg_signal_backend"),
+		predefined(4544, "pg_checkpoint"),
+		predefined(4550, "pg_use_reserved_connections"),
+		predefined(4569, "pg_read_server_files"),
+		predefined(4570, "pg_write_server_files"),
+		predefined(4571, "pg_execute_server_program"),
+		predefined(DatabaseOwnerRole, "pg_database_owner"),
+		predefined(6181, "pg_read_all_data"),
+		predefined(6182, "pg_write_all_data"),
+		predefined(6304, "pg_create_subscription"),
+	})
 }
 
 func roleName(env planner.Env, o types.OID) (string, bool) {
@@ -139,8 +143,8 @@ func pgAuthid() *Table {
 		Rows: func(env planner.Env) ([][]types.Datum, error) {
 			var rows [][]types.Datum
 			for _, r := range roles(env) {
-				rows = append(rows, []types.Datum{oid(r.oid), r.name, r.super, true, r.super, r.super, r.super, r.super,
-					r.super, int64(-1), nil, nil})
+				rows = append(rows, []types.Datum{oid(r.oid), r.name, r.super, r.inherit, r.createRole, r.createDB, r.login,
+					r.replication, r.bypassRLS, r.connLimit, r.passwordDatum(), r.validUntilDatum()})
 			}
 			return rows, nil
 		},
@@ -160,8 +164,8 @@ func pgRoles() *Table {
 		Rows: func(env planner.Env) ([][]types.Datum, error) {
 			var rows [][]types.Datum
 			for _, r := range roles(env) {
-				rows = append(rows, []types.Datum{r.name, r.super, true, r.super, r.super, r.super, r.super, int64(-1),
-					"********", nil, r.super, nil, oid(r.oid)})
+				rows = append(rows, []types.Datum{r.name, r.super, r.inherit, r.createRole, r.createDB, r.login,
+					r.replication, r.connLimit, r.maskedPassword(), r.validUntilDatum(), r.bypassRLS, nil, oid(r.oid)})
 			}
 			return rows, nil
 		},
@@ -177,7 +181,14 @@ func pgUser() *Table {
 			col("passwd", types.TextOID), col("valuntil", types.TimestampTZOID), col("useconfig", types.TextArrayOID),
 		},
 		Rows: func(env planner.Env) ([][]types.Datum, error) {
-			return [][]types.Datum{{superuser(env), oid(BootstrapSuperuser), true, true, true, true, "********", nil, nil}}, nil
+			var rows [][]types.Datum
+			for _, r := range roles(env) {
+				if r.login {
+					rows = append(rows, []types.Datum{r.name, oid(r.oid), r.createDB, r.super, r.replication, r.bypassRLS,
+						"********", r.validUntilDatum(), nil})
+				}
+			}
+			return rows, nil
 		},
 	}
 }

@@ -8,7 +8,7 @@ import (
 
 // superuser is the name of the role vecgres has (OID 10): vecgres has one
 // superuser for now, and it is whoever the session authenticated as.
-func superuser(env planner.Env) string { return env.User() }
+func superuser(env planner.Env) string { return bootstrapName(env) }
 
 // namespaceOID returns the OID of the schema called name, 0 if none.
 func namespaceOID(cat *storage.Catalog, name string) types.OID {

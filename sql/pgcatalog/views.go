@@ -19,7 +19,7 @@ func viewTables() []*Table {
 				var rows [][]types.Datum
 				for _, r := range relations(env) {
 					if r.kind == 'r' {
-						rows = append(rows, []types.Datum{r.schema, r.name, superuser(env), nil, r.hasIndex, false, false, false})
+						rows = append(rows, []types.Datum{r.schema, r.name, tableOwner(env, r), nil, r.hasIndex, false, false, false})
 					}
 				}
 				return rows, nil
