@@ -145,7 +145,14 @@ func (b *binder) constant(c *pg_query.A_Const) (planner.Expr, error) {
 	case *pg_query.A_Const_Boolval:
 		return &planner.Const{Value: v.Boolval.Boolval, T: types.TBool}, nil
 	case *pg_query.A_Const_Bsval:
-		return nil, b.unsupported(c.Location, "a bit-string literal")
+		// B'1010' and X'1F' arrive as "b1010" and "x1F": bit_in reads
+		// them, and the constant is a bit without length, as in
+		// PostgreSQL's make_const.
+		d, err := types.ParseText(types.TBit, v.Bsval.Bsval)
+		if err != nil {
+			return nil, b.at(c.Location, err)
+		}
+		return &planner.Const{Value: d, T: types.TBit}, nil
 	}
 	return nil, b.errAt(c.Location, pgerr.SyntaxError, "unrecognized constant")
 }

@@ -51,6 +51,19 @@ import (
 //	           and then shorter first
 //	array      per element its own ascending encoding with NULLs last; then
 //	           0x01: element-wise, then shorter first, as array_cmp
+//	halfvec    per element 0x02 and the element's binary16 bits (2 bytes,
+//	           ordered as float64 above, -0 as +0); then 0x01
+//	sparsevec  the dense order pgvector's sparsevec_cmp gives, written as
+//	           the non-zero elements in index order and then the end at
+//	           position dim: a negative element is 0x02, the index (4
+//	           bytes), 0x01 and the value (4 bytes, as float32 above); the
+//	           end is 0x02, dim (4 bytes), 0x00; a positive element is
+//	           0x03, the complemented index (4 bytes) and the value. At the
+//	           first position where two vectors differ, whatever is below
+//	           zero there (a negative value, or the end: shorter first)
+//	           sorts before a zero, and a zero before a positive value
+//	bit        the bytes as string above (memcmp order), then the length
+//	           in bits (4 bytes): bit_cmp's order
 //
 // Key encodings are not decoded: index entries carry the row id in their
 // value, and rows are fetched from the table.
@@ -73,9 +86,17 @@ const (
 	keyTagTime      byte = 0x60
 	keyTagVector    byte = 0x70
 	keyTagArray     byte = 0x80
+	keyTagHalfvec   byte = 0x72
+	keyTagSparse    byte = 0x74
+	keyTagBits      byte = 0x78
 
 	keyElemMore byte = 0x02 // another vector element follows
 	keyListEnd  byte = 0x01 // end of a vector or array
+
+	keySparseBelow byte = 0x02 // sparsevec: a negative element or the end
+	keySparseAbove byte = 0x03 // sparsevec: a positive element
+	keySparseEnd   byte = 0x00 // after keySparseBelow and a position: the end
+	keySparseNeg   byte = 0x01 // after keySparseBelow and a position: a value
 )
 
 // AppendKey appends the order-preserving encoding of d to dst. desc
@@ -137,6 +158,33 @@ func appendKeyAsc(dst []byte, d types.Datum) ([]byte, error) {
 			dst = binary.BigEndian.AppendUint32(dst, orderedFloat32(f))
 		}
 		return append(dst, keyListEnd), nil
+	case types.Halfvec:
+		dst = append(dst, keyTagHalfvec)
+		for _, h := range v {
+			dst = append(dst, keyElemMore)
+			dst = binary.BigEndian.AppendUint16(dst, orderedFloat16(h))
+		}
+		return append(dst, keyListEnd), nil
+	case types.Sparsevec:
+		dst = append(dst, keyTagSparse)
+		for k, index := range v.Indices {
+			f := v.Values[k]
+			if f < 0 {
+				dst = append(dst, keySparseBelow)
+				dst = binary.BigEndian.AppendUint32(dst, uint32(index))
+				dst = append(dst, keySparseNeg)
+			} else {
+				dst = append(dst, keySparseAbove)
+				dst = binary.BigEndian.AppendUint32(dst, ^uint32(index))
+			}
+			dst = binary.BigEndian.AppendUint32(dst, orderedFloat32(f))
+		}
+		dst = append(dst, keySparseBelow)
+		dst = binary.BigEndian.AppendUint32(dst, uint32(v.Dim))
+		return append(dst, keySparseEnd), nil
+	case types.Bits:
+		dst = appendEscaped(append(dst, keyTagBits), v.Data)
+		return binary.BigEndian.AppendUint32(dst, uint32(v.Len)), nil
 	case *types.Array:
 		dst = append(dst, keyTagArray)
 		for _, e := range v.Elems {
@@ -183,6 +231,20 @@ func orderedFloat32(f float32) uint32 {
 		return ^bits
 	}
 	return bits | 1<<31
+}
+
+// orderedFloat16 is orderedFloat64 for binary16 bits.
+func orderedFloat16(h uint16) uint16 {
+	switch {
+	case h&0x7c00 == 0x7c00 && h&0x03ff != 0:
+		h = 0x7e00
+	case h == 0x8000:
+		h = 0
+	}
+	if h&0x8000 != 0 {
+		return ^h
+	}
+	return h | 0x8000
 }
 
 // appendEscaped writes s with 0x00 escaped as 0x00 0xff and terminates it

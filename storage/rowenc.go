@@ -38,6 +38,11 @@ import (
 //	0x0c array: uvarint element OID, zigzag varint element typmod, zigzag
 //	     varint lower bound, uvarint count, then per element 0x00 for NULL or
 //	     a tag and payload as above
+//	0x0d halfvec: uvarint dimensions, then 2·dim bytes of little-endian
+//	     binary16 bits, so HalfvecColumn can view them in place
+//	0x0e sparsevec: uvarint dimensions, uvarint nnz, then nnz int32 indices
+//	     and nnz float32 values, little-endian
+//	0x0f bit string: uvarint length in bits, then (len+7)/8 bytes
 const rowVersion = 1
 
 const (
@@ -53,6 +58,9 @@ const (
 	valTime    byte = 0x0a
 	valVector  byte = 0x0b
 	valArray   byte = 0x0c
+	valHalfvec byte = 0x0d
+	valSparse  byte = 0x0e
+	valBits    byte = 0x0f
 
 	valNullElem byte = 0x00 // a NULL array element
 )
@@ -133,6 +141,31 @@ func appendValue(dst []byte, d types.Datum, depth int) ([]byte, error) {
 			dst = binary.LittleEndian.AppendUint32(dst, math.Float32bits(f))
 		}
 		return dst, nil
+	case types.Halfvec:
+		dst = binary.AppendUvarint(append(dst, valHalfvec), uint64(len(v)))
+		for _, h := range v {
+			dst = binary.LittleEndian.AppendUint16(dst, h)
+		}
+		return dst, nil
+	case types.Sparsevec:
+		if len(v.Indices) != len(v.Values) || v.Dim < 0 {
+			return nil, pgerr.New(pgerr.InternalError, "storage: malformed sparsevec")
+		}
+		dst = binary.AppendUvarint(append(dst, valSparse), uint64(v.Dim))
+		dst = binary.AppendUvarint(dst, uint64(len(v.Indices)))
+		for _, i := range v.Indices {
+			dst = binary.LittleEndian.AppendUint32(dst, uint32(i))
+		}
+		for _, f := range v.Values {
+			dst = binary.LittleEndian.AppendUint32(dst, math.Float32bits(f))
+		}
+		return dst, nil
+	case types.Bits:
+		if v.Len < 0 || len(v.Data) != int((int64(v.Len)+7)/8) {
+			return nil, pgerr.New(pgerr.InternalError, "storage: malformed bit string")
+		}
+		dst = binary.AppendUvarint(append(dst, valBits), uint64(v.Len))
+		return append(dst, v.Data...), nil
 	case *types.Array:
 		if depth >= maxArrayDepth {
 			return nil, pgerr.New(pgerr.ProgramLimitExceeded, "storage: arrays nested deeper than %d levels", maxArrayDepth)
@@ -315,6 +348,84 @@ func VectorColumn(raw []byte, slot int, nslots int) (vec []float32, null bool, e
 	return out, false, nil
 }
 
+// HalfvecColumn is VectorColumn for a halfvec column: the elements'
+// binary16 bits, aliasing raw where the platform is little-endian.
+func HalfvecColumn(raw []byte, slot int, nslots int) (vec []uint16, null bool, err error) {
+	if slot < 0 || slot >= nslots {
+		return nil, false, pgerr.New(pgerr.InternalError, "storage: slot %d out of range (%d slots)", slot, nslots)
+	}
+	_, b, err := seekSlot(raw, slot)
+	if err != nil {
+		return nil, false, err
+	}
+	if b == nil {
+		return nil, true, nil
+	}
+	if b[0] != valHalfvec {
+		return nil, false, pgerr.New(pgerr.InternalError, "storage: slot %d does not hold a halfvec", slot)
+	}
+	data, _, err := halfvecBytes(b[1:])
+	if err != nil {
+		return nil, false, err
+	}
+	dim := len(data) / 2
+	if dim == 0 {
+		return []uint16{}, false, nil
+	}
+	if nativeLittleEndian {
+		return unsafe.Slice((*uint16)(unsafe.Pointer(unsafe.SliceData(data))), dim), false, nil
+	}
+	out := make([]uint16, dim)
+	for i := range out {
+		out[i] = binary.LittleEndian.Uint16(data[2*i:])
+	}
+	return out, false, nil
+}
+
+// halfvecBytes splits a halfvec payload into its elements' bytes and the
+// rest.
+func halfvecBytes(b []byte) (data, rest []byte, err error) {
+	dim, rest, err := readUvarint(b)
+	if err != nil {
+		return nil, nil, err
+	}
+	if dim > uint64(len(rest))/2 {
+		return nil, nil, errCorruptRow("bad halfvec length")
+	}
+	return rest[:2*dim], rest[2*dim:], nil
+}
+
+// sparsevecParts splits a sparsevec payload into its dimensions, the
+// bytes of its indices and values, and the rest.
+func sparsevecParts(b []byte) (dim uint64, indices, values, rest []byte, err error) {
+	dim, rest, err = readUvarint(b)
+	if err != nil {
+		return 0, nil, nil, nil, err
+	}
+	nnz, rest, err := readUvarint(rest)
+	if err != nil {
+		return 0, nil, nil, nil, err
+	}
+	if dim > math.MaxInt32 || nnz > uint64(len(rest))/8 {
+		return 0, nil, nil, nil, errCorruptRow("bad sparsevec length")
+	}
+	return dim, rest[:4*nnz], rest[4*nnz : 8*nnz], rest[8*nnz:], nil
+}
+
+// bitsParts splits a bit string payload into its length and bytes, and
+// the rest.
+func bitsParts(b []byte) (n uint64, data, rest []byte, err error) {
+	n, rest, err = readUvarint(b)
+	if err != nil {
+		return 0, nil, nil, err
+	}
+	if n > math.MaxInt32 || (n+7)/8 > uint64(len(rest)) {
+		return 0, nil, nil, errCorruptRow("bad bit string length")
+	}
+	nb := (n + 7) / 8
+	return n, rest[:nb], rest[nb:], nil
+}
+
 func readUvarint(b []byte) (uint64, []byte, error) {
 	v, w := binary.Uvarint(b)
 	if w <= 0 {
@@ -425,6 +536,33 @@ func decodeValue(b []byte, depth int) (types.Datum, []byte, error) {
 			v[i] = math.Float32frombits(binary.LittleEndian.Uint32(rest[4*i:]))
 		}
 		return v, rest[4*dim:], nil
+	case valHalfvec:
+		data, rest, err := halfvecBytes(b)
+		if err != nil {
+			return nil, nil, err
+		}
+		v := make(types.Halfvec, len(data)/2)
+		for i := range v {
+			v[i] = binary.LittleEndian.Uint16(data[2*i:])
+		}
+		return v, rest, nil
+	case valSparse:
+		dim, indices, values, rest, err := sparsevecParts(b)
+		if err != nil {
+			return nil, nil, err
+		}
+		v := types.Sparsevec{Dim: int32(dim), Indices: make([]int32, len(indices)/4), Values: make([]float32, len(values)/4)}
+		for i := range v.Indices {
+			v.Indices[i] = int32(binary.LittleEndian.Uint32(indices[4*i:]))
+			v.Values[i] = math.Float32frombits(binary.LittleEndian.Uint32(values[4*i:]))
+		}
+		return v, rest, nil
+	case valBits:
+		n, data, rest, err := bitsParts(b)
+		if err != nil {
+			return nil, nil, err
+		}
+		return types.Bits{Len: int32(n), Data: append([]byte{}, data...)}, rest, nil
 	case valArray:
 		if depth >= maxArrayDepth {
 			return nil, nil, errCorruptRow("arrays nested too deep")
@@ -514,6 +652,15 @@ func skipValue(b []byte, depth int) ([]byte, error) {
 			return nil, errCorruptRow("bad vector length")
 		}
 		return rest[4*dim:], nil
+	case valHalfvec:
+		_, rest, err := halfvecBytes(b)
+		return rest, err
+	case valSparse:
+		_, _, _, rest, err := sparsevecParts(b)
+		return rest, err
+	case valBits:
+		_, _, rest, err := bitsParts(b)
+		return rest, err
 	case valArray:
 		if depth >= maxArrayDepth {
 			return nil, errCorruptRow("arrays nested too deep")

@@ -142,6 +142,12 @@ func recv(r *reader, t T) (Datum, error) {
 		return recvJSONB(r)
 	case VectorOID:
 		return recvVector(r, t.Mod)
+	case HalfvecOID:
+		return recvHalfvec(r, t.Mod)
+	case SparsevecOID:
+		return recvSparsevec(r, t.Mod)
+	case BitOID, VarbitOID:
+		return recvBits(r)
 	}
 	if elem, ok := ElemOf(t.OID); ok {
 		return recvArray(r, T{OID: elem, Mod: t.Mod})
@@ -186,6 +192,12 @@ func AppendBinary(buf []byte, t T, d Datum) ([]byte, error) {
 		return append(buf, v...), nil
 	case Vector:
 		return appendBinaryVector(buf, v), nil
+	case Halfvec:
+		return appendBinaryHalfvec(buf, v), nil
+	case Sparsevec:
+		return appendBinarySparsevec(buf, v), nil
+	case Bits:
+		return appendBinaryBits(buf, v), nil
 	case *Array:
 		return appendBinaryArray(buf, v)
 	}

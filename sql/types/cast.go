@@ -89,6 +89,16 @@ var castTable = map[castKey]CastContext{
 	{VectorOID, VectorOID}: ci, {VectorOID, Float4ArrayOID}: ci,
 	{Int4ArrayOID, VectorOID}: ca, {Float4ArrayOID, VectorOID}: ca,
 	{Float8ArrayOID, VectorOID}: ca, {NumericArrayOID, VectorOID}: ca,
+	{HalfvecOID, HalfvecOID}: ci, {HalfvecOID, VectorOID}: ca, {VectorOID, HalfvecOID}: ci,
+	{HalfvecOID, Float4ArrayOID}: ca, {Int4ArrayOID, HalfvecOID}: ca, {Float4ArrayOID, HalfvecOID}: ca,
+	{Float8ArrayOID, HalfvecOID}: ca, {NumericArrayOID, HalfvecOID}: ca,
+	{SparsevecOID, SparsevecOID}: ci, {SparsevecOID, VectorOID}: ca, {VectorOID, SparsevecOID}: ci,
+	{SparsevecOID, HalfvecOID}: ca, {HalfvecOID, SparsevecOID}: ci, {Int4ArrayOID, SparsevecOID}: ca,
+	{Float4ArrayOID, SparsevecOID}: ca, {Float8ArrayOID, SparsevecOID}: ca, {NumericArrayOID, SparsevecOID}: ca,
+
+	// bit and bit varying.
+	{BitOID, BitOID}: ci, {VarbitOID, VarbitOID}: ci, {BitOID, VarbitOID}: ci, {VarbitOID, BitOID}: ci,
+	{Int4OID, BitOID}: ce, {Int8OID, BitOID}: ce, {BitOID, Int4OID}: ce, {BitOID, Int8OID}: ce,
 }
 
 // isStringCategory reports typcategory 'S' (text, varchar, bpchar, name).
@@ -179,8 +189,13 @@ func castBase(d Datum, from, to T, explicit bool, opts *FormatOptions) (Datum, e
 		return d, nil
 	}
 	if ef, ok := ElemOf(from.OID); ok {
-		if to.OID == VectorOID {
+		switch to.OID {
+		case VectorOID:
 			return arrayToVector(d.(*Array), to)
+		case HalfvecOID:
+			return arrayToHalfvec(d.(*Array), to)
+		case SparsevecOID:
+			return arrayToSparsevec(d.(*Array), to)
 		}
 		if et, ok := ElemOf(to.OID); ok {
 			return castArray(d.(*Array), T{OID: ef, Mod: from.Mod}, T{OID: et, Mod: to.Mod}, explicit, opts)
@@ -191,6 +206,12 @@ func castBase(d Datum, from, to T, explicit bool, opts *FormatOptions) (Datum, e
 	}
 	if from.OID == VectorOID && to.OID == Float4ArrayOID {
 		return vectorToArray(d.(Vector)), nil
+	}
+	if v, ok, err := castVectorFamily(d, from, to); ok {
+		return v, err
+	}
+	if v, ok, err := castBitFamily(d, from, to); ok {
+		return v, err
 	}
 	if isStringCategory(to.OID) {
 		return castToString(d, from, to, opts)
@@ -375,6 +396,20 @@ func CoerceTypmod(d Datum, t T, explicit bool) (Datum, error) {
 			return nil, err
 		}
 		return v, nil
+	case HalfvecOID:
+		if err := checkVectorTypmod(t.Mod, len(d.(Halfvec))); err != nil {
+			return nil, err
+		}
+		return d, nil
+	case SparsevecOID:
+		if err := checkVectorTypmod(t.Mod, int(d.(Sparsevec).Dim)); err != nil {
+			return nil, err
+		}
+		return d, nil
+	case BitOID:
+		return coerceBit(d.(Bits), t.Mod, explicit)
+	case VarbitOID:
+		return coerceVarbit(d.(Bits), t.Mod, explicit)
 	case TimestampOID, TimestampTZOID:
 		return coerceTimestamp(d, t)
 	}

@@ -23,7 +23,9 @@ import (
 //   - bytea: bytewise; bool: false < true;
 //   - timestamps and dates: by instant; -infinity and infinity at the ends;
 //   - vector: pgvector's vector_cmp, element by element, then the shorter
-//     vector first;
+//     vector first; halfvec likewise (as float4, so -0 = 0); sparsevec as
+//     its dense form would compare (pgvector's sparsevec_cmp);
+//   - bit, bit varying: bit by bit, then the shorter string first;
 //   - arrays: element by element (NULL elements greater than any value),
 //     then the shorter array first;
 //   - jsonb: PostgreSQL's jsonb order (see compareJSONB); json has no
@@ -58,6 +60,12 @@ func Compare(t T, a, b Datum) int {
 		return strings.Compare(string(x), string(b.(JSON)))
 	case Vector:
 		return compareVector(x, b.(Vector))
+	case Halfvec:
+		return compareHalfvec(x, b.(Halfvec))
+	case Sparsevec:
+		return compareSparsevec(x, b.(Sparsevec))
+	case Bits:
+		return compareBits(x, b.(Bits))
 	case *Array:
 		return compareArray(x, b.(*Array))
 	}
@@ -192,6 +200,23 @@ func Hash(t T, d Datum, h *maphash.Hash) {
 		for _, f := range x {
 			hashFloat(float64(f), h)
 		}
+	case Halfvec:
+		for _, v := range x {
+			binary.LittleEndian.PutUint16(buf[:2], halfKey(v))
+			h.Write(buf[:2])
+		}
+	case Sparsevec:
+		binary.LittleEndian.PutUint32(buf[:4], uint32(x.Dim))
+		h.Write(buf[:4])
+		for k, index := range x.Indices {
+			binary.LittleEndian.PutUint32(buf[:4], uint32(index))
+			h.Write(buf[:4])
+			hashFloat(float64(x.Values[k]), h)
+		}
+	case Bits:
+		binary.LittleEndian.PutUint32(buf[:4], uint32(x.Len))
+		h.Write(buf[:4])
+		h.Write(x.Data)
 	case *Array:
 		hashArray(x, h)
 	}

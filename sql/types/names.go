@@ -58,6 +58,8 @@ func buildInfos() []*Info {
 		{OID: VectorOID, Name: "vector", SQLName: "vector", Len: -1, Category: 'U', Array: VectorArrayOID, Align: 'i'},
 		{OID: HalfvecOID, Name: "halfvec", SQLName: "halfvec", Len: -1, Category: 'U', Array: HalfvecArrayOID, Align: 'i'},
 		{OID: SparsevecOID, Name: "sparsevec", SQLName: "sparsevec", Len: -1, Category: 'U', Array: SparsevecArrayOID, Align: 'i'},
+		{OID: BitOID, Name: "bit", SQLName: "bit", Len: -1, Category: 'V', Array: BitArrayOID, Align: 'i'},
+		{OID: VarbitOID, Name: "varbit", SQLName: "bit varying", Len: -1, Category: 'V', Preferred: true, Array: VarbitArrayOID, Align: 'i'},
 	}
 	base = append(base, catalogInfos()...)
 	out := make([]*Info, 0, 2*len(base))
@@ -121,6 +123,7 @@ var sqlNames = map[string]OID{
 	"timestamp with time zone":    TimestampTZOID,
 	"timestamp without time zone": TimestampOID,
 	`"char"`:                      CharOID,
+	"bit varying":                 VarbitOID,
 }
 
 // TypeByName resolves an unqualified type name, written in lower case as
@@ -181,7 +184,8 @@ func IsArray(oid OID) bool {
 // "character varying(10)", "numeric(10,2)", "vector(3)", "integer[]".
 // Array types print their element type's name and modifier followed by
 // "[]". A bpchar without length prints as "bpchar", as PostgreSQL does,
-// because "character" alone means character(1).
+// because "character" alone means character(1); for the same reason a bit
+// without length prints as "bit" in double quotes (bit alone is bit(1)).
 func (t T) String() string {
 	info, ok := Lookup(t.OID)
 	if !ok {
@@ -194,6 +198,10 @@ func (t T) String() string {
 	case BpcharOID:
 		if t.Mod < 0 {
 			return "bpchar"
+		}
+	case BitOID:
+		if t.Mod < 0 {
+			return `"bit"`
 		}
 	case TimestampOID, TimestampTZOID:
 		if t.Mod >= 0 {
@@ -214,8 +222,11 @@ func TypeName(oid OID) string {
 	if elem, ok := ElemOf(oid); ok {
 		return TypeName(elem) + "[]"
 	}
-	if oid == BpcharOID {
+	switch oid {
+	case BpcharOID:
 		return "character"
+	case BitOID:
+		return "bit"
 	}
 	return Of(oid).String()
 }
@@ -251,6 +262,8 @@ func WithTypmod(oid OID, mods []int64) (T, error) {
 		return vectorTypmod(oid, info.Name, mods)
 	case TimestampOID, TimestampTZOID:
 		return timestampTypmod(oid, mods)
+	case BitOID, VarbitOID:
+		return bitTypmod(oid, info.Name, mods)
 	case Float8OID, Float4OID:
 		return floatTypmod(mods)
 	}
@@ -328,6 +341,21 @@ func vectorTypmod(oid OID, name string, mods []int64) (T, error) {
 	}
 	if n > maxDim {
 		return T{}, pgerr.New(pgerr.InvalidParameterValue, "dimensions for type %s cannot exceed %d", name, maxDim)
+	}
+	return T{OID: oid, Mod: int32(n)}, nil
+}
+
+// bitTypmod is bittypmodin and varbittypmodin: the length in bits.
+func bitTypmod(oid OID, name string, mods []int64) (T, error) {
+	if len(mods) != 1 {
+		return T{}, invalidTypmod()
+	}
+	n := mods[0]
+	if n < 1 {
+		return T{}, pgerr.New(pgerr.InvalidParameterValue, "length for type %s must be at least 1", name)
+	}
+	if n > BitMaxTypmod {
+		return T{}, pgerr.New(pgerr.InvalidParameterValue, "length for type %s cannot exceed %d", name, BitMaxTypmod)
 	}
 	return T{OID: oid, Mod: int32(n)}, nil
 }

@@ -93,6 +93,12 @@ func parseBase(t T, s string) (Datum, error) {
 		return parseJSONB(s)
 	case VectorOID:
 		return parseVector(s)
+	case HalfvecOID:
+		return parseHalfvec(s)
+	case SparsevecOID:
+		return parseSparsevec(s)
+	case BitOID, VarbitOID:
+		return parseBits(s)
 	}
 	if elem, ok := ElemOf(t.OID); ok {
 		return parseArray(T{OID: elem, Mod: t.Mod}, s)
@@ -145,6 +151,12 @@ func AppendText(buf []byte, t T, d Datum, f *FormatOptions) []byte {
 		return append(buf, v...)
 	case Vector:
 		return appendVector(buf, v)
+	case Halfvec:
+		return appendHalfvec(buf, v)
+	case Sparsevec:
+		return appendSparsevec(buf, v)
+	case Bits:
+		return appendBits(buf, v)
 	case *Array:
 		if t.OID == Int2VectorOID || t.OID == OidVectorOID {
 			return appendVectorOf(buf, v)

@@ -38,6 +38,8 @@ const (
 	RecordOID      OID = 2249
 	AnyElementOID  OID = 2283
 	JSONBOID       OID = 3802
+	BitOID         OID = 1560
+	VarbitOID      OID = 1562
 
 	BoolArrayOID        OID = 1000
 	ByteaArrayOID       OID = 1001
@@ -62,6 +64,8 @@ const (
 	RegclassArrayOID    OID = 2210
 	RegtypeArrayOID     OID = 2211
 	RecordArrayOID      OID = 2287
+	BitArrayOID         OID = 1561
+	VarbitArrayOID      OID = 1563
 )
 
 // vecgres's own types. In PostgreSQL pgvector's types get OIDs when the
@@ -86,7 +90,8 @@ const SparsevecMaxDim = 1000000000
 
 // T is a SQL type: an OID plus a type modifier as PostgreSQL encodes it in
 // atttypmod (-1 for none): varchar(n) is n+4, numeric(p,s) is
-// ((p<<16)|s)+4, vector(n) is n, timestamptz(p) is p.
+// ((p<<16)|s)+4, vector(n), halfvec(n) and sparsevec(n) are n, bit(n) and
+// bit varying(n) are n, timestamptz(p) is p.
 type T struct {
 	OID OID
 	Mod int32
@@ -176,7 +181,7 @@ func (t T) TypmodString() string {
 	case NumericOID:
 		p, s, _ := t.NumericTypmod()
 		return fmt.Sprintf("(%d,%d)", p, s)
-	case VectorOID, HalfvecOID, SparsevecOID, TimestampOID, TimestampTZOID:
+	case VectorOID, HalfvecOID, SparsevecOID, TimestampOID, TimestampTZOID, BitOID, VarbitOID:
 		return "(" + strconv.Itoa(int(t.Mod)) + ")"
 	}
 	return ""
