@@ -74,6 +74,7 @@ type aggregateOp struct {
 	scalar bool
 	// groupTypes are the group key types, for hashing.
 	groupTypes []types.T
+	mem        *memAccount
 }
 
 func (b *builder) buildAggregate(n *planner.Aggregate) (Operator, error) {
@@ -81,7 +82,7 @@ func (b *builder) buildAggregate(n *planner.Aggregate) (Operator, error) {
 	if err != nil {
 		return nil, err
 	}
-	op := &aggregateOp{in: in, env: b.rt.Env, calls: n.Aggs, scalar: len(n.Groups) == 0}
+	op := &aggregateOp{in: in, env: b.rt.Env, calls: n.Aggs, scalar: len(n.Groups) == 0, mem: b.aggregateAccount(n)}
 	for _, g := range n.Groups {
 		op.groupTypes = append(op.groupTypes, g.Type())
 	}
@@ -156,7 +157,10 @@ func (a *aggregateOp) run(ctx context.Context) error {
 					return err
 				}
 			}
-			idx, added := set.find(key)
+			idx, added, err := a.findGroup(set, key)
+			if err != nil {
+				return err
+			}
 			if added {
 				states = append(states, a.newStates())
 				groupKeys = append(groupKeys, key)
@@ -218,9 +222,16 @@ func (a *aggregateOp) accumulate(states []aggState, row Row) error {
 			continue
 		}
 		if s := states[i].seen; s != nil {
-			if _, added := s.find(args); !added {
+			_, added, err := s.findCharged(args, a.mem)
+			if err != nil {
+				return err
+			}
+			if !added {
 				continue
 			}
+		}
+		if err := a.chargeAdd(c, args); err != nil {
+			return err
 		}
 		if err := states[i].acc.Add(a.env, args); err != nil {
 			return err
@@ -235,14 +246,15 @@ func (a *aggregateOp) Close() { a.in.Close() }
 type distinctOp struct {
 	in  Operator
 	set *rowSet
+	mem *memAccount
 }
 
-func newDistinctOp(in Operator, schema []planner.OutCol) *distinctOp {
+func newDistinctOp(in Operator, schema []planner.OutCol, mem *memAccount) *distinctOp {
 	ts := make([]types.T, len(schema))
 	for i, c := range schema {
 		ts[i] = c.T
 	}
-	return &distinctOp{in: in, set: newRowSet(ts)}
+	return &distinctOp{in: in, set: newRowSet(ts), mem: mem}
 }
 
 func (d *distinctOp) Next(ctx context.Context) (Row, error) {
@@ -251,7 +263,11 @@ func (d *distinctOp) Next(ctx context.Context) (Row, error) {
 		if err != nil || row == nil {
 			return nil, err
 		}
-		if _, added := d.set.find(row); added {
+		_, added, err := d.set.findCharged(row, d.mem)
+		if err != nil {
+			return nil, err
+		}
+		if added {
 			return row, nil
 		}
 	}

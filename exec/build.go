@@ -170,7 +170,7 @@ func (b *builder) buildOp(n planner.Node) (Operator, error) {
 			in.Close()
 			return nil, err
 		}
-		return &sortOp{in: in, keys: keys}, nil
+		return &sortOp{in: in, keys: keys, mem: b.memLimits().account("Sort", false)}, nil
 	case *planner.Limit:
 		return b.buildLimit(n)
 	case *planner.TopK:
@@ -182,7 +182,7 @@ func (b *builder) buildOp(n planner.Node) (Operator, error) {
 		if err != nil {
 			return nil, err
 		}
-		return newDistinctOp(in, n.Input.Schema()), nil
+		return newDistinctOp(in, n.Input.Schema(), b.memLimits().account("HashAggregate", true)), nil
 	case *planner.Join:
 		return b.buildJoin(n)
 	case *planner.SetOp:

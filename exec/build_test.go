@@ -28,6 +28,11 @@ type testEnv struct{ planner.Env }
 
 func (testEnv) Format() *types.FormatOptions { return &types.DefaultFormat }
 
+// Setting finds no setting: operators then use their defaults (work_mem).
+func (testEnv) Setting(name string) (string, error) {
+	return "", pgerr.New(pgerr.UndefinedObject, "unrecognized configuration parameter \"%s\"", name)
+}
+
 func openDB(t testing.TB) *storage.DB {
 	t.Helper()
 	db, err := storage.Open(storage.Options{InMemory: true, Logger: zerolog.Nop()})

@@ -36,6 +36,7 @@ type joinOp struct {
 	// tested counts candidate pairs, to check the context now and then:
 	// a join can test many pairs without reading any input.
 	tested int
+	mem    *memAccount // the right rows held
 }
 
 func (b *builder) buildJoin(n *planner.Join) (Operator, error) {
@@ -48,7 +49,8 @@ func (b *builder) buildJoin(n *planner.Join) (Operator, error) {
 		left.Close()
 		return nil, err
 	}
-	op := &joinOp{left: left, right: right, kind: n.Kind, leftWidth: len(n.Left.Schema()), rightWidth: len(n.Right.Schema())}
+	op := &joinOp{left: left, right: right, kind: n.Kind, leftWidth: len(n.Left.Schema()), rightWidth: len(n.Right.Schema()),
+		mem: b.joinAccount(n)}
 	fail := func(err error) (Operator, error) {
 		op.Close()
 		return nil, err
@@ -83,6 +85,9 @@ func (j *joinOp) load(ctx context.Context) error {
 		}
 		if row == nil {
 			break
+		}
+		if err := j.mem.grow(rowSize(row) + 32); err != nil {
+			return err
 		}
 		if j.table != nil {
 			h, null, err := j.hashKeys(j.eqRight, row)
@@ -234,6 +239,7 @@ type setOpOp struct {
 	types       []types.T
 	leftDone    bool
 	seen        *rowSet
+	mem         *memAccount
 }
 
 func (b *builder) buildSetOp(n *planner.SetOp) (Operator, error) {
@@ -250,7 +256,7 @@ func (b *builder) buildSetOp(n *planner.SetOp) (Operator, error) {
 	for i, c := range n.Out {
 		ts[i] = c.T
 	}
-	return &setOpOp{op: n.Op, all: n.All, left: left, right: right, types: ts}, nil
+	return &setOpOp{op: n.Op, all: n.All, left: left, right: right, types: ts, mem: b.setOpAccount(n)}, nil
 }
 
 func (s *setOpOp) Next(ctx context.Context) (Row, error) {
@@ -290,7 +296,11 @@ func (s *setOpOp) nextUnion(ctx context.Context) (Row, error) {
 		if s.all {
 			return row, nil
 		}
-		if _, added := s.seen.find(row); added {
+		_, added, err := s.seen.findCharged(row, s.mem)
+		if err != nil {
+			return nil, err
+		}
+		if added {
 			return row, nil
 		}
 	}
@@ -310,7 +320,10 @@ func (s *setOpOp) runCounting(ctx context.Context) error {
 		if row == nil {
 			break
 		}
-		i, added := set.find(row)
+		i, added, err := set.findCharged(row, s.mem)
+		if err != nil {
+			return err
+		}
 		if added {
 			leftCount, rightCount = append(leftCount, 0), append(rightCount, 0)
 			firsts = append(firsts, row)
@@ -325,7 +338,10 @@ func (s *setOpOp) runCounting(ctx context.Context) error {
 		if row == nil {
 			break
 		}
-		i, added := set.find(row)
+		i, added, err := set.findCharged(row, s.mem)
+		if err != nil {
+			return err
+		}
 		if added {
 			leftCount, rightCount = append(leftCount, 0), append(rightCount, 0)
 			firsts = append(firsts, row)

@@ -87,51 +87,44 @@ func compareKeyed(keys []sortKey, a, b *keyedRow) int {
 	return 0
 }
 
-// sortOp sorts all its input.
+// sortOp sorts all its input, spilling to temporary files beyond
+// work_mem (memory_sort.go).
 type sortOp struct {
 	in   Operator
 	keys []sortKey
-	out  *sliceOp
+	mem  *memAccount
+	out  Operator
 }
 
 func (s *sortOp) Next(ctx context.Context) (Row, error) {
 	if s.out == nil {
-		var all []*keyedRow
-		for {
-			row, err := s.in.Next(ctx)
-			if err != nil {
-				return nil, err
-			}
-			if row == nil {
-				break
-			}
-			k, err := evalKeys(s.keys, row)
-			if err != nil {
-				return nil, err
-			}
-			all = append(all, &keyedRow{keys: k, row: row, seq: int64(len(all))})
+		out, err := sortAll(ctx, s.in, s.keys, s.mem)
+		if err != nil {
+			return nil, err
 		}
-		slices.SortFunc(all, func(a, b *keyedRow) int { return compareKeyed(s.keys, a, b) })
-		rows := make([]Row, len(all))
-		for i, kr := range all {
-			rows[i] = kr.row
-		}
-		s.out = &sliceOp{rows: rows}
+		s.out = out
 	}
 	return s.out.Next(ctx)
 }
 
-func (s *sortOp) Close() { s.in.Close() }
+func (s *sortOp) Close() {
+	if s.out != nil {
+		s.out.Close()
+	}
+	s.in.Close()
+}
 
 // topKOp keeps the best count+offset rows in a bounded max-heap, so that
-// ORDER BY ... LIMIT k costs O(n log k) time and O(k) memory.
+// ORDER BY ... LIMIT k costs O(n log k) time and O(k) memory; a heap that
+// outgrows work_mem becomes an external sort (memory_sort.go).
 type topKOp struct {
 	in            Operator
 	keys          []sortKey
 	count, offset int64
 	hasCount      bool
-	out           *sliceOp
+	out           Operator
 	heap          keyedHeap
+	mem           *memAccount
 }
 
 func (b *builder) buildTopK(n *planner.TopK) (Operator, error) {
@@ -148,11 +141,12 @@ func (b *builder) buildTopK(n *planner.TopK) (Operator, error) {
 		in.Close()
 		return nil, err
 	}
+	mem := b.memLimits().account("Sort", false)
 	if !hasCount {
-		return &limitOp{in: &sortOp{in: in, keys: keys}, offset: offset}, nil
+		return &limitOp{in: &sortOp{in: in, keys: keys, mem: mem}, offset: offset}, nil
 	}
 	return &topKOp{in: in, keys: keys, count: count, offset: offset, hasCount: hasCount,
-		heap: keyedHeap{keys: keys}}, nil
+		heap: keyedHeap{keys: keys}, mem: mem}, nil
 }
 
 func (t *topKOp) Next(ctx context.Context) (Row, error) {
@@ -186,7 +180,11 @@ func (t *topKOp) fill(ctx context.Context) error {
 		seq++
 		if int64(t.heap.Len()) < limit {
 			heap.Push(&t.heap, kr)
+			if t.mem.used += keyedRowSize(kr); t.mem.over() {
+				return t.sortRest(ctx, seq)
+			}
 		} else if compareKeyed(t.keys, kr, t.heap.rows[0]) < 0 {
+			t.mem.used += keyedRowSize(kr) - keyedRowSize(t.heap.rows[0])
 			t.heap.rows[0] = kr
 			heap.Fix(&t.heap, 0)
 		}
@@ -201,7 +199,12 @@ func (t *topKOp) fill(ctx context.Context) error {
 	return nil
 }
 
-func (t *topKOp) Close() { t.in.Close() }
+func (t *topKOp) Close() {
+	if t.out != nil {
+		t.out.Close()
+	}
+	t.in.Close()
+}
 
 // keyedHeap is a max-heap: the worst kept row is at the top.
 type keyedHeap struct {

@@ -692,8 +692,12 @@ func (s *Session) createHNSWIndex(ctx context.Context, b *binder, is *pg_query.I
 	build := &indexBuild{pid: s.pid, table: t.OID, index: idx.OID}
 	s.e.builds.Store(idx.OID, build)
 	defer s.e.builds.Delete(idx.OID)
+	budget := s.hnswBuildBudget(name, cfg)
+	if err := budget.checkRows(s.txn.RowCount(t)); err != nil {
+		return err
+	}
 	g, err := hnsw.Build(ctx, cfg, func(yield func(id uint64, vec []float32) error) error {
-		return s.scanVectors(t, idx, yield)
+		return s.scanVectors(t, idx, budget.vectors(yield))
 	}, hnsw.BuildOptions{Rows: int(s.txn.RowCount(t)), Progress: func(done, total int) {
 		build.done.Store(int64(done))
 		build.total.Store(int64(total))
@@ -701,6 +705,9 @@ func (s *Session) createHNSWIndex(ctx context.Context, b *binder, is *pg_query.I
 	}})
 	if err != nil {
 		return err
+	}
+	if n := budget.passedNotice(); n != nil {
+		s.notices = append(s.notices, n)
 	}
 	if err := g.WriteAll(rawStore{txn: s.txn, index: idx.OID}); err != nil {
 		return err

@@ -71,6 +71,9 @@ type DB struct {
 	seqs  map[types.OID]*seqState
 
 	closed atomic.Bool
+
+	// tempDir is where operators spill (tempfiles.go).
+	tempDir string
 }
 
 // descriptor is the JSON value stored under a catalog key.
@@ -122,6 +125,13 @@ func Open(opts Options) (*DB, error) {
 	if err != nil {
 		return nil, pgerr.New(pgerr.IOError, "could not open data directory %q: %v", dir, err)
 	}
+	var tempDir string
+	if popts.FS == nil {
+		if tempDir, err = prepareTempDir(dir); err != nil {
+			_ = pdb.Close()
+			return nil, err
+		}
+	}
 	db := &DB{
 		pebble:    pdb,
 		log:       opts.Logger,
@@ -129,6 +139,7 @@ func Open(opts Options) (*DB, error) {
 		writeLock: make(chan struct{}, 1),
 		nextRowID: map[types.OID]RowID{},
 		seqs:      map[types.OID]*seqState{},
+		tempDir:   tempDir,
 	}
 	if db.formatKey == nil {
 		db.formatKey = func(_ types.T, d types.Datum) string { return fmt.Sprint(d) }
