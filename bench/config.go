@@ -79,6 +79,22 @@ type Config struct {
 	// connection, e.g. "maintenance_work_mem=1GB".
 	Settings []string
 
+	// Selectivity lists the fractions of the rows that the filtered
+	// queries admit, each above 0 and at most 1, measured in order
+	// (e.g. 0.5, 0.1, 0.01, 0.001). Empty: the queries are not filtered.
+	// Otherwise the table gets an int column attr and each query is
+	// SELECT id FROM t WHERE attr < $2 ORDER BY embedding <op> $1 LIMIT
+	// k, recall measured against the exact neighbours among the rows
+	// the filter admits.
+	Selectivity []float64
+	// AttrIndex adds a btree index on attr (default none).
+	AttrIndex bool
+	// FilterCorrelated makes attr the rank of each row's distance to
+	// one base row instead of a random permutation, so that the rows a
+	// filter admits are one ball of the space rather than spread over
+	// all of it.
+	FilterCorrelated bool
+
 	// Label names this run in the report and the plot's legend. Empty:
 	// derived from the server's version.
 	Label string
@@ -170,6 +186,11 @@ func (c Config) Validate() error {
 		_, _, err := parseSetting(s)
 		check(err == nil, "%v", err)
 	}
+	for _, s := range c.Selectivity {
+		check(s > 0 && s <= 1, "selectivity %v: want a fraction above 0 and at most 1", s)
+	}
+	check(len(c.Selectivity) > 0 || !c.AttrIndex, "--attr-index needs --selectivity")
+	check(len(c.Selectivity) > 0 || !c.FilterCorrelated, "--filter-correlated needs --selectivity")
 	return errors.Join(errs...)
 }
 
@@ -188,3 +209,6 @@ func parseSetting(s string) (name, value string, err error) {
 
 // indexName is the name of the HNSW index on table.
 func indexName(table string) string { return table + "_embedding_idx" }
+
+// attrIndexName is the name of the btree index on table's attr column.
+func attrIndexName(table string) string { return table + "_attr_idx" }

@@ -32,6 +32,15 @@ func TestConfigValidate(t *testing.T) {
 		{"bad format", func(c *Config) { c.VectorFormat = "json" }, []string{`vector format "json"`}},
 		{"bad setting", func(c *Config) { c.Settings = []string{"work_mem"} }, []string{`setting "work_mem"`}},
 		{"good setting", func(c *Config) { c.Settings = []string{"hnsw.iterative_scan=relaxed_order"} }, nil},
+		{"filtered", func(c *Config) {
+			c.Selectivity = []float64{1, 0.5, 0.001}
+			c.AttrIndex = true
+			c.FilterCorrelated = true
+		}, nil},
+		{"bad selectivity", func(c *Config) { c.Selectivity = []float64{0.5, 0, 1.5, -1} },
+			[]string{"selectivity 0:", "selectivity 1.5:", "selectivity -1:"}},
+		{"filter options unfiltered", func(c *Config) { c.AttrIndex = true; c.FilterCorrelated = true },
+			[]string{"--attr-index needs --selectivity", "--filter-correlated needs --selectivity"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

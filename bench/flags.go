@@ -33,6 +33,9 @@ func NewFlagSet(name string, cfg *Config) *flag.FlagSet {
 	fs.BoolVar(&cfg.Warmup, "warmup", cfg.Warmup, "run the queries once, unmeasured, before measuring")
 	fs.StringVar(&cfg.VectorFormat, "vector-format", cfg.VectorFormat, "`format` of the query vector parameter: binary or text")
 	fs.Var((*stringList)(&cfg.Settings), "set", "`NAME=VALUE` to SET on every connection (repeatable)")
+	fs.Var((*floatList)(&cfg.Selectivity), "selectivity", "comma-separated `fractions` of the rows that filtered queries admit (WHERE attr < $2); none: unfiltered")
+	fs.BoolVar(&cfg.AttrIndex, "attr-index", cfg.AttrIndex, "with --selectivity: add a btree index on attr")
+	fs.BoolVar(&cfg.FilterCorrelated, "filter-correlated", cfg.FilterCorrelated, "with --selectivity: attr ranks rows by distance to one base row, so a filter admits a ball, not a uniform sample")
 	fs.StringVar(&cfg.Label, "label", cfg.Label, "`name` of this run in the report and plot (default: from the server version)")
 	fs.StringVar(&cfg.JSON, "json", cfg.JSON, "write the report as JSON to `file`")
 	fs.StringVar(&cfg.Plot, "plot", cfg.Plot, "draw recall against QPS into PNG `file`")
@@ -80,6 +83,34 @@ func (l *intList) Set(s string) error {
 			return fmt.Errorf("%q is not an integer", f)
 		}
 		out = append(out, n)
+	}
+	*l = out
+	return nil
+}
+
+// floatList is a comma-separated list of numbers; setting it replaces
+// the default.
+type floatList []float64
+
+func (l *floatList) String() string {
+	if l == nil {
+		return ""
+	}
+	s := make([]string, len(*l))
+	for i, x := range *l {
+		s[i] = strconv.FormatFloat(x, 'g', -1, 64)
+	}
+	return strings.Join(s, ",")
+}
+
+func (l *floatList) Set(s string) error {
+	var out []float64
+	for f := range strings.SplitSeq(s, ",") {
+		x, err := strconv.ParseFloat(strings.TrimSpace(f), 64)
+		if err != nil {
+			return fmt.Errorf("%q is not a number", f)
+		}
+		out = append(out, x)
 	}
 	*l = out
 	return nil

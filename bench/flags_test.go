@@ -14,7 +14,7 @@ func TestParseFlags(t *testing.T) {
 		"--skip-load", "--skip-build", "--batch", "50", "--m", "8", "--ef-construction", "32",
 		"--ef-search", "5, 50", "--k", "3", "--clients", "4", "--warmup=false", "--vector-format", "text",
 		"--set", "a=1", "--set", "b=2", "--label", "L", "--json", "r.json", "--plot", "p.png",
-		"--compare", "a.json,,b.json",
+		"--compare", "a.json,,b.json", "--selectivity", "0.5, 0.01,1e-3", "--attr-index", "--filter-correlated",
 	}, &stderr)
 	if err != nil {
 		t.Fatalf("ParseFlags: %v (%s)", err, stderr.String())
@@ -24,7 +24,8 @@ func TestParseFlags(t *testing.T) {
 		Metric: "ip", Limit: 100, QueriesLimit: 7, Table: "t", Drop: false, SkipLoad: true, SkipBuild: true,
 		BatchSize: 50, M: 8, EfConstruction: 32, EfSearch: []int{5, 50}, K: 3, Clients: 4, Warmup: false,
 		VectorFormat: "text", Settings: []string{"a=1", "b=2"}, Label: "L", JSON: "r.json", Plot: "p.png",
-		Compare: []string{"a.json", "b.json"}, Progress: &stderr,
+		Compare: []string{"a.json", "b.json"}, Selectivity: []float64{0.5, 0.01, 0.001}, AttrIndex: true, FilterCorrelated: true,
+		Progress: &stderr,
 	}
 	if !equalConfigs(cfg, want) {
 		t.Errorf("ParseFlags =\n%+v\nwant\n%+v", cfg, want)
@@ -47,6 +48,7 @@ func TestParseFlagsDefaults(t *testing.T) {
 func TestParseFlagsErrors(t *testing.T) {
 	tests := [][]string{
 		{"--ef-search", "10,x"},
+		{"--selectivity", "0.1,half"},
 		{"--k", "ten"},
 		{"--nope"},
 		{"stray"},

@@ -5,13 +5,15 @@ import (
 	"encoding/binary"
 	"errors"
 	"math"
+	"slices"
 	"testing"
 
 	"github.com/jackc/pgx/v5/pgconn"
 )
 
-// decodeCopyStream reads back what writeCopyStream writes.
-func decodeCopyStream(t *testing.T, b []byte) (ids []int32, vectors [][]float32) {
+// decodeCopyStream reads back what writeCopyStream writes: tuples of
+// int4 values then a vector; ints holds each tuple's int4 values.
+func decodeCopyStream(t *testing.T, b []byte) (ints [][]int32, vectors [][]float32) {
 	t.Helper()
 	if !bytes.HasPrefix(b, []byte(copySignature)) {
 		t.Fatalf("no signature: % x", b[:min(len(b), 16)])
@@ -24,15 +26,20 @@ func decodeCopyStream(t *testing.T, b []byte) (ids []int32, vectors [][]float32)
 			if len(b) != 0 {
 				t.Fatalf("%d bytes after the trailer", len(b))
 			}
-			return ids, vectors
+			return ints, vectors
 		}
-		if fields != 2 || binary.BigEndian.Uint32(b) != 4 {
-			t.Fatalf("tuple of %d fields, id of %d bytes", fields, binary.BigEndian.Uint32(b))
+		var tuple []int32
+		for range fields - 1 {
+			if n := binary.BigEndian.Uint32(b); n != 4 {
+				t.Fatalf("int field of %d bytes", n)
+			}
+			tuple = append(tuple, int32(binary.BigEndian.Uint32(b[4:])))
+			b = b[8:]
 		}
-		ids = append(ids, int32(binary.BigEndian.Uint32(b[4:])))
-		n := int(binary.BigEndian.Uint32(b[8:]))
-		v := b[12 : 12+n]
-		b = b[12+n:]
+		ints = append(ints, tuple)
+		n := int(binary.BigEndian.Uint32(b))
+		v := b[4 : 4+n]
+		b = b[4+n:]
 		dim := int(binary.BigEndian.Uint16(v))
 		vec := make([]float32, dim)
 		for i := range vec {
@@ -48,22 +55,28 @@ func TestWriteCopyStream(t *testing.T) {
 	for i := range base.data {
 		base.data[i] = float32(i) / 7
 	}
-	var buf bytes.Buffer
-	var sent []int
-	if err := writeCopyStream(&buf, base, func(n int) { sent = append(sent, n) }); err != nil {
-		t.Fatal(err)
-	}
-	ids, vectors := decodeCopyStream(t, buf.Bytes())
-	if len(ids) != rows {
-		t.Fatalf("%d tuples, want %d", len(ids), rows)
-	}
-	for i := range ids {
-		if ids[i] != int32(i) || len(vectors[i]) != 3 || vectors[i][2] != base.row(i)[2] {
-			t.Fatalf("tuple %d: id %d, vector %v; want %v", i, ids[i], vectors[i], base.row(i))
+	for _, attr := range [][]int32{nil, uniformAttr(rows)} {
+		var buf bytes.Buffer
+		var sent []int
+		if err := writeCopyStream(&buf, base, attr, func(n int) { sent = append(sent, n) }); err != nil {
+			t.Fatal(err)
 		}
-	}
-	if len(sent) < 2 || sent[len(sent)-1] != rows {
-		t.Errorf("progress calls %v: want several, ending at %d", sent, rows)
+		ints, vectors := decodeCopyStream(t, buf.Bytes())
+		if len(ints) != rows {
+			t.Fatalf("%d tuples, want %d", len(ints), rows)
+		}
+		for i := range ints {
+			want := []int32{int32(i)}
+			if attr != nil {
+				want = append(want, attr[i])
+			}
+			if !slices.Equal(ints[i], want) || len(vectors[i]) != 3 || vectors[i][2] != base.row(i)[2] {
+				t.Fatalf("tuple %d: %v, vector %v; want %v, %v", i, ints[i], vectors[i], want, base.row(i))
+			}
+		}
+		if len(sent) < 2 || sent[len(sent)-1] != rows {
+			t.Errorf("progress calls %v: want several, ending at %d", sent, rows)
+		}
 	}
 }
 
@@ -73,7 +86,7 @@ func (failingWriter) Write([]byte) (int, error) { return 0, errors.New("pipe clo
 
 func TestWriteCopyStreamStopsOnError(t *testing.T) {
 	base := matrix[float32]{cols: 100, data: make([]float32, 100*2000)}
-	if err := writeCopyStream(failingWriter{}, base, func(int) {}); err == nil {
+	if err := writeCopyStream(failingWriter{}, base, nil, func(int) {}); err == nil {
 		t.Error("writeCopyStream into a failing writer succeeded")
 	}
 }

@@ -20,8 +20,10 @@ import (
 )
 
 // WritePlot draws recall@k (x) against queries per second (y, log
-// scale) as ann-benchmarks does, one curve per report through its
-// points in the order they were measured, and writes the image as PNG.
+// scale) as ann-benchmarks does, one curve per report (per report and
+// selectivity for a filtered run) through its points in the order they
+// were measured, and writes the image as PNG. Each curve has a colour
+// of its own, each report a marker shape.
 func WritePlot(w io.Writer, reports []*Report) error {
 	if len(reports) == 0 {
 		return errors.New("nothing to plot")
@@ -55,23 +57,53 @@ var (
 	gridColor = color.RGBA{R: 0xdd, G: 0xdd, B: 0xdd, A: 0xff}
 )
 
+// curve is one line of the plot: a report's points at one selectivity,
+// or all of them for an unfiltered run.
+type curve struct {
+	report int // index of the report, for the marker
+	r      *Report
+	points []Point
+}
+
+// plotCurves splits the reports into curves: a new curve wherever the
+// selectivity changes. A report without points still has a curve, for
+// its legend entry.
+func plotCurves(reports []*Report) []curve {
+	var curves []curve
+	for i, r := range reports {
+		start := len(curves)
+		for j, p := range r.Points {
+			if j == 0 || p.Selectivity != r.Points[j-1].Selectivity {
+				curves = append(curves, curve{report: i, r: r})
+			}
+			c := &curves[len(curves)-1]
+			c.points = append(c.points, p)
+		}
+		if len(curves) == start {
+			curves = append(curves, curve{report: i, r: r})
+		}
+	}
+	return curves
+}
+
 // drawPlot renders the chart.
 func drawPlot(reports []*Report) *image.RGBA {
-	height := legendTop + legendSpacing*len(reports) + 10
+	curves := plotCurves(reports)
+	height := legendTop + legendSpacing*len(curves) + 10
 	img := image.NewRGBA(image.Rect(0, 0, plotWidth, height))
 	draw.Draw(img, img.Bounds(), image.White, image.Point{}, draw.Src)
 
 	x, y := plotAxes(reports)
 	drawGrid(img, x, y)
 	drawText(img, (plotLeft+plotRight)/2, plotTop/2, plotTitle(reports), black, alignCenter)
-	drawText(img, (plotLeft+plotRight)/2, plotBottom+40, fmt.Sprintf("Recall@%s (tie-tolerant)", joinDistinct(reports, func(r *Report) string { return strconv.Itoa(r.K) })), black, alignCenter)
+	drawText(img, (plotLeft+plotRight)/2, plotBottom+40, xLabel(reports), black, alignCenter)
 	drawTextUp(img, 20, (plotTop+plotBottom)/2, "Queries per second (1/s), log scale", black)
 
 	z := vector.NewRasterizer(plotWidth, height)
-	for i, r := range reports {
+	for i, c := range curves {
 		z.Reset(plotWidth, height)
 		var prev *point
-		for _, p := range r.Points {
+		for _, p := range c.points {
 			if !(p.QPS > 0) {
 				continue
 			}
@@ -79,13 +111,23 @@ func drawPlot(reports []*Report) *image.RGBA {
 			if prev != nil {
 				addSegment(z, *prev, at, lineWidth/2)
 			}
-			addCircle(z, at, markerRadius)
+			addMarker(z, c.report, at)
 			prev = &at
 		}
 		z.Draw(img, img.Bounds(), image.NewUniform(seriesColor(i)), image.Point{})
-		drawLegendEntry(img, z, i, r)
+		drawLegendEntry(img, z, i, c)
 	}
 	return img
+}
+
+// xLabel names the x axis: recall@k, among the rows the filters admit
+// when a run filtered.
+func xLabel(reports []*Report) string {
+	ks := joinDistinct(reports, func(r *Report) string { return strconv.Itoa(r.K) })
+	if slices.ContainsFunc(reports, (*Report).filtered) {
+		return fmt.Sprintf("Recall@%s (tie-tolerant, against the exact neighbours the filter admits)", ks)
+	}
+	return fmt.Sprintf("Recall@%s (tie-tolerant)", ks)
 }
 
 // axis maps data values to pixels, linearly or logarithmically.
@@ -234,20 +276,29 @@ func drawGrid(img *image.RGBA, x, y axis) {
 	fillRect(img, image.Rect(plotRight, plotTop, plotRight+1, plotBottom+1), black)
 }
 
-// drawLegendEntry draws report i's line sample and description below
+// drawLegendEntry draws curve i's line sample and description below
 // the plot.
-func drawLegendEntry(img *image.RGBA, z *vector.Rasterizer, i int, r *Report) {
+func drawLegendEntry(img *image.RGBA, z *vector.Rasterizer, i int, c curve) {
 	cy := float64(legendTop + legendSpacing*i)
 	z.Reset(img.Bounds().Dx(), img.Bounds().Dy())
 	addSegment(z, point{plotLeft, cy}, point{plotLeft + 30, cy}, lineWidth/2)
-	addCircle(z, point{plotLeft + 15, cy}, markerRadius)
+	addMarker(z, c.report, point{plotLeft + 15, cy})
 	z.Draw(img, img.Bounds(), image.NewUniform(seriesColor(i)), image.Point{})
-	drawText(img, plotLeft+40, int(cy), legendText(r), black, alignLeft)
+	drawText(img, plotLeft+40, int(cy), legendText(c), black, alignLeft)
 }
 
-// legendText describes a run in one line.
-func legendText(r *Report) string {
-	s := fmt.Sprintf("%s: m=%d ef_construction=%d, %d client(s)", r.Label, r.M, r.EfConstruction, r.Clients)
+// legendText describes a curve in one line: its run, and its
+// selectivity in a filtered run.
+func legendText(c curve) string {
+	r, name := c.r, c.r.Label
+	switch {
+	case len(c.points) == 0 || !r.filtered():
+	case c.points[0].Selectivity > 0:
+		name += ", selectivity " + formatSelectivity(c.points[0].Selectivity)
+	default:
+		name += ", unfiltered"
+	}
+	s := fmt.Sprintf("%s: m=%d ef_construction=%d, %d client(s)", name, r.M, r.EfConstruction, r.Clients)
 	if r.BuildSeconds > 0 {
 		s += ", build " + formatSeconds(r.BuildSeconds)
 	}
@@ -269,6 +320,24 @@ func addSegment(z *vector.Rasterizer, a, b point, hw float64) {
 	}
 	nx, ny := -dy/l*hw, dx/l*hw
 	addPolygon(z, []point{{a.x + nx, a.y + ny}, {b.x + nx, b.y + ny}, {b.x - nx, b.y - ny}, {a.x - nx, a.y - ny}})
+}
+
+// addMarker adds the marker of report i: a disc, a square, a triangle
+// or a diamond, in turn.
+func addMarker(z *vector.Rasterizer, i int, c point) {
+	r := float64(markerRadius)
+	switch i % 4 {
+	case 0:
+		addCircle(z, c, r)
+	case 1:
+		addPolygon(z, []point{{c.x - r, c.y - r}, {c.x + r, c.y - r}, {c.x + r, c.y + r}, {c.x - r, c.y + r}})
+	case 2:
+		r *= 1.3
+		addPolygon(z, []point{{c.x, c.y - r}, {c.x + r, c.y + r*0.8}, {c.x - r, c.y + r*0.8}})
+	case 3:
+		r *= 1.3
+		addPolygon(z, []point{{c.x, c.y - r}, {c.x + r, c.y}, {c.x, c.y + r}, {c.x - r, c.y}})
+	}
 }
 
 // addCircle adds a disc as a 24-gon.

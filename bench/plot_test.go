@@ -6,6 +6,7 @@ import (
 	"image/color"
 	"image/png"
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -114,12 +115,58 @@ func TestFormatQPS(t *testing.T) {
 
 func TestLegendAndTitle(t *testing.T) {
 	r := sampleReport()
-	if got, want := legendText(r), "pgvector 0.8.6: m=16 ef_construction=64, 1 client(s), build 3.25s, index 15.0 MiB"; got != want {
+	if got, want := legendText(curve{r: r, points: r.Points}), "pgvector 0.8.6: m=16 ef_construction=64, 1 client(s), build 3.25s, index 15.0 MiB"; got != want {
 		t.Errorf("legendText = %q, want %q", got, want)
 	}
 	other := sampleReport()
 	other.Rows = 150000
 	if got, want := plotTitle([]*Report{r, r, other}), "glove-6b-100-cosine (cosine, 20000 rows), glove-6b-100-cosine (cosine, 150000 rows): recall vs queries per second"; got != want {
 		t.Errorf("plotTitle = %q, want %q", got, want)
+	}
+}
+
+func TestWritePlotFiltered(t *testing.T) {
+	filtered := sampleFilteredReport()
+	reports := []*Report{filtered, sampleReport(), {Label: "empty"}}
+	curves := plotCurves(reports)
+	if len(curves) != 5 {
+		t.Fatalf("%d curves, want the baseline and one per selectivity of the filtered run, then one per other report", len(curves))
+	}
+	for i, want := range []struct {
+		report, points int
+		legend         string
+	}{
+		{0, 1, "pgvector 0.8.6, unfiltered: m=16"},
+		{0, 2, "pgvector 0.8.6, selectivity 0.1: m=16"},
+		{0, 2, "pgvector 0.8.6, selectivity 0.001: m=16"},
+		{1, 2, "pgvector 0.8.6: m=16"},
+		{2, 0, "empty: m=0"},
+	} {
+		c := curves[i]
+		if c.report != want.report || len(c.points) != want.points || !strings.HasPrefix(legendText(c), want.legend) {
+			t.Errorf("curve %d: report %d, %d points, legend %q; want %d, %d, %q...", i, c.report, len(c.points), legendText(c), want.report, want.points, want.legend)
+		}
+	}
+	var buf bytes.Buffer
+	if err := WritePlot(&buf, reports); err != nil {
+		t.Fatal(err)
+	}
+	img, err := png.Decode(&buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := img.Bounds().Dy(); got != legendTop+5*legendSpacing+10 {
+		t.Errorf("plot height %d: want a legend line per curve", got)
+	}
+	for i := range 3 {
+		if n := countColor(img, seriesColor(i)); n < 50 {
+			t.Errorf("curve %d's colour covers %d pixels, want a curve", i, n)
+		}
+	}
+	if got := xLabel(reports); !strings.Contains(got, "the filter admits") {
+		t.Errorf("x label %q", got)
+	}
+	if got := xLabel([]*Report{sampleReport()}); got != "Recall@10 (tie-tolerant)" {
+		t.Errorf("x label %q", got)
 	}
 }

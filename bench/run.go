@@ -32,7 +32,7 @@ func Run(ctx context.Context, cfg Config, out io.Writer) (*Report, error) {
 	r := &runner{cfg: cfg, out: out, earlier: earlier}
 	defer r.closeConns()
 	steps := []func(context.Context) error{
-		r.readDataset, r.computeTruth, r.connect, r.load, r.build, r.explain, r.measure, r.writeFiles,
+		r.readDataset, r.computeTruth, r.connect, r.load, r.build, r.indexAttr, r.explain, r.measure, r.writeFiles,
 	}
 	for _, step := range steps {
 		if err := step(ctx); err != nil {
@@ -43,6 +43,15 @@ func Run(ctx context.Context, cfg Config, out io.Writer) (*Report, error) {
 	return r.report, nil
 }
 
+// sweep is a series of passes, one per ef_search, and what they are
+// measured against: every loaded row, or the rows one filter admits.
+type sweep struct {
+	selectivity float64   // 0: unfiltered
+	filter      rowFilter // the zero rowFilter when unfiltered
+	k           int       // recall's k: Config.K capped at the rows the filter admits
+	kth         []float64 // per query: the distance of its k-th true neighbour
+}
+
 // runner holds one run's state as its steps fill it in.
 type runner struct {
 	cfg     Config
@@ -51,8 +60,8 @@ type runner struct {
 
 	ds     *dataset
 	metric metric
-	k      int       // cfg.K, or fewer when fewer rows are loaded
-	kth    []float64 // per query: the distance of its k-th true neighbour
+	attr   []int32 // per row: the attr column of a filtered run; nil otherwise
+	sweeps []sweep // one, or in a filtered run one per selectivity
 
 	notices noticeLog
 	conn    *pgconn.PgConn   // the main connection
@@ -80,7 +89,6 @@ func (r *runner) readDataset(context.Context) error {
 		return err
 	}
 	r.ds, r.metric = ds, ds.metric
-	r.k = min(r.cfg.K, ds.base.rows())
 	r.report = &Report{
 		Label:          r.cfg.Label,
 		Started:        time.Now().UTC().Truncate(time.Second),
@@ -103,26 +111,88 @@ func (r *runner) readDataset(context.Context) error {
 // computeTruth finds the distance of every query's k-th true neighbour,
 // from the dataset's ground truth where one applies to the loaded rows,
 // by brute force otherwise.
+// A filtered run measures the unfiltered query first, as the baseline
+// its filtered sweeps are compared with, then finds the truth of each
+// filter.
 func (r *runner) computeTruth(ctx context.Context) error {
 	base, queries := r.ds.base, r.ds.queries
-	truth, why := r.ds.usableTruth(r.k)
+	k := min(r.cfg.K, base.rows())
+	truth, why := r.ds.usableTruth(k)
 	if truth == nil {
 		start := time.Now()
-		ids, err := exactNeighbors(ctx, base, queries, r.metric, r.k)
+		ids, err := exactNeighbors(ctx, base, queries, r.metric, k)
 		if err != nil {
 			return err
 		}
 		truth = &groundTruth{ids: ids, source: fmt.Sprintf("brute force over the %d loaded rows in %s, as %s",
 			base.rows(), formatSeconds(time.Since(start).Seconds()), why)}
 	}
-	kth, err := kthDistances(base, queries, truth.ids, r.metric, r.k)
+	kth, err := kthDistances(base, queries, truth.ids, r.metric, k)
 	if err != nil {
 		return fmt.Errorf("%s: %w", truth.source, err)
 	}
-	r.kth = kth
+	r.sweeps = []sweep{{k: k, kth: kth}}
 	r.report.GroundTruth = truth.source
+	if len(r.cfg.Selectivity) > 0 {
+		return r.computeFilteredTruth(ctx)
+	}
 	r.printSummary("ground truth")
 	return nil
+}
+
+// computeFilteredTruth generates the attr column and, for each
+// selectivity, finds by brute force the exact neighbours among the rows
+// its threshold admits.
+func (r *runner) computeFilteredTruth(ctx context.Context) error {
+	base, queries := r.ds.base, r.ds.queries
+	n := base.rows()
+	thresholds := make([]int32, len(r.cfg.Selectivity))
+	for j, sel := range r.cfg.Selectivity {
+		if thresholds[j] = threshold(sel, n); thresholds[j] < 1 {
+			return fmt.Errorf("selectivity %v of %d rows admits no row: load more rows or filter less", sel, n)
+		}
+	}
+	start := time.Now()
+	if r.cfg.FilterCorrelated {
+		r.attr = clusteredAttr(base, r.metric)
+	} else {
+		r.attr = uniformAttr(n)
+	}
+	truths, err := filteredNeighbors(ctx, base, queries, r.metric, r.attr, thresholds, r.cfg.K)
+	if err != nil {
+		return err
+	}
+	for j, ids := range truths {
+		kth, err := kthDistances(base, queries, ids, r.metric, ids.cols)
+		if err != nil {
+			return err
+		}
+		sel, t := r.cfg.Selectivity[j], thresholds[j]
+		r.sweeps = append(r.sweeps, sweep{selectivity: sel, filter: rowFilter{attr: r.attr, threshold: t}, k: ids.cols, kth: kth})
+		r.report.Filters = append(r.report.Filters, Filter{Selectivity: sel, Threshold: int(t)})
+	}
+	r.report.GroundTruth = fmt.Sprintf("unfiltered: %s; filtered: brute force over the rows each of the %d filters admits, in %s",
+		r.report.GroundTruth, len(thresholds), formatSeconds(time.Since(start).Seconds()))
+	r.printSummary("ground truth")
+	return nil
+}
+
+// attrDescription says how attr was made and indexed, for the report.
+func (r *runner) attrDescription() string {
+	n := r.ds.base.rows()
+	var s string
+	if r.cfg.FilterCorrelated {
+		s = fmt.Sprintf("WHERE attr < $2, attr the rank 0..%d of each row's distance to one row (--filter-correlated): a filter admits a ball", n-1)
+	} else {
+		s = fmt.Sprintf("WHERE attr < $2, attr a seeded random permutation of 0..%d, independent of the vectors", n-1)
+	}
+	switch {
+	case r.cfg.SkipLoad && !r.cfg.Drop && !r.cfg.AttrIndex:
+		return s + "; any index on attr left as it was"
+	case r.cfg.AttrIndex:
+		return s + "; btree index on attr"
+	}
+	return s + "; no index on attr"
 }
 
 // dial opens a connection with the run's settings.
@@ -166,7 +236,7 @@ func (r *runner) load(ctx context.Context) error {
 	line := newProgressLine(r.cfg.Progress, "load")
 	progress := func(rows int) { line.update(int64(rows), int64(base.rows()), "") }
 	start := time.Now()
-	err := copyRows(ctx, r.conn, table, base, progress)
+	err := copyRows(ctx, r.conn, table, base, r.attr, progress)
 	r.report.LoadMethod = "COPY FROM STDIN (FORMAT BINARY)"
 	if err != nil && isServerError(err) && ctx.Err() == nil {
 		line.clear()
@@ -176,7 +246,7 @@ func (r *runner) load(ctx context.Context) error {
 			return err
 		}
 		start = time.Now()
-		err = insertRows(ctx, r.conn, table, base, r.cfg.BatchSize, progress)
+		err = insertRows(ctx, r.conn, table, base, r.attr, r.cfg.BatchSize, progress)
 		r.report.LoadMethod = fmt.Sprintf("INSERT, %d rows per statement", r.cfg.BatchSize)
 	}
 	line.clear()
@@ -211,7 +281,7 @@ func (r *runner) createTable(ctx context.Context) error {
 			return fmt.Errorf("dropping %s: %w", table, err)
 		}
 	}
-	sql := createTableSQL(table, r.ds.base.cols)
+	sql := createTableSQL(table, r.ds.base.cols, r.attr != nil)
 	if err := execSQL(ctx, r.conn, sql); err != nil {
 		hint := ""
 		if !r.cfg.Drop {
@@ -223,7 +293,8 @@ func (r *runner) createTable(ctx context.Context) error {
 }
 
 // checkRows makes sure an existing table holds as many rows as the
-// dataset loads: recall is measured against exactly those rows.
+// dataset loads, and in a filtered run the attr values this run would
+// load: recall is measured against exactly those rows.
 func (r *runner) checkRows(ctx context.Context) error {
 	table := r.cfg.Table
 	row, err := queryRow(ctx, r.conn, "SELECT count(*) FROM "+table)
@@ -233,6 +304,16 @@ func (r *runner) checkRows(ctx context.Context) error {
 	if n, _ := strconv.Atoi(row[0]); n != r.ds.base.rows() {
 		return fmt.Errorf("--skip-load: %s has %s rows, the dataset loads %d: load it again (without --skip-load, or with the same --limit)",
 			table, row[0], r.ds.base.rows())
+	}
+	if r.attr != nil {
+		row, err := queryRow(ctx, r.conn, attrChecksumSQL(table))
+		if err != nil {
+			return fmt.Errorf("--skip-load: reading attr of %s: %w (load it again with --selectivity)", table, err)
+		}
+		if want := attrChecksum(r.attr); row[0] != want {
+			return fmt.Errorf("--skip-load: the attr values in %s are not those this run generates (checksum %s, want %s): load it again, with --filter-correlated as this run has it",
+				table, row[0], want)
+		}
 	}
 	r.printSummary("load")
 	return nil
@@ -281,8 +362,45 @@ func (r *runner) createIndex(ctx context.Context) error {
 	return nil
 }
 
+// indexAttr, in a filtered run, builds the btree index on attr with
+// AttrIndex (after dropping, with SkipLoad and Drop, the one an earlier
+// run may have left), then runs ANALYZE so that a planner that keeps
+// statistics knows how many rows a threshold admits. Servers that
+// cannot ANALYZE are measured all the same.
+func (r *runner) indexAttr(ctx context.Context) error {
+	if r.attr == nil {
+		return nil
+	}
+	table := r.cfg.Table
+	if r.cfg.SkipLoad && r.cfg.Drop {
+		if err := execSQL(ctx, r.conn, "DROP INDEX IF EXISTS "+attrIndexName(table)); err != nil {
+			return err
+		}
+		r.notices.take()
+	}
+	if r.cfg.AttrIndex {
+		sql := createAttrIndexSQL(table)
+		if r.cfg.SkipLoad && !r.cfg.Drop {
+			sql = strings.Replace(sql, "CREATE INDEX", "CREATE INDEX IF NOT EXISTS", 1)
+		}
+		start := time.Now()
+		if err := execSQL(ctx, r.conn, sql); err != nil {
+			return fmt.Errorf("%s: %w", sql, err)
+		}
+		r.report.AttrIndexSeconds = time.Since(start).Seconds()
+		r.printSummary("attr index")
+	}
+	_ = execSQL(ctx, r.conn, "ANALYZE "+table)
+	r.report.Attr = r.attrDescription()
+	r.printSummary("filter")
+	return nil
+}
+
 // explain records the search query's plan and warns when it does not
-// use the index: recall and speed would then be those of a scan.
+// use the index: recall and speed would then be those of a scan. A
+// filtered run records the plan of each threshold and prints their
+// nodes: a scan of the table, or of an index on attr, is a plan a
+// server may rightly choose for a filter that admits few rows.
 func (r *runner) explain(ctx context.Context) error {
 	vector := appendVectorText(nil, r.ds.queries.row(0))
 	plan, err := queryLines(ctx, r.conn, explainSQL(r.cfg.Table, r.metric, r.cfg.K, vector))
@@ -296,6 +414,18 @@ func (r *runner) explain(ctx context.Context) error {
 			r.printf("  %s\n", shorten(line, maxPlanLine))
 		}
 	}
+	if r.attr == nil {
+		return nil
+	}
+	for j := range r.report.Filters {
+		f := &r.report.Filters[j]
+		plan, err := queryLines(ctx, r.conn, explainFilteredSQL(r.cfg.Table, r.metric, r.cfg.K, vector, int32(f.Threshold)))
+		if err != nil {
+			return nil
+		}
+		f.Plan = plan
+	}
+	r.printSummary("plans")
 	return nil
 }
 
@@ -322,43 +452,96 @@ func usesIndex(plan []string, index string) bool {
 	return false
 }
 
-// measure runs the query set at every ef_search and adds a Point for
-// each.
+// measure runs the query set at every ef_search, for each selectivity
+// in a filtered run, and adds a Point for each.
 func (r *runner) measure(ctx context.Context) error {
 	s, err := r.newSearcher(ctx)
 	if err != nil {
 		return err
 	}
 	r.printSummary("queries")
-	if r.cfg.Warmup {
-		if err := s.setEfSearch(ctx, r.cfg.EfSearch[0]); err != nil {
+	filtered := r.attr != nil
+	for j, sw := range r.sweeps {
+		if err := r.prepareSweep(ctx, s, j); err != nil {
 			return err
 		}
-		wall, err := s.pass(ctx)
-		if err != nil {
-			return fmt.Errorf("warmup: %w", err)
+		if j == 0 {
+			r.printf("\n%s\n", pointHeader(r.cfg.K, filtered))
+		} else {
+			r.printf("\n")
 		}
-		r.printf("warmup:       one pass at ef_search %d in %s\n", r.cfg.EfSearch[0], formatSeconds(wall.Seconds()))
-	}
-	r.printf("\n%s\n", pointHeader(r.cfg.K))
-	for _, ef := range r.cfg.EfSearch {
-		if err := s.setEfSearch(ctx, ef); err != nil {
-			return err
+		for _, ef := range r.cfg.EfSearch {
+			if err := s.setEfSearch(ctx, ef); err != nil {
+				return err
+			}
+			wall, err := s.pass(ctx)
+			if err != nil {
+				return fmt.Errorf("%sef_search %d: %w", sweepName(sw), ef, err)
+			}
+			p := r.point(sw, ef, wall, s)
+			r.report.Points = append(r.report.Points, p)
+			r.printf("%s\n", formatPoint(p, filtered))
 		}
-		wall, err := s.pass(ctx)
-		if err != nil {
-			return fmt.Errorf("ef_search %d: %w", ef, err)
-		}
-		p := r.point(ef, wall, s)
-		r.report.Points = append(r.report.Points, p)
-		r.printf("%s\n", formatPoint(p))
 	}
 	r.printf("\n")
 	return nil
 }
 
-// newSearcher opens the extra client connections and prepares the
-// search query on all of them.
+// prepareSweep prepares the query of sweep j and runs the warmup pass
+// (printed for the first sweep only: the others' would break the
+// table). The unfiltered sweep runs searchSQL; each filtered one the
+// filtered query under a name of its own, with its threshold as the
+// second parameter. Preparing anew for each selectivity keeps one
+// selectivity's measurement from depending on those before it:
+// PostgreSQL's plan cache settles on a generic or a custom plan after a
+// statement's first five executions, and keeps it.
+func (r *runner) prepareSweep(ctx context.Context, s *searcher, j int) error {
+	sw := r.sweeps[j]
+	var err error
+	if sw.selectivity == 0 {
+		err = s.prepare(ctx, searchStatement, searchSQL(r.cfg.Table, r.metric, r.cfg.K), nil)
+	} else {
+		name := fmt.Sprintf("%s_%d", searchStatement, j)
+		args := [][]byte{strconv.AppendInt(nil, int64(sw.filter.threshold), 10)}
+		err = s.prepare(ctx, name, filteredSearchSQL(r.cfg.Table, r.metric, r.cfg.K), args)
+	}
+	if err != nil {
+		return err
+	}
+	if r.cfg.Warmup {
+		wall, err := r.warmup(ctx, s)
+		if err != nil {
+			return fmt.Errorf("%s%w", sweepName(sw), err)
+		}
+		if j == 0 {
+			r.printf("warmup:       one pass at ef_search %d in %s\n", r.cfg.EfSearch[0], formatSeconds(wall.Seconds()))
+		}
+	}
+	return nil
+}
+
+// warmup runs one unmeasured pass at the first ef_search.
+func (r *runner) warmup(ctx context.Context, s *searcher) (time.Duration, error) {
+	if err := s.setEfSearch(ctx, r.cfg.EfSearch[0]); err != nil {
+		return 0, err
+	}
+	wall, err := s.pass(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("warmup: %w", err)
+	}
+	return wall, nil
+}
+
+// sweepName prefixes the errors of a filtered sweep.
+func sweepName(sw sweep) string {
+	if sw.selectivity == 0 {
+		return ""
+	}
+	return fmt.Sprintf("selectivity %s (attr < %d), ", formatSelectivity(sw.selectivity), sw.filter.threshold)
+}
+
+// newSearcher opens the extra client connections and returns a searcher
+// over all of them.
 func (r *runner) newSearcher(ctx context.Context) (*searcher, error) {
 	for len(r.clients) < r.cfg.Clients-1 {
 		conn, err := r.dial(ctx)
@@ -373,19 +556,23 @@ func (r *runner) newSearcher(ctx context.Context) (*searcher, error) {
 		format = textFormat
 	}
 	params := encodeVectors(r.ds.queries, format)
-	return newSearcher(ctx, conns, searchSQL(r.cfg.Table, r.metric, r.cfg.K), params, format, r.cfg.K)
+	return newSearcher(conns, params, format, r.cfg.K), nil
 }
 
-// point condenses a pass.
-func (r *runner) point(ef int, wall time.Duration, s *searcher) Point {
+// point condenses a pass of sweep sw.
+func (r *runner) point(sw sweep, ef int, wall time.Duration, s *searcher) Point {
 	lat := summarizeLatencies(s.latency)
+	base := r.ds.base
 	return Point{
-		EfSearch: ef,
-		Recall:   recall(r.ds.base, r.ds.queries, s.found, r.kth, r.metric, r.k),
-		QPS:      float64(len(s.found)) / wall.Seconds(),
-		P50Ms:    milliseconds(lat.p50),
-		P99Ms:    milliseconds(lat.p99),
-		MeanMs:   milliseconds(lat.mean),
+		Selectivity: sw.selectivity,
+		EfSearch:    ef,
+		Recall:      recall(base, r.ds.queries, s.found, sw.kth, r.metric, sw.k, sw.filter),
+		QPS:         float64(len(s.found)) / wall.Seconds(),
+		P50Ms:       milliseconds(lat.p50),
+		P99Ms:       milliseconds(lat.p99),
+		MeanMs:      milliseconds(lat.mean),
+		MeanRows:    meanRows(s.found),
+		WrongRows:   wrongRows(s.found, sw.filter, base.rows(), r.cfg.K),
 	}
 }
 

@@ -65,6 +65,8 @@ func TestRunFailsEarly(t *testing.T) {
 		// Port 1 refuses connections: the dataset and ground truth are
 		// ready before the server is asked for anything.
 		{"no server", func(*Config) {}, "connecting to the server"},
+		{"no server, filtered", func(c *Config) { c.Selectivity = []float64{0.5, 0.05} }, "connecting to the server"},
+		{"filter admits no row", func(c *Config) { c.Selectivity = []float64{0.5, 0.01} }, "selectivity 0.01 of 20 rows admits no row"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

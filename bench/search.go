@@ -11,30 +11,30 @@ import (
 )
 
 // searchStatement is the name the search query is prepared under on
-// every connection.
+// every connection; a filtered run prepares it again for each
+// selectivity, under this name and a number.
 const searchStatement = "vecgres_bench_search"
 
 // searcher runs the query set over one or more connections with the
 // extended protocol: the search query is prepared once per connection,
-// and each query binds its vector as the one parameter and asks for the
-// ids in binary.
+// and each query binds its vector as the first parameter, then the
+// searcher's other arguments in text, and asks for the ids in binary.
 type searcher struct {
 	conns  []*pgconn.PgConn
 	params [][]byte // one encoded vector per query
 	format int16    // of params
+
+	statement string   // what the passes execute
+	args      [][]byte // the parameters after the vector, in text
 
 	// Filled by each pass, per query.
 	found   [][]int64
 	latency []time.Duration
 }
 
-// newSearcher prepares sql on every connection.
-func newSearcher(ctx context.Context, conns []*pgconn.PgConn, sql string, params [][]byte, format int16, k int) (*searcher, error) {
-	for _, conn := range conns {
-		if _, err := conn.Prepare(ctx, searchStatement, sql, nil); err != nil {
-			return nil, fmt.Errorf("preparing %s: %w", sql, err)
-		}
-	}
+// newSearcher returns a searcher of params over conns; prepare gives it
+// a statement.
+func newSearcher(conns []*pgconn.PgConn, params [][]byte, format int16, k int) *searcher {
 	s := &searcher{
 		conns:   conns,
 		params:  params,
@@ -45,7 +45,19 @@ func newSearcher(ctx context.Context, conns []*pgconn.PgConn, sql string, params
 	for i := range s.found {
 		s.found[i] = make([]int64, 0, k)
 	}
-	return s, nil
+	return s
+}
+
+// prepare prepares sql as name on every connection, and makes it, with
+// args after each query's vector, what the passes run.
+func (s *searcher) prepare(ctx context.Context, name, sql string, args [][]byte) error {
+	for _, conn := range s.conns {
+		if _, err := conn.Prepare(ctx, name, sql, nil); err != nil {
+			return fmt.Errorf("preparing %s: %w", sql, err)
+		}
+	}
+	s.statement, s.args = name, args
+	return nil
 }
 
 // setEfSearch sets hnsw.ef_search on every connection.
@@ -70,17 +82,20 @@ func (s *searcher) pass(ctx context.Context) (time.Duration, error) {
 		once     sync.Once
 		wg       sync.WaitGroup
 	)
+	formats := make([]int16, 1+len(s.args)) // text, but for the vector
+	formats[0] = s.format
 	start := time.Now()
 	for _, conn := range s.conns {
 		wg.Go(func() {
-			params := make([][]byte, 1)
+			params := make([][]byte, 1+len(s.args))
+			copy(params[1:], s.args)
 			for ctx.Err() == nil {
 				i := int(next.Add(1) - 1)
 				if i >= len(s.params) {
 					return
 				}
 				params[0] = s.params[i]
-				if err := s.query(ctx, conn, i, params); err != nil {
+				if err := s.query(ctx, conn, i, params, formats); err != nil {
 					once.Do(func() { firstErr = err; cancel() })
 					return
 				}
@@ -91,13 +106,15 @@ func (s *searcher) pass(ctx context.Context) (time.Duration, error) {
 	return time.Since(start), firstErr
 }
 
+// resultFormats asks for every result column in binary.
+var resultFormats = []int16{binaryFormat}
+
 // query runs query i and records its ids and latency.
-func (s *searcher) query(ctx context.Context, conn *pgconn.PgConn, i int, params [][]byte) error {
-	formats := [...]int16{s.format, binaryFormat}
+func (s *searcher) query(ctx context.Context, conn *pgconn.PgConn, i int, params [][]byte, formats []int16) error {
 	ids := s.found[i][:0]
 	var decodeErr error
 	start := time.Now()
-	rr := conn.ExecPrepared(ctx, searchStatement, params, formats[:1], formats[1:])
+	rr := conn.ExecPrepared(ctx, s.statement, params, formats, resultFormats)
 	for rr.NextRow() {
 		id, err := decodeID(rr.Values()[0])
 		if err != nil && decodeErr == nil {

@@ -62,12 +62,14 @@ func appendCopyHeader(dst []byte) []byte {
 	return binary.BigEndian.AppendUint32(dst, 0) // header extension length
 }
 
-// appendCopyRow appends one (id int4, embedding vector) tuple of a binary
-// COPY stream.
-func appendCopyRow(dst []byte, id int32, v []float32) []byte {
-	dst = binary.BigEndian.AppendUint16(dst, 2) // fields
-	dst = binary.BigEndian.AppendUint32(dst, 4)
-	dst = binary.BigEndian.AppendUint32(dst, uint32(id))
+// appendCopyRow appends one tuple of a binary COPY stream: the int4
+// values ints (id, and attr in a filtered run), then the vector v.
+func appendCopyRow(dst []byte, ints []int32, v []float32) []byte {
+	dst = binary.BigEndian.AppendUint16(dst, uint16(len(ints)+1)) // fields
+	for _, n := range ints {
+		dst = binary.BigEndian.AppendUint32(dst, 4)
+		dst = binary.BigEndian.AppendUint32(dst, uint32(n))
+	}
 	dst = binary.BigEndian.AppendUint32(dst, uint32(4+4*len(v)))
 	return appendVectorBinary(dst, v)
 }

@@ -65,12 +65,17 @@ func TestEncodeVectors(t *testing.T) {
 func TestCopyStream(t *testing.T) {
 	var b []byte
 	b = appendCopyHeader(b)
-	b = appendCopyRow(b, 7, []float32{1})
+	b = appendCopyRow(b, []int32{7}, []float32{1})
+	b = appendCopyRow(b, []int32{8, -1}, []float32{1})
 	b = appendCopyTrailer(b)
 	want := []byte("PGCOPY\n\xff\r\n\x00")
 	want = append(want, 0, 0, 0, 0, 0, 0, 0, 0) // flags, header extension
 	want = append(want, 0, 2)                   // fields
 	want = append(want, 0, 0, 0, 4, 0, 0, 0, 7) // id
+	want = append(want, 0, 0, 0, 8, 0, 1, 0, 0, 0x3f, 0x80, 0, 0)
+	want = append(want, 0, 3)                               // fields
+	want = append(want, 0, 0, 0, 4, 0, 0, 0, 8)             // id
+	want = append(want, 0, 0, 0, 4, 0xff, 0xff, 0xff, 0xff) // attr
 	want = append(want, 0, 0, 0, 8, 0, 1, 0, 0, 0x3f, 0x80, 0, 0)
 	want = append(want, 0xff, 0xff)
 	if !bytes.Equal(b, want) {
