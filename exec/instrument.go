@@ -38,10 +38,10 @@ func (o *instrumentedOp) Next(ctx context.Context) (Row, error) {
 		st.Rows++
 	}
 	st.Total = now
-	if row == nil {
-		if n, ok := o.in.(interface{ explainNotes() []string }); ok {
-			st.Notes = n.explainNotes()
-		}
+	// The notes are taken after every call, not at the end only: a
+	// consumer such as Limit stops pulling before its input ends.
+	if n, ok := o.in.(interface{ explainNotes() []string }); ok {
+		st.Notes = n.explainNotes()
 	}
 	return row, err
 }

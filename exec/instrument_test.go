@@ -1,6 +1,7 @@
 package exec
 
 import (
+	"context"
 	"strings"
 	"testing"
 
@@ -100,5 +101,33 @@ func TestInstrument(t *testing.T) {
 	res.Close()
 	if _, ok := res.Stats(scan); ok {
 		t.Error("stats without Instrument")
+	}
+}
+
+// notingOp returns rows forever and tells what it did from its first
+// row on, as a filtered index scan tells its strategy.
+type notingOp struct{ notes []string }
+
+func (o *notingOp) Next(context.Context) (Row, error) {
+	o.notes = []string{"Filter Strategy: example"}
+	return Row{int32(1)}, nil
+}
+func (o *notingOp) Close()                 {}
+func (o *notingOp) explainNotes() []string { return o.notes }
+
+// TestInstrumentNotesUnderLimit checks that an operator's notes reach
+// its stats when its consumer stops pulling before its end, as LIMIT
+// stops an index scan.
+func TestInstrumentNotesUnderLimit(t *testing.T) {
+	st := &NodeStats{}
+	op := &instrumentedOp{in: &notingOp{}, stats: st}
+	for range 3 {
+		if row, err := op.Next(bg); row == nil || err != nil {
+			t.Fatalf("Next: %v, %v", row, err)
+		}
+	}
+	op.Close()
+	if len(st.Notes) != 1 || st.Notes[0] != "Filter Strategy: example" {
+		t.Errorf("notes %q, want the operator's note", st.Notes)
 	}
 }
