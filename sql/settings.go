@@ -72,7 +72,7 @@ func settingsTable() map[string]*setting {
 		{name: "block_size", def: "8192", readOnly: true},
 		{name: "max_connections", def: "500", readOnly: true},
 		{name: "hnsw.ef_search", def: "40", check: checkIntRange("hnsw.ef_search", 1, 1000)},
-		{name: "hnsw.iterative_scan", def: "off", check: oneOf("off", "relaxed_order", "strict_order")},
+		{name: "hnsw.iterative_scan", def: "strict_order", check: oneOf("off", "relaxed_order", "strict_order")},
 		{name: "hnsw.max_scan_tuples", def: "20000", check: checkIntRange("hnsw.max_scan_tuples", 1, 2147483647)},
 		{name: "hnsw.scan_mem_multiplier", def: "1", check: checkFloatRange("hnsw.scan_mem_multiplier", 1, 1000)},
 	}
