@@ -1,6 +1,7 @@
 package server
 
 import (
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"time"
@@ -53,6 +54,18 @@ type Config struct {
 	// DefaultMaxConnections); a connection beyond it is refused with
 	// FATAL 53300. See limits.go.
 	MaxConnections int
+
+	// HBA is the client authentication rule list, first match wins
+	// (hba.go); nil means DefaultHBA, chosen again for each connection
+	// from whether any role has a password.
+	HBA []HBARule
+	// Roles is where logins are looked up (auth.go); nil means the
+	// Engine when it is a RoleSource, as SQLEngine's is.
+	Roles RoleSource
+	// TLS, when set, lets clients switch to TLS with SSLRequest (tls.go).
+	TLS *tls.Config
+	// TLSRequired refuses TCP clients that do not use TLS; it needs TLS.
+	TLSRequired bool
 }
 
 // withDefaults returns c with zero fields set to their defaults.
@@ -84,6 +97,9 @@ func (c Config) Validate() error {
 	}
 	if c.MaxConnections < 0 || c.MaxConnections > maxConnectionsLimit {
 		errs = append(errs, fmt.Errorf("server: Config.MaxConnections %d is outside [0, %d]", c.MaxConnections, maxConnectionsLimit))
+	}
+	if c.TLSRequired && c.TLS == nil {
+		errs = append(errs, errors.New("server: Config.TLSRequired needs Config.TLS"))
 	}
 	if c.StartupTimeout < 0 {
 		errs = append(errs, fmt.Errorf("server: Config.StartupTimeout %v is negative", c.StartupTimeout))

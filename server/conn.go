@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"crypto/rand"
+	"crypto/tls"
 	"errors"
 	"io"
 	"net"
@@ -52,6 +53,10 @@ type conn struct {
 	// admitted is set while the connection holds a session slot
 	// (limits.go).
 	admitted bool
+	// tlsConn is the TLS layer over netConn once the client asked for
+	// it (tls.go): reads and writes go through it, deadlines and Close
+	// to netConn.
+	tlsConn *tls.Conn
 
 	terminating atomic.Bool
 	mu          sync.Mutex
@@ -392,7 +397,7 @@ func (c *conn) flush() error {
 	if len(c.out) == 0 {
 		return nil
 	}
-	_, err := c.netConn.Write(c.out)
+	_, err := c.output().Write(c.out)
 	if cap(c.out) > 4*flushThreshold {
 		c.out = make([]byte, 0, flushThreshold)
 	} else {

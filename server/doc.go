@@ -3,9 +3,12 @@
 //
 // # What it owns
 //
-// The connection state machine: startup (SSLRequest and GSSENCRequest are
-// answered 'N'; CancelRequest; protocol version checks and
-// NegotiateProtocolVersion; trust authentication; ParameterStatus,
+// The connection state machine: startup (SSLRequest answered 'S' and a
+// TLS handshake when Config.TLS is set, 'N' otherwise, and GSSENCRequest
+// 'N'; CancelRequest; protocol version checks and
+// NegotiateProtocolVersion; client authentication by an hba-like rule
+// list with trust, reject, password, md5 and SCRAM-SHA-256, auth.go and
+// hba.go; ParameterStatus,
 // BackendKeyData, ReadyForQuery), the simple query protocol, the extended
 // query protocol (prepared statements, portals, row limits and
 // PortalSuspended, skipping to Sync after an error), the COPY FROM STDIN

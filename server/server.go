@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"crypto/rand"
 	"crypto/subtle"
 	"errors"
 	"net"
@@ -37,6 +38,8 @@ type Server struct {
 	nextPID   uint32
 	active    sync.WaitGroup // one per connection goroutine
 	sessions  atomic.Int64   // session slots taken (limits.go)
+	// mockKey salts the made-up SCRAM secrets of failing logins (auth.go).
+	mockKey [32]byte
 }
 
 // New returns a Server for cfg, with defaults applied to its zero fields.
@@ -46,7 +49,7 @@ func New(cfg Config) (*Server, error) {
 		return nil, err
 	}
 	ctx, cancel := context.WithCancelCause(context.Background())
-	return &Server{
+	srv := &Server{
 		cfg:        cfg,
 		log:        cfg.Logger,
 		baseCtx:    ctx,
@@ -54,7 +57,9 @@ func New(cfg Config) (*Server, error) {
 		listeners:  make(map[net.Listener]struct{}),
 		conns:      make(map[*conn]struct{}),
 		byPID:      make(map[uint32]*conn),
-	}, nil
+	}
+	rand.Read(srv.mockKey[:])
+	return srv, nil
 }
 
 // Addr returns the address of the first listener Serve was given, or nil

@@ -50,8 +50,10 @@ type startupPacket struct {
 
 type startupParam struct{ name, value string }
 
-// startup runs the connection's startup phase, answering SSL and GSS
-// encryption requests with 'N', and reports whether a session is ready.
+// startup runs the connection's startup phase, answering an SSL request
+// with 'S' and a TLS handshake when TLS is configured (tls.go), with 'N'
+// otherwise, and GSS encryption requests with 'N'; then it authenticates
+// the client (auth.go) and reports whether a session is ready.
 func (c *conn) startup() bool {
 	if t := c.srv.cfg.StartupTimeout; t > 0 {
 		c.netConn.SetReadDeadline(time.Now().Add(t))
@@ -88,6 +90,9 @@ func (c *conn) endStartup(err error) {
 	case errors.Is(err, errCancelHandled):
 	case errors.Is(err, errBadStartupLength):
 		c.log.Warn().Err(err).Msg("closing connection")
+	case errors.Is(err, errTLSHandshake):
+	case errors.Is(err, errAuthClientLeft):
+		c.log.Debug().Err(err).Msg("closing connection")
 	default:
 		c.endWith(err)
 	}
@@ -111,6 +116,12 @@ func (c *conn) readStartup() (*startupPacket, error) {
 			return nil, errCancelHandled
 		case code == sslRequestCode && !sslDone:
 			sslDone = true
+			if c.srv.cfg.TLS != nil {
+				if err := c.startTLS(); err != nil {
+					return nil, err
+				}
+				continue
+			}
 		case code == gssEncRequestCode && !gssDone:
 			gssDone = true
 		default:
@@ -291,8 +302,8 @@ func splitCommandLine(s string) []string {
 	return args
 }
 
-// beginSession authenticates (trust), opens the session and sends what a
-// client expects before its first query.
+// beginSession authenticates the client, opens the session and sends
+// what a client expects before its first query.
 func (c *conn) beginSession(pkt *startupPacket) error {
 	params, err := sessionParams(pkt)
 	if err != nil {
@@ -303,6 +314,9 @@ func (c *conn) beginSession(pkt *startupPacket) error {
 			NewestMinorProtocol: protocolMajor<<16 | protocolLatestMinor,
 			UnrecognizedOptions: pkt.protocolOptions,
 		})
+	}
+	if err := c.authenticate(params.User, params.Database); err != nil {
+		return err
 	}
 	c.send(&pgproto3.AuthenticationOk{})
 	sess, err := c.srv.cfg.Engine.NewSession(params)
