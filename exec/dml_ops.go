@@ -217,13 +217,32 @@ func (d *dmlOp) update(ctx context.Context, old Row, id storage.RowID, input Row
 	return updated, d.reindex(id, old, updated)
 }
 
+// indexDatum returns the value a row gives an hnsw index: its indexed
+// column, or for an expression index the expression's value; nil when the
+// row is not in a partial index.
+func (d *dmlOp) indexDatum(idx *storage.Index, row Row) (types.Datum, error) {
+	if !idx.Derived() {
+		return row[idx.Columns[0].Slot], nil
+	}
+	key, in, err := d.rt.Txn.IndexKey(d.table, idx, row)
+	if err != nil || !in {
+		return nil, err
+	}
+	return key[0], nil
+}
+
 // indexValue returns the vector a row gives an hnsw index, or nil when the
-// row is not indexed: NULL vectors are not, nor zero vectors under cosine
-// distance (pgvector's rule: they have no direction).
-func indexValue(idx *storage.Index, row Row) []float32 {
-	v, ok := row[idx.Columns[0].Slot].(types.Vector)
+// row is not indexed: NULL vectors are not (nor rows outside a partial
+// index's predicate), nor zero vectors under cosine distance (pgvector's
+// rule: they have no direction).
+func (d *dmlOp) indexValue(idx *storage.Index, row Row) ([]float32, error) {
+	datum, err := d.indexDatum(idx, row)
+	if err != nil {
+		return nil, err
+	}
+	v, ok := datum.(types.Vector)
 	if !ok {
-		return nil
+		return nil, nil
 	}
 	if idx.Columns[0].Opclass == "vector_cosine_ops" {
 		zero := true
@@ -234,10 +253,10 @@ func indexValue(idx *storage.Index, row Row) []float32 {
 			}
 		}
 		if zero {
-			return nil
+			return nil, nil
 		}
 	}
-	return v
+	return v, nil
 }
 
 // index adds a new row to the table's hnsw indexes.
@@ -246,7 +265,10 @@ func (d *dmlOp) index(id storage.RowID, row Row) error {
 		d.rt.Indexes.RowWritten(d.table, id, row)
 	}
 	for _, idx := range d.graphs {
-		v := indexValue(idx, row)
+		v, err := d.indexValue(idx, row)
+		if err != nil {
+			return err
+		}
 		if v == nil {
 			continue
 		}
@@ -267,7 +289,11 @@ func (d *dmlOp) unindex(id storage.RowID, row Row) error {
 		d.rt.Indexes.RowWritten(d.table, id, nil)
 	}
 	for _, idx := range d.graphs {
-		if indexValue(idx, row) == nil {
+		v, err := d.indexValue(idx, row)
+		if err != nil {
+			return err
+		}
+		if v == nil {
 			continue
 		}
 		tx, err := d.rt.Indexes.Writer(idx)
@@ -281,14 +307,23 @@ func (d *dmlOp) unindex(id storage.RowID, row Row) error {
 	return nil
 }
 
-// reindex moves an updated row in the indexes whose vector changed.
+// reindex moves an updated row in the indexes whose value changed, and
+// adds it to or removes it from partial indexes whose predicate it now
+// satisfies or no longer does.
 func (d *dmlOp) reindex(id storage.RowID, old, updated Row) error {
 	if len(d.graphs) > 0 {
 		d.rt.Indexes.RowWritten(d.table, id, updated)
 	}
 	for _, idx := range d.graphs {
-		ov, nv := indexValue(idx, old), indexValue(idx, updated)
-		if ov != nil && nv != nil && vectorsEqual(ov, nv) {
+		ov, err := d.indexValue(idx, old)
+		if err != nil {
+			return err
+		}
+		nv, err := d.indexValue(idx, updated)
+		if err != nil {
+			return err
+		}
+		if ov == nil && nv == nil || ov != nil && nv != nil && vectorsEqual(ov, nv) {
 			continue
 		}
 		tx, err := d.rt.Indexes.Writer(idx)

@@ -225,14 +225,22 @@ func (o *indexScanOp) exactScan(ctx context.Context, r *columns.Reader, accept f
 	if !ok {
 		return pgerr.New(pgerr.InternalError, "exec: %s is not a distance operator", o.n.Op)
 	}
-	slot := o.n.Index.Columns[0].Slot
+	// The ranking reads what the index holds: its column, or its
+	// expression's value.
+	var key planner.Expr = &planner.ColRef{Idx: o.n.Index.Columns[0].Slot}
+	if o.n.Key != nil {
+		key = o.n.Key
+	}
+	keyOf, err := (&compiler{env: o.rt.Env, params: o.rt.Params}).compile(key)
+	if err != nil {
+		return err
+	}
 	need := o.n.Need
 	if need != nil {
 		need = append([]bool(nil), need...)
-		for len(need) <= slot {
-			need = append(need, false)
+		for i, k := range filterSlots(key, len(o.n.Table.Columns)) {
+			need[i] = need[i] || k
 		}
-		need[slot] = true
 	}
 	type ranked struct {
 		d   float64
@@ -252,7 +260,11 @@ func (o *indexScanOp) exactScan(ctx context.Context, r *columns.Reader, accept f
 		if !found {
 			continue
 		}
-		v, ok := row[slot].(types.Vector)
+		kv, err := keyOf(row)
+		if err != nil {
+			return err
+		}
+		v, ok := kv.(types.Vector)
 		if !ok || len(v) != len(q) {
 			continue // NULL vectors are not in the index either
 		}

@@ -1,9 +1,6 @@
 package planner
 
-import (
-	"github.com/vecgres/vecgres/sql/types"
-	"github.com/vecgres/vecgres/storage"
-)
+import "github.com/vecgres/vecgres/storage"
 
 // Bound is one end of a BtreeScan's range: a value (an expression without
 // columns) and whether it is included.
@@ -26,22 +23,29 @@ type BtreeScan struct {
 	Out    []OutCol
 	// Conds are the conditions the index answers, for EXPLAIN.
 	Conds []Expr
+	// Predicate is the predicate of a partial index (nil for none),
+	// which the query's WHERE implies.
+	Predicate Expr
 }
 
 func (n *BtreeScan) Schema() []OutCol { return n.Out }
 
 // useBtreeIndex answers a WHERE clause over a table from a btree index
-// when some of its conditions fix the index's leading columns (col =
-// value) or bound the next one (col < value, col >= value, ...). The
+// when some of its conditions fix the index's leading keys (key = value)
+// or bound the next one (key < value, key >= value, ...), where a key is
+// a column or, for an expression index, the same bound expression. The
 // conditions the index answers leave the filter; the rest stay above the
-// index scan. Among usable indexes the one that answers the most
-// conditions wins, a unique index breaking ties.
+// index scan. A partial index is usable only when the WHERE clause
+// implies its predicate (see predicateImplied); the conditions equal to
+// its predicate's conjuncts then leave the filter too, so that such an
+// index is worth scanning whole. Among usable indexes the one that
+// answers the most conditions wins, a unique index breaking ties.
 //
 // Preconditions: a Filter directly over a Scan; values are constants or
-// parameters of the column's own type.
-func useBtreeIndex(n Node, cat *storage.Catalog) (Node, bool) {
+// parameters of the key's own type.
+func useBtreeIndex(n Node, ix *indexes) (Node, bool) {
 	f, ok := n.(*Filter)
-	if !ok || cat == nil {
+	if !ok || ix.cat == nil {
 		return n, false
 	}
 	scan, ok := f.Input.(*Scan)
@@ -52,15 +56,25 @@ func useBtreeIndex(n Node, cat *storage.Catalog) (Node, bool) {
 	var best *BtreeScan
 	var bestUsed []bool
 	bestScore := 0
-	for _, idx := range cat.TableIndexes(scan.Table.OID) {
-		if idx.Method != "btree" && idx.Method != "" || idx.Predicate != "" {
+	for _, idx := range ix.cat.TableIndexes(scan.Table.OID) {
+		if idx.Method != "btree" && idx.Method != "" {
 			continue
 		}
-		bs, used := matchBtree(scan, idx, conds)
-		if bs == nil {
+		def := ix.def(scan.Table, idx)
+		if def == nil || def.Predicate != nil && !predicateImplied(conds, def.Predicate) {
 			continue
 		}
+		bs, used := matchBtree(scan, idx, def, conds)
 		score := 2*len(bs.Prefix) + boolInt(bs.Lo != nil) + boolInt(bs.Hi != nil)
+		for i, implied := range impliedByPredicate(conds, def.Predicate) {
+			if implied && !used[i] {
+				used[i] = true
+				score += 2
+			}
+		}
+		if score == 0 {
+			continue
+		}
 		if idx.Unique && len(bs.Prefix) == len(idx.Columns) {
 			score += 100
 		}
@@ -91,18 +105,15 @@ func boolInt(b bool) int {
 }
 
 // matchBtree finds the conditions an index can answer: equalities on its
-// leading columns, then bounds on the next column.
-func matchBtree(scan *Scan, idx *storage.Index, conds []Expr) (*BtreeScan, []bool) {
+// leading keys, then bounds on the next key.
+func matchBtree(scan *Scan, idx *storage.Index, def *IndexDef, conds []Expr) (*BtreeScan, []bool) {
 	used := make([]bool, len(conds))
-	bs := &BtreeScan{Table: scan.Table, Index: idx, Alias: scan.Alias, RowID: scan.RowID, Out: scan.Out}
-	for _, col := range idx.Columns {
-		if col.Slot < 0 {
-			break
-		}
-		colType := scan.Table.Columns[col.Slot].Type
+	bs := &BtreeScan{Table: scan.Table, Index: idx, Alias: scan.Alias, RowID: scan.RowID, Out: scan.Out,
+		Predicate: def.Predicate}
+	for _, key := range def.Keys {
 		eq := -1
 		for i, c := range conds {
-			if op, v, ok := columnCondition(c, col.Slot, colType); ok && !used[i] && op == "=" {
+			if op, v, ok := keyCondition(c, key); ok && !used[i] && op == "=" {
 				eq = i
 				bs.Prefix = append(bs.Prefix, v)
 				break
@@ -113,9 +124,9 @@ func matchBtree(scan *Scan, idx *storage.Index, conds []Expr) (*BtreeScan, []boo
 			bs.Conds = append(bs.Conds, conds[eq])
 			continue
 		}
-		// No equality on this column: bounds on it end the key.
+		// No equality on this key: bounds on it end the key.
 		for i, c := range conds {
-			op, v, ok := columnCondition(c, col.Slot, colType)
+			op, v, ok := keyCondition(c, key)
 			if !ok || used[i] {
 				continue
 			}
@@ -134,16 +145,13 @@ func matchBtree(scan *Scan, idx *storage.Index, conds []Expr) (*BtreeScan, []boo
 		}
 		break
 	}
-	if len(bs.Prefix) == 0 && bs.Lo == nil && bs.Hi == nil {
-		return nil, nil
-	}
 	return bs, used
 }
 
-// columnCondition recognises "column op value" (or "value op column",
-// turned around) for the column in slot, where value is a constant or a
-// parameter of the column's type.
-func columnCondition(e Expr, slot int, colType types.T) (op string, value Expr, ok bool) {
+// keyCondition recognises "key op value" (or "value op key", turned
+// around) for an index key (a column or an expression over the table's
+// slots), where value is a constant or a parameter of the key's type.
+func keyCondition(e Expr, key Expr) (op string, value Expr, ok bool) {
 	f, isFunc := e.(*Func)
 	if !isFunc || len(f.Args) != 2 {
 		return "", nil, false
@@ -152,17 +160,18 @@ func columnCondition(e Expr, slot int, colType types.T) (op string, value Expr, 
 	if _, known := flip[f.Op]; !known {
 		return "", nil, false
 	}
+	keyType := key.Type()
 	isValue := func(x Expr) bool {
 		switch x.(type) {
 		case *Const, *Param:
-			return x.Type().OID == colType.OID
+			return x.Type().OID == keyType.OID
 		}
 		return false
 	}
-	if c, ok := f.Args[0].(*ColRef); ok && c.Idx == slot && isValue(f.Args[1]) {
+	if Equal(f.Args[0], key) && isValue(f.Args[1]) {
 		return f.Op, f.Args[1], true
 	}
-	if c, ok := f.Args[1].(*ColRef); ok && c.Idx == slot && isValue(f.Args[0]) {
+	if Equal(f.Args[1], key) && isValue(f.Args[0]) {
 		return flip[f.Op], f.Args[0], true
 	}
 	return "", nil, false

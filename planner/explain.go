@@ -190,8 +190,14 @@ func display(n Node, fm exprFormatter) *explainNode {
 		if n.Alias != "" && n.Alias != n.Table.Name {
 			title += " " + n.Alias
 		}
-		col := n.Table.Columns[n.Index.Columns[0].Slot].Name
-		details := []string{"Order By: (" + col + " " + n.Op + " " + fm.format(n.Query, nil) + ")"}
+		key := n.Key
+		if key == nil {
+			key = &ColRef{Idx: n.Index.Columns[0].Slot, Name: n.Table.Columns[n.Index.Columns[0].Slot].Name}
+		}
+		details := []string{"Order By: (" + fm.format(key, n.Out) + " " + n.Op + " " + fm.format(n.Query, nil) + ")"}
+		if n.Predicate != nil {
+			details = append(details, indexPredicate(fm.format(n.Predicate, n.Out)))
+		}
 		if n.Filter != nil {
 			details = append(details, "Filter: "+fm.format(n.Filter, n.Out))
 		}
@@ -205,7 +211,14 @@ func display(n Node, fm exprFormatter) *explainNode {
 		for _, c := range n.Conds {
 			conds = append(conds, fm.format(c, n.Out))
 		}
-		return &explainNode{title: title, details: []string{"Index Cond: " + strings.Join(conds, " AND ")}, plan: n}
+		var details []string
+		if len(conds) > 0 {
+			details = append(details, "Index Cond: "+strings.Join(conds, " AND "))
+		}
+		if n.Predicate != nil {
+			details = append(details, indexPredicate(fm.format(n.Predicate, n.Out)))
+		}
+		return &explainNode{title: title, details: details, plan: n}
 	case *VirtualScan:
 		title := "Function Scan on " + n.Name
 		if n.Alias != "" {
@@ -222,6 +235,13 @@ func display(n Node, fm exprFormatter) *explainNode {
 		return &explainNode{title: "Delete on " + n.Table.Name, children: kids(n.Input), plan: n}
 	}
 	return &explainNode{title: fmt.Sprintf("%T", n), plan: n}
+}
+
+// indexPredicate is the line that says why a partial index could be
+// used: the query's WHERE implies its predicate. PostgreSQL's EXPLAIN
+// does not show it.
+func indexPredicate(pred string) string {
+	return "Index Predicate: " + pred + " (implied by the WHERE clause)"
 }
 
 // unproject skips projections, whose expressions EXPLAIN shows inside the

@@ -19,6 +19,12 @@ type IndexScan struct {
 	// constant or parameter whose neighbours are wanted.
 	Op    string
 	Query Expr
+	// Key is what the index holds for a row, an expression over the
+	// table's slots: the indexed column, or an expression index's
+	// expression. Predicate is a partial index's (nil for none), which
+	// the scan's WHERE implies.
+	Key       Expr
+	Predicate Expr
 	// Limit is LIMIT + OFFSET of the query (an int8 expression), the
 	// number of rows the consumer will take; nil when unknown.
 	Limit  Expr
@@ -31,35 +37,25 @@ type IndexScan struct {
 
 func (n *IndexScan) Schema() []OutCol { return n.Out }
 
-// distanceOpclasses maps each distance operator to the HNSW operator
-// class that orders by it.
-var distanceOpclasses = map[string]string{
-	"<->": "vector_l2_ops",
-	"<#>": "vector_ip_ops",
-	"<=>": "vector_cosine_ops",
-	"<+>": "vector_l1_ops",
-}
-
-// OpclassForOperator returns the HNSW operator class whose index orders by
-// the distance operator op.
-func OpclassForOperator(op string) (string, bool) {
-	oc, ok := distanceOpclasses[op]
-	return oc, ok
-}
-
-// useHNSWIndex answers ORDER BY <vector column> <op> <constant or
-// parameter> LIMIT k from an HNSW index, replacing the top-k sort of the
-// whole table by an index scan that produces rows nearest first.
+// useHNSWIndex answers ORDER BY <key> <op> <value> LIMIT k from an HNSW
+// index, replacing the top-k sort of the whole table by an index scan
+// that produces rows nearest first.
 //
 // Preconditions: a TopK with exactly one ascending key; the key is a
 // column of the Project under it computed as a distance operator applied
-// to a column of the table and a Const or Param of the vector type; the
-// Project reads a Scan of the table, possibly through a Filter; and the
-// table has an HNSW index on that column whose operator class matches the
-// operator. The Filter, if any, moves into the index scan.
-func useHNSWIndex(n Node, cat *storage.Catalog) (Node, bool) {
+// to an index's key and a value that is the same for every row (a
+// constant, a parameter, or an expression of those); the Project reads a
+// Scan of the table, possibly through a Filter; and the table has an HNSW
+// index whose key is that expression (a column, or for an expression
+// index the same bound expression, casts included) and whose operator
+// class orders by the operator. A partial index is used only when the
+// Filter implies its predicate (see predicateImplied), and is then
+// preferred; otherwise the most recently created index wins. The Filter,
+// if any, moves into the index scan, less the conditions the predicate
+// already guarantees.
+func useHNSWIndex(n Node, ix *indexes) (Node, bool) {
 	topk, ok := n.(*TopK)
-	if !ok || len(topk.Keys) != 1 || topk.Keys[0].Desc || cat == nil {
+	if !ok || len(topk.Keys) != 1 || topk.Keys[0].Desc || ix.cat == nil {
 		return n, false
 	}
 	proj, ok := topk.Input.(*Project)
@@ -71,75 +67,112 @@ func useHNSWIndex(n Node, cat *storage.Catalog) (Node, bool) {
 		return n, false
 	}
 	dist, ok := proj.Exprs[key.Idx].(*Func)
-	if !ok || len(dist.Args) != 2 {
+	if !ok || len(dist.Args) != 2 || !isDistanceOperator(dist.Op) {
 		return n, false
 	}
-	opclass, ok := OpclassForOperator(dist.Op)
-	if !ok {
+	scan, conds, viaBtree := scanConditions(proj.Input)
+	if scan == nil || scan.RowID {
 		return n, false
 	}
-	col, query := distanceArgs(dist)
-	if col == nil {
+	var best *IndexScan
+	bestPartial := false
+	for _, idx := range ix.cat.TableIndexes(scan.Table.OID) {
+		if idx.Method != "hnsw" || len(idx.Columns) != 1 || viaBtree && idx.Predicate == "" {
+			continue
+		}
+		def := ix.def(scan.Table, idx)
+		if def == nil {
+			continue
+		}
+		keyExpr := def.Keys[0]
+		if !opclassOrders(idx.Columns[0].Opclass, keyExpr.Type(), dist.Op) {
+			continue
+		}
+		query := distanceQuery(dist, keyExpr)
+		if query == nil {
+			continue
+		}
+		partial := def.Predicate != nil
+		if partial && !predicateImplied(conds, def.Predicate) {
+			continue
+		}
+		if best != nil && bestPartial && !partial {
+			continue
+		}
+		best = &IndexScan{Table: scan.Table, Index: idx, Alias: scan.Alias, Op: dist.Op, Query: query,
+			Key: keyExpr, Predicate: def.Predicate, Filter: andAll(conds), Out: scan.Out}
+		bestPartial = partial
+	}
+	if best == nil {
 		return n, false
 	}
-	var filter Expr
-	scanNode := proj.Input
-	if f, ok := scanNode.(*Filter); ok {
-		filter, scanNode = f.Cond, f.Input
-	}
-	scan, ok := scanNode.(*Scan)
-	if !ok || scan.RowID {
-		return n, false
-	}
-	idx := findHNSWIndex(cat, scan.Table, col.Idx, opclass)
-	if idx == nil {
-		return n, false
-	}
-	limit := topk.Count
+	best.Limit = topk.Count
 	if topk.Offset != nil {
-		limit = &Func{Op: "+", Name: "", Args: []Expr{topk.Count, topk.Offset}, T: types.TInt8,
+		best.Limit = &Func{Op: "+", Name: "", Args: []Expr{topk.Count, topk.Offset}, T: types.TInt8,
 			Impl: addInt8, Strict: true, Volatility: Immutable}
 	}
-	is := &IndexScan{Table: scan.Table, Index: idx, Alias: scan.Alias, Op: dist.Op, Query: query,
-		Limit: limit, Filter: filter, Out: scan.Out}
 	np := *proj
-	np.Input = is
+	np.Input = best
 	return &Limit{Input: &np, Count: topk.Count, Offset: topk.Offset}, true
 }
 
-// distanceArgs returns the column and the query value of a distance
-// operator call, in either order, or nil when it is not column-vs-value.
-func distanceArgs(f *Func) (*ColRef, Expr) {
-	isValue := func(e Expr) bool {
-		switch e.(type) {
-		case *Const, *Param:
-			return e.Type().OID == types.VectorOID
+// scanConditions returns the table scan under a Project and the
+// conditions on its rows: a Scan, possibly under a Filter, or a btree
+// index scan that useBtreeIndex made of them (viaBtree set), whose
+// conditions are those it answers, those left above it and, for a
+// partial btree index, its predicate (which stands for the conditions it
+// made redundant).
+func scanConditions(n Node) (scan *Scan, conds []Expr, viaBtree bool) {
+	if f, ok := n.(*Filter); ok {
+		conds, n = conjuncts(f.Cond), f.Input
+	}
+	switch s := n.(type) {
+	case *Scan:
+		return s, conds, false
+	case *BtreeScan:
+		conds = append(append([]Expr{}, s.Conds...), conds...)
+		if s.Predicate != nil {
+			conds = append(conds, conjuncts(s.Predicate)...)
 		}
-		return false
+		return &Scan{Table: s.Table, Alias: s.Alias, RowID: s.RowID, Out: s.Out}, conds, true
 	}
-	if c, ok := f.Args[0].(*ColRef); ok && isValue(f.Args[1]) {
-		return c, f.Args[1]
-	}
-	if c, ok := f.Args[1].(*ColRef); ok && isValue(f.Args[0]) {
-		return c, f.Args[0]
-	}
-	return nil, nil
+	return nil, nil, false
 }
 
-// findHNSWIndex returns an HNSW index of table on the column in slot with
-// the operator class, preferring the most recently created.
-func findHNSWIndex(cat *storage.Catalog, t *storage.Table, slot int, opclass string) *storage.Index {
-	var found *storage.Index
-	for _, idx := range cat.TableIndexes(t.OID) {
-		if idx.Method != "hnsw" || len(idx.Columns) != 1 || idx.Predicate != "" {
-			continue
-		}
-		c := idx.Columns[0]
-		if c.Slot == slot && c.Opclass == opclass {
-			found = idx
+// isDistanceOperator reports whether op is one of pgvector's distance
+// operators.
+func isDistanceOperator(op string) bool {
+	for _, o := range metricOperators {
+		if o == op {
+			return true
 		}
 	}
-	return found
+	return false
+}
+
+// distanceQuery returns the query value of a distance operator call whose
+// other argument is the index key, in either order, or nil when the call
+// is not key-vs-value: the value must be the same for every row and of
+// the key's type.
+func distanceQuery(f *Func, key Expr) Expr {
+	isValue := func(e Expr) bool {
+		return e.Type().OID == key.Type().OID && isRowConstant(e)
+	}
+	if Equal(f.Args[0], key) && isValue(f.Args[1]) {
+		return f.Args[1]
+	}
+	if Equal(f.Args[1], key) && isValue(f.Args[0]) {
+		return f.Args[0]
+	}
+	return nil
+}
+
+// andAll is the conjunction of conds (nil for none).
+func andAll(conds []Expr) Expr {
+	if len(conds) == 0 {
+		return nil
+	}
+	return conjunction(conds)
 }
 
 // addInt8 adds LIMIT and OFFSET; both are non-negative int8 values (the

@@ -5,7 +5,7 @@ import "github.com/vecgres/vecgres/storage"
 // Rule rewrites a plan node. It returns the node to use instead and whether
 // it changed anything; a rule that does not apply returns n, false. Rules
 // that choose indexes read the catalog the statement was bound against.
-type Rule func(n Node, cat *storage.Catalog) (Node, bool)
+type Rule func(n Node, ix *indexes) (Node, bool)
 
 // rules are applied bottom-up, in order, until none changes the tree.
 var rules = []Rule{
@@ -19,14 +19,22 @@ var rules = []Rule{
 }
 
 func ignoreCatalog(r func(Node) (Node, bool)) Rule {
-	return func(n Node, _ *storage.Catalog) (Node, bool) { return r(n) }
+	return func(n Node, _ *indexes) (Node, bool) { return r(n) }
 }
 
 // Optimize applies the planner's rules to a bound plan. cat is the catalog
-// the plan was bound against (nil: no index is used).
+// the plan was bound against (nil: no index is used). Indexes with key
+// expressions or predicates are not used; OptimizeWith binds them.
 func Optimize(n Node, cat *storage.Catalog) Node {
+	return OptimizeWith(n, cat, nil)
+}
+
+// OptimizeWith is Optimize that also uses the indexes with key
+// expressions or predicates, whose definitions defs binds.
+func OptimizeWith(n Node, cat *storage.Catalog, defs IndexDefs) Node {
+	ix := &indexes{cat: cat, defs: defs}
 	for {
-		out, changed := rewrite(n, cat)
+		out, changed := rewrite(n, ix)
 		if !changed {
 			return out
 		}
@@ -35,15 +43,15 @@ func Optimize(n Node, cat *storage.Catalog) Node {
 }
 
 // rewrite applies every rule to n's inputs, then to n.
-func rewrite(n Node, cat *storage.Catalog) (Node, bool) {
+func rewrite(n Node, ix *indexes) (Node, bool) {
 	changed := false
 	n = withInputs(n, func(in Node) Node {
-		out, c := rewrite(in, cat)
+		out, c := rewrite(in, ix)
 		changed = changed || c
 		return out
 	})
 	for _, r := range rules {
-		if out, c := r(n, cat); c {
+		if out, c := r(n, ix); c {
 			n, changed = out, true
 		}
 	}

@@ -94,7 +94,7 @@ func (s *Session) bindCopy(st *Statement, b *binder, cs *pg_query.CopyStmt) erro
 			return err
 		}
 		st.kind = kindQuery
-		spec.query = planner.Optimize(plan, b.cat)
+		spec.query = planner.OptimizeWith(plan, b.cat, s.e.indexDefs)
 		for _, c := range plan.Schema() {
 			spec.types = append(spec.types, c.T)
 		}

@@ -584,26 +584,33 @@ func (s *Session) createIndex(ctx context.Context, b *binder, is *pg_query.Index
 	if len(is.Options) > 0 {
 		return b.errAt(-1, pgerr.InvalidParameterValue, "unrecognized parameter \"%s\"", is.Options[0].GetDefElem().GetDefname())
 	}
-	if is.WhereClause != nil {
-		return b.unsupported(location(is.WhereClause), "partial btree indexes")
-	}
 	cat := s.txn.Catalog()
 	name := is.Idxname
 	var cols []storage.IndexColumn
 	var colNames []string
+	var exprSlots []int
 	for _, p := range is.IndexParams {
 		el := p.GetIndexElem()
-		if el.Expr != nil {
-			return b.unsupported(location(el.Expr), "btree indexes on expressions")
+		key, err := s.indexKey(b, t, el)
+		if err != nil {
+			return err
 		}
-		slot := t.ColumnIndex(el.Name)
-		if slot < 0 {
-			return b.errAt(-1, pgerr.UndefinedColumn, "column \"%s\" does not exist", el.Name)
+		c := key.col
+		c.Desc = el.Ordering == pg_query.SortByDir_SORTBY_DESC
+		c.NullsFirst = el.NullsOrdering == pg_query.SortByNulls_SORTBY_NULLS_FIRST ||
+			(el.Ordering == pg_query.SortByDir_SORTBY_DESC && el.NullsOrdering != pg_query.SortByNulls_SORTBY_NULLS_LAST)
+		cols = append(cols, c)
+		colNames = append(colNames, key.name)
+		exprSlots = append(exprSlots, key.slots...)
+	}
+	var predicate string
+	if is.WhereClause != nil {
+		text, slots, err := s.indexPredicate(b, t, is.WhereClause)
+		if err != nil {
+			return err
 		}
-		cols = append(cols, storage.IndexColumn{Slot: slot, Desc: el.Ordering == pg_query.SortByDir_SORTBY_DESC,
-			NullsFirst: el.NullsOrdering == pg_query.SortByNulls_SORTBY_NULLS_FIRST ||
-				(el.Ordering == pg_query.SortByDir_SORTBY_DESC && el.NullsOrdering != pg_query.SortByNulls_SORTBY_NULLS_LAST)})
-		colNames = append(colNames, el.Name)
+		predicate = text
+		exprSlots = append(exprSlots, slots...)
 	}
 	if name == "" {
 		name = chooseName(cat, t.Schema, map[string]bool{}, t.Name, strings.Join(colNames, "_"), "idx")
@@ -614,7 +621,8 @@ func (s *Session) createIndex(ctx context.Context, b *binder, is *pg_query.Index
 		}
 		return pgerr.New(pgerr.DuplicateTable, "relation \"%s\" already exists", name)
 	}
-	idx := &storage.Index{Schema: t.Schema, Name: name, Table: t.OID, Method: method, Columns: cols, Unique: is.Unique}
+	idx := &storage.Index{Schema: t.Schema, Name: name, Table: t.OID, Method: method, Columns: cols, Unique: is.Unique,
+		Predicate: predicate, ExprSlots: uniqueSlots(exprSlots)}
 	return s.txn.CreateIndex(ctx, idx)
 }
 
@@ -629,18 +637,23 @@ func (s *Session) createHNSWIndex(ctx context.Context, b *binder, is *pg_query.I
 	if len(is.IndexParams) != 1 {
 		return b.errAt(-1, pgerr.FeatureNotSupported, "access method \"hnsw\" does not support multicolumn indexes")
 	}
-	if is.WhereClause != nil {
-		return b.unsupported(location(is.WhereClause), "partial hnsw indexes")
-	}
 	el := is.IndexParams[0].GetIndexElem()
-	if el.Expr != nil {
-		return b.unsupported(location(el.Expr), "hnsw indexes on expressions")
+	key, err := s.indexKey(b, t, el)
+	if err != nil {
+		return err
 	}
-	slot := t.ColumnIndex(el.Name)
-	if slot < 0 {
-		return b.errAt(-1, pgerr.UndefinedColumn, "column \"%s\" does not exist", el.Name)
+	var predicate string
+	exprSlots := key.slots
+	if is.WhereClause != nil {
+		text, slots, err := s.indexPredicate(b, t, is.WhereClause)
+		if err != nil {
+			return err
+		}
+		predicate = text
+		exprSlots = append(exprSlots, slots...)
 	}
-	col := t.Columns[slot]
+	// What the index holds: a column, or an expression's value.
+	col := storage.Column{Name: key.name, Type: key.t}
 	opclass := strings.Join(stringsOf(el.Opclass), ".")
 	opclass = strings.TrimPrefix(strings.TrimPrefix(opclass, "public."), "pg_catalog.")
 	if err := checkHNSWOpclass(col, opclass); err != nil {
@@ -665,7 +678,7 @@ func (s *Session) createHNSWIndex(ctx context.Context, b *binder, is *pg_query.I
 	cat := s.txn.Catalog()
 	name := is.Idxname
 	if name == "" {
-		name = chooseName(cat, t.Schema, map[string]bool{}, t.Name, col.Name, "idx")
+		name = chooseName(cat, t.Schema, map[string]bool{}, t.Name, key.name, "idx")
 	} else if _, _, exists := cat.RelationOID(t.Schema, name); exists {
 		if is.IfNotExists {
 			s.notice(pgerr.DuplicateTable, "relation \"%s\" already exists, skipping", name)
@@ -673,8 +686,10 @@ func (s *Session) createHNSWIndex(ctx context.Context, b *binder, is *pg_query.I
 		}
 		return pgerr.New(pgerr.DuplicateTable, "relation \"%s\" already exists", name)
 	}
+	keyCol := key.col
+	keyCol.Opclass = opclass
 	idx := &storage.Index{Schema: t.Schema, Name: name, Table: t.OID, Method: "hnsw",
-		Columns: []storage.IndexColumn{{Slot: slot, Opclass: opclass}}, Options: options}
+		Columns: []storage.IndexColumn{keyCol}, Options: options, Predicate: predicate, ExprSlots: uniqueSlots(exprSlots)}
 	if len(options) == 0 {
 		idx.Options = nil
 	}
@@ -736,6 +751,9 @@ func checkHNSWOpclass(col storage.Column, opclass string) error {
 // scanVectors yields the row id and vector of every row an hnsw index
 // holds: NULLs are skipped, and zero vectors under cosine distance.
 func (s *Session) scanVectors(t *storage.Table, idx *storage.Index, yield func(id uint64, vec []float32) error) error {
+	if idx.Derived() {
+		return s.scanDerivedVectors(t, idx, yield)
+	}
 	it, err := s.txn.Scan(t)
 	if err != nil {
 		return err

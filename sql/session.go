@@ -28,6 +28,8 @@ type Engine struct {
 	reported []*setting
 	nextPID  atomic.Int32
 	graphs   *graphs
+	// indexDefs binds expression and partial indexes (index_defs.go).
+	indexDefs *indexDefs
 	// sessions holds every open session by pid, builds the CREATE INDEX
 	// statements running, for pg_stat_activity and
 	// pg_stat_progress_create_index.
@@ -44,6 +46,7 @@ func NewEngine(cfg EngineConfig) (*Engine, error) {
 	}
 	e := &Engine{db: cfg.DB, reg: builtins.NewRegistry(), log: cfg.Logger, settings: settingsTable(),
 		graphs: newGraphs(cfg.Logger), md5Passwords: cfg.MD5Passwords}
+	e.indexDefs = newIndexDefs(cfg.DB, e.reg)
 	e.nextPID.Store(1000)
 	for _, st := range sortedSettings(e.settings) {
 		if st.reported {
@@ -286,6 +289,7 @@ func (s *Session) catalog() *storage.Catalog {
 func (s *Session) beginTxn() {
 	if s.txn == nil {
 		s.txn = s.e.db.Begin()
+		s.txn.SetIndexKeyer(s.e.indexDefs)
 		s.txnStart = time.Now()
 	}
 }

@@ -178,7 +178,7 @@ func (s *Session) bindStatement(st *Statement, b *binder, n *pg_query.Node) erro
 	if err != nil {
 		return err
 	}
-	st.plan = planner.Optimize(plan, b.cat)
+	st.plan = planner.OptimizeWith(plan, b.cat, s.e.indexDefs)
 	st.columns = columnsOf(plan.Schema())
 	if (st.tag == "INSERT" || st.tag == "UPDATE" || st.tag == "DELETE") && len(st.columns) == 0 {
 		st.columns = nil

@@ -27,26 +27,43 @@ import (
 func isBtree(idx *Index) bool { return idx.Method == "" || idx.Method == "btree" }
 
 // indexKey appends to dst the entry key of row in idx. unique says the key
-// is stored without the row id and must be checked for duplicates.
-func indexKey(dst []byte, idx *Index, row []types.Datum, id RowID) (key []byte, unique bool, err error) {
+// is stored without the row id and must be checked for duplicates; in is
+// false (and key nil) when the row has no entry: a partial index whose
+// predicate it does not satisfy.
+func (t *Txn) indexKey(dst []byte, tbl *Table, idx *Index, row []types.Datum, id RowID) (key []byte, unique, in bool, err error) {
 	dst = append(dst, btreePrefix(idx.OID)...)
 	hasNull := false
-	for _, c := range idx.Columns {
-		if c.Slot < 0 || c.Slot >= len(row) {
-			return nil, false, pgerr.New(pgerr.InternalError, "storage: index %s has no column slot %d", idx.Name, c.Slot)
+	if idx.Derived() {
+		vals, in, err := t.IndexKey(tbl, idx, row)
+		if err != nil || !in {
+			return nil, false, false, err
 		}
-		d := row[c.Slot]
-		if d == nil {
-			hasNull = true
+		for i, c := range idx.Columns {
+			if vals[i] == nil {
+				hasNull = true
+			}
+			if dst, err = AppendKey(dst, vals[i], c.Desc, c.NullsFirst); err != nil {
+				return nil, false, false, err
+			}
 		}
-		if dst, err = AppendKey(dst, d, c.Desc, c.NullsFirst); err != nil {
-			return nil, false, err
+	} else {
+		for _, c := range idx.Columns {
+			if c.Slot < 0 || c.Slot >= len(row) {
+				return nil, false, false, pgerr.New(pgerr.InternalError, "storage: index %s has no column slot %d", idx.Name, c.Slot)
+			}
+			d := row[c.Slot]
+			if d == nil {
+				hasNull = true
+			}
+			if dst, err = AppendKey(dst, d, c.Desc, c.NullsFirst); err != nil {
+				return nil, false, false, err
+			}
 		}
 	}
 	if idx.Unique && !hasNull {
-		return dst, true, nil
+		return dst, true, true, nil
 	}
-	return binary.BigEndian.AppendUint64(dst, uint64(id)), false, nil
+	return binary.BigEndian.AppendUint64(dst, uint64(id)), false, true, nil
 }
 
 // indexOps are the entries a row change removes and adds.
@@ -84,15 +101,22 @@ func (t *Txn) checkUnique(tbl *Table, idx *Index, key []byte, row []types.Datum)
 
 // uniqueViolation builds PostgreSQL's error for a duplicate key of idx.
 func (t *Txn) uniqueViolation(tbl *Table, idx *Index, row []types.Datum, what string) error {
+	key, _, err := t.IndexKey(tbl, idx, row)
+	if err != nil {
+		return err
+	}
 	cols := make([]string, len(idx.Columns))
 	vals := make([]string, len(idx.Columns))
 	for i, c := range idx.Columns {
-		col := tbl.Columns[c.Slot]
-		cols[i] = quoteIdent(col.Name)
-		if row[c.Slot] == nil {
+		if c.Slot >= 0 {
+			cols[i] = quoteIdent(tbl.Columns[c.Slot].Name)
+		} else {
+			cols[i] = c.Expr
+		}
+		if key[i] == nil {
 			vals[i] = "null"
 		} else {
-			vals[i] = t.db.formatKey(col.Type, row[c.Slot])
+			vals[i] = t.db.formatKey(c.KeyType(tbl), key[i])
 		}
 	}
 	e := pgerr.New(pgerr.UniqueViolation, "duplicate key value violates unique constraint \"%s\"", idx.Name)

@@ -85,15 +85,29 @@ func (t *Table) Types() []types.T {
 }
 
 // IndexColumn is one key column of an index: a table column (Slot >= 0)
-// or, for expression indexes, an expression (Slot = -1, Expr set).
+// or, for expression indexes, an expression (Slot = -1, Expr set to its
+// SQL text as pg_query deparses it, Type to its result type).
 // NullsFirst is explicit: PostgreSQL's default puts NULLs first for DESC
 // columns, so the binder sets it for DESC unless NULLS LAST is given.
 type IndexColumn struct {
-	Slot       int    `json:"slot"`
-	Expr       string `json:"expr,omitempty"`
-	Opclass    string `json:"opclass,omitempty"`
-	Desc       bool   `json:"desc,omitempty"`
-	NullsFirst bool   `json:"nulls_first,omitempty"`
+	Slot       int      `json:"slot"`
+	Expr       string   `json:"expr,omitempty"`
+	Type       *types.T `json:"type,omitempty"`
+	Opclass    string   `json:"opclass,omitempty"`
+	Desc       bool     `json:"desc,omitempty"`
+	NullsFirst bool     `json:"nulls_first,omitempty"`
+}
+
+// KeyType returns the type of the column's key values: the table
+// column's, or the expression's.
+func (c IndexColumn) KeyType(t *Table) types.T {
+	if c.Slot >= 0 && c.Slot < len(t.Columns) {
+		return t.Columns[c.Slot].Type
+	}
+	if c.Type != nil {
+		return *c.Type
+	}
+	return types.T{}
 }
 
 // Index describes a secondary index (btree or hnsw) on a table.
@@ -112,6 +126,41 @@ type Index struct {
 	Options    map[string]string `json:"options,omitempty"` // WITH (...) storage parameters
 	// Predicate is the SQL text of a partial index's WHERE clause.
 	Predicate string `json:"predicate,omitempty"`
+	// ExprSlots are the table slots that the key expressions and the
+	// predicate read (plain key columns are in Columns), so that changes
+	// to those columns find the index.
+	ExprSlots []int `json:"expr_slots,omitempty"`
+}
+
+// Derived reports whether the index's entries are not just table columns:
+// it has an expression column or a predicate, which storage cannot
+// evaluate itself (see IndexKeyer).
+func (i *Index) Derived() bool {
+	if i.Predicate != "" {
+		return true
+	}
+	for _, c := range i.Columns {
+		if c.Slot < 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// Uses reports whether the index reads the table slot: as a key column,
+// in a key expression or in its predicate.
+func (i *Index) Uses(slot int) bool {
+	for _, c := range i.Columns {
+		if c.Slot == slot {
+			return true
+		}
+	}
+	for _, s := range i.ExprSlots {
+		if s == slot {
+			return true
+		}
+	}
+	return false
 }
 
 // Sequence describes a sequence (and serial columns' sequences).

@@ -148,6 +148,7 @@ func copyIndex(idx *Index) *Index {
 	cp := *idx
 	cp.Columns = slices.Clone(idx.Columns)
 	cp.Options = maps.Clone(idx.Options)
+	cp.ExprSlots = slices.Clone(idx.ExprSlots)
 	return &cp
 }
 
@@ -290,17 +291,14 @@ func (t *Txn) CreateIndex(ctx context.Context, idx *Index) error {
 	}
 	for _, col := range idx.Columns {
 		if col.Slot < 0 {
-			if isBtree(idx) {
-				return pgerr.New(pgerr.FeatureNotSupported, "btree indexes on expressions are not supported")
+			if col.Expr == "" || col.Type == nil {
+				return pgerr.New(pgerr.InternalError, "storage: expression column of index %s without its expression or type", idx.Name)
 			}
 			continue
 		}
 		if col.Slot >= len(tbl.Columns) || tbl.Columns[col.Slot].Dropped {
 			return pgerr.New(pgerr.InternalError, "storage: index %s refers to column slot %d of %s", idx.Name, col.Slot, tbl.Name)
 		}
-	}
-	if isBtree(idx) && idx.Predicate != "" {
-		return pgerr.New(pgerr.FeatureNotSupported, "partial btree indexes are not supported")
 	}
 	if err := t.ensureOID(ctx, &idx.OID); err != nil {
 		return err
@@ -340,10 +338,13 @@ func (t *Txn) backfill(ctx context.Context, tbl *Table, idx *Index) error {
 		if err != nil {
 			return err
 		}
-		var unique bool
-		key, unique, err = indexKey(key[:0], idx, row, it.ID())
+		var unique, in bool
+		key, unique, in, err = t.indexKey(key[:0], tbl, idx, row, it.ID())
 		if err != nil {
 			return err
+		}
+		if !in {
+			continue
 		}
 		if unique {
 			found, err := t.get(key, nil)

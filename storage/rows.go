@@ -126,9 +126,12 @@ func (t *Txn) Insert(ctx context.Context, tbl *Table, row []types.Datum) (RowID,
 	}
 	var ops indexOps
 	for _, idx := range t.writeCatalog().btreeIndexes(tbl.OID) {
-		key, unique, err := indexKey(nil, idx, row, id)
+		key, unique, in, err := t.indexKey(nil, tbl, idx, row, id)
 		if err != nil {
 			return 0, err
+		}
+		if !in {
+			continue
 		}
 		if unique {
 			if err := t.checkUnique(tbl, idx, key, row); err != nil {
@@ -165,24 +168,30 @@ func (t *Txn) Update(ctx context.Context, tbl *Table, id RowID, old, new []types
 	}
 	var ops indexOps
 	for _, idx := range t.writeCatalog().btreeIndexes(tbl.OID) {
-		oldKey, _, err := indexKey(nil, idx, old, id)
+		oldKey, _, oldIn, err := t.indexKey(nil, tbl, idx, old, id)
 		if err != nil {
 			return err
 		}
-		newKey, unique, err := indexKey(nil, idx, new, id)
+		newKey, unique, newIn, err := t.indexKey(nil, tbl, idx, new, id)
 		if err != nil {
 			return err
 		}
-		if string(oldKey) == string(newKey) {
+		if oldIn == newIn && string(oldKey) == string(newKey) {
 			continue
 		}
-		if unique {
+		if newIn && unique {
 			if err := t.checkUnique(tbl, idx, newKey, new); err != nil {
 				return err
 			}
 		}
-		ops.del = append(ops.del, oldKey)
-		ops.set = append(ops.set, newKey)
+		// A row entering or leaving a partial index gains or loses its
+		// entry.
+		if oldIn {
+			ops.del = append(ops.del, oldKey)
+		}
+		if newIn {
+			ops.set = append(ops.set, newKey)
+		}
 	}
 	if err := t.applyIndexOps(&ops, id); err != nil {
 		return err
@@ -204,11 +213,13 @@ func (t *Txn) Delete(ctx context.Context, tbl *Table, id RowID, old []types.Datu
 	}
 	var ops indexOps
 	for _, idx := range t.writeCatalog().btreeIndexes(tbl.OID) {
-		key, _, err := indexKey(nil, idx, old, id)
+		key, _, in, err := t.indexKey(nil, tbl, idx, old, id)
 		if err != nil {
 			return err
 		}
-		ops.del = append(ops.del, key)
+		if in {
+			ops.del = append(ops.del, key)
+		}
 	}
 	if err := t.applyIndexOps(&ops, id); err != nil {
 		return err

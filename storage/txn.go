@@ -51,6 +51,9 @@ type Txn struct {
 
 	done bool
 	key  []byte // scratch for keys
+
+	// keyer evaluates derived indexes' keys (index_keys.go).
+	keyer IndexKeyer
 }
 
 type iterCloser interface{ Close() error }

@@ -889,7 +889,19 @@ func (d *deparser) operator(n *opNode, parent int, top bool) (string, typeRef) {
 		ls, lt = d.expr(n.left, rt, prec, false)
 	default:
 		ls, lt = d.expr(n.left, typeRef{}, prec, false)
-		rs, rt = d.expr(n.right, lt, prec, false)
+		want := lt
+		if r, ok := jsonOperators[n.op]; ok && isJSON(lt) {
+			// The key or path operand of a json operator is text.
+			want = typeRef{t: r.operand}
+		}
+		rs, rt = d.expr(n.right, want, prec, false)
+	}
+	if r, ok := jsonOperators[n.op]; ok && isJSON(lt) {
+		result := lt
+		if r.text {
+			result = typeRef{t: types.TText}
+		}
+		return d.paren(ls+" "+n.op+" "+rs, prec, parent, top), result
 	}
 	// Mixed numeric types: the narrower operand is cast, and the cast
 	// shows (ruleutils shows implicit casts below operators).
@@ -906,6 +918,19 @@ func (d *deparser) operator(n *opNode, parent int, top bool) (string, typeRef) {
 	}
 	return d.paren(ls+" "+n.op+" "+rs, prec, parent, top), result
 }
+
+// jsonOperators are the json and jsonb operators that take a key or a
+// path: the type an untyped right operand takes, and whether the result
+// is text (->>, #>>) rather than the left operand's type.
+var jsonOperators = map[string]struct {
+	operand types.T
+	text    bool
+}{
+	"->": {types.TText, false}, "->>": {types.TText, true},
+	"#>": {types.T{OID: types.TextArrayOID, Mod: -1}, false}, "#>>": {types.T{OID: types.TextArrayOID, Mod: -1}, true},
+}
+
+func isJSON(t typeRef) bool { return t.t.OID == types.JSONOID || t.t.OID == types.JSONBOID }
 
 // functionResults gives the result types of functions that defaults use,
 // for the casts around them.
