@@ -32,19 +32,30 @@ const progressEvery = 1024
 // the others join.
 const sequentialRows = 1000
 
-// Build creates the graph of CREATE INDEX on a filled table: rows yields
-// every (row id, vector) pair to index (the vector is copied before yield
-// returns); then Workers goroutines link them into the graph in parallel.
-// The graph is not persisted: write it with WriteAll. Vectors that Insert
-// would refuse make Build fail with Insert's error, and so does a
-// cancelled ctx (with PostgreSQL's cancellation error).
+// Build is BuildValues for a Vector graph: rows yields every (row id,
+// vector) pair to index.
 func Build(ctx context.Context, cfg Config, rows func(yield func(id uint64, vec []float32) error) error, opt BuildOptions) (*Graph, error) {
+	return BuildValues(ctx, cfg, func(yield func(uint64, Value) error) error {
+		return rows(func(id uint64, vec []float32) error { return yield(id, VectorValue(vec)) })
+	}, opt)
+}
+
+// BuildValues creates the graph of CREATE INDEX on a filled table: rows
+// yields every (row id, value) pair to index (the value is copied before
+// yield returns); then Workers goroutines link them into the graph in
+// parallel. The graph is not persisted: write it with WriteAll. Values
+// that InsertValue would refuse make BuildValues fail with its error, and
+// so does a cancelled ctx (with PostgreSQL's cancellation error).
+func BuildValues(ctx context.Context, cfg Config, rows func(yield func(id uint64, v Value) error) error, opt BuildOptions) (*Graph, error) {
 	g, err := New(cfg)
 	if err != nil {
 		return nil, err
 	}
 	g.reserve(opt.Rows)
-	if err := rows(g.appendRow); err != nil {
+	w := g.getWorker()
+	err = rows(func(id uint64, v Value) error { return g.appendRow(w, id, v) })
+	g.putWorker(w)
+	if err != nil {
 		return nil, err
 	}
 	total := int(g.next)
@@ -58,7 +69,7 @@ func Build(ctx context.Context, cfg Config, rows func(yield func(id uint64, vec 
 	// Link the first rows from one goroutine: while the graph is tiny,
 	// concurrent inserters would mostly find each other's half-linked
 	// nodes.
-	w := g.getWorker()
+	w = g.getWorker()
 	seq := min(total, sequentialRows)
 	for n := range uint32(seq) {
 		if n%progressEvery == 0 && ctx.Err() != nil {
@@ -103,8 +114,8 @@ func Build(ctx context.Context, cfg Config, rows func(yield func(id uint64, vec 
 }
 
 // appendRow adds a row to a graph being built, unlinked.
-func (g *Graph) appendRow(id uint64, vec []float32) error {
-	if err := g.checkVector(vec); err != nil {
+func (g *Graph) appendRow(w *worker, id uint64, v Value) error {
+	if err := g.checkValue(v); err != nil {
 		return err
 	}
 	if _, dup := g.ids[id]; dup {
@@ -115,7 +126,7 @@ func (g *Graph) appendRow(id uint64, vec []float32) error {
 	}
 	n := g.allocate()
 	g.ids[id] = n
-	g.initNode(n, id, g.randomLevel(id), vec)
+	g.initNode(w, n, id, g.randomLevel(id), v)
 	return nil
 }
 

@@ -3,6 +3,8 @@ package hnsw
 import (
 	"math/bits"
 	"unsafe"
+
+	"github.com/vecgres/vecgres/kernels"
 )
 
 // Chunks hold 2^shift nodes each, about chunkTarget bytes of vectors,
@@ -22,8 +24,15 @@ const (
 )
 
 // nodeBytes returns the bytes of a node in its chunk's block: vector,
-// record and layer-0 list.
-func (g *Graph) nodeBytes() int { return 4*g.dim + g.recSize + 4*g.m0 }
+// record and layer-0 list (a Sparsevec's vector is apart, but for its
+// slice header).
+func (g *Graph) nodeBytes() int {
+	n := g.vecBytes + g.recSize + 4*g.m0
+	if g.kind == Sparsevec {
+		n += int(unsafe.Sizeof([]uint32(nil)))
+	}
+	return n
+}
 
 // chunkShift returns the shift for nodes of nodeBytes.
 func chunkShift(nodeBytes int) uint32 {
@@ -48,7 +57,7 @@ type slab struct {
 // parts.
 func (g *Graph) chunkBlockBytes() (vec, rec, link, total int) {
 	k := 1 << g.shift
-	vec = roundUp(4*k*g.dim, 64)
+	vec = roundUp(k*g.vecBytes, 64)
 	rec = k * g.recSize
 	link = roundUp(4*k*g.m0, 64)
 	return vec, rec, link, vec + rec + link
@@ -64,14 +73,24 @@ func (g *Graph) newChunk() *chunk {
 	}
 	block := g.slab.free[:total:total]
 	g.slab.free = g.slab.free[total:]
-	return &chunk{
-		vecs:   unsafe.Slice((*float32)(unsafe.Pointer(&block[0])), k*g.dim),
+	c := &chunk{
 		recs:   block[vecBytes : vecBytes+recBytes : vecBytes+recBytes],
 		links0: unsafe.Slice((*uint32)(unsafe.Pointer(&block[vecBytes+recBytes])), k*g.m0),
 		upper:  make([][]uint32, k),
 		ids:    make([]uint64, k),
 		levels: make([]uint8, k),
 	}
+	switch g.kind {
+	case Vector:
+		c.vecs = unsafe.Slice((*float32)(unsafe.Pointer(&block[0])), k*g.dim)
+	case Halfvec:
+		c.halves = unsafe.Slice((*kernels.Float16)(unsafe.Pointer(&block[0])), k*g.dim)
+	case Bit:
+		c.bits = block[: k*g.vecBytes : k*g.vecBytes]
+	case Sparsevec:
+		c.sparse = make([][]uint32, k)
+	}
+	return c
 }
 
 // newSlab allocates a slab for the given number of chunks of total bytes

@@ -9,7 +9,7 @@ import (
 )
 
 // Limits and defaults of the index options, as pgvector defines them for
-// its hnsw access method (except MaxDim, see there).
+// its hnsw access method (except the dimension limits, see MaxDim).
 const (
 	DefaultM = 16
 	MinM     = 2
@@ -26,41 +26,105 @@ const (
 	MaxEfSearch          = 1000
 	DefaultMaxScanTuples = 20000
 
-	// MaxDim is the largest dimension the graph indexes: the vector type's
-	// own limit. pgvector stops at 2,000 because an element must fit in an
+	// MaxDim is the largest dimension the graph indexes for vector and
+	// halfvec: the vector type's own limit. pgvector stops at 2,000
+	// (vector) and 4,000 (halfvec) because an element must fit in an
 	// 8 kB page; vecgres keeps vectors in memory and has no such limit.
 	MaxDim = 16000
+	// MaxBitDim is the longest bit string the graph indexes, as pgvector.
+	MaxBitDim = 64000
+	// MaxSparseDim is the largest dimension of a sparsevec column, the
+	// type's own limit (pgvector's too).
+	MaxSparseDim = 1000000000
+	// MaxSparseNNZ is the most non-zero elements a sparsevec the graph
+	// indexes may have, as pgvector (whose limit comes from its page
+	// size; vecgres keeps pgvector's so that the same rows are indexable).
+	MaxSparseNNZ = 1000
 
 	// maxLevel caps the random level of a node. With M = 2 (the steepest
 	// decay allowed) a level above it has a probability below 2e-5 a node.
 	maxLevel = 16
 )
 
-// Metric is the distance an index orders by: one per pgvector operator class.
+// Kind is the element type of an index's column: one per pgvector type.
+type Kind uint8
+
+// The kinds. The zero Kind is Vector, so that a Config that does not say
+// is the float32 graph it always was.
+const (
+	// Vector is pgvector's vector: float32 elements.
+	Vector Kind = iota
+	// Halfvec is pgvector's halfvec: float16 elements, stored as float16
+	// (half of Vector's memory) and widened to float32 exactly for every
+	// distance, as pgvector does.
+	Halfvec
+	// Sparsevec is pgvector's sparsevec: sorted zero-based indices and
+	// their float32 values; Config.Dim is the column's dimensions.
+	Sparsevec
+	// Bit is PostgreSQL's bit(n) with pgvector's operators: n bits packed
+	// eight a byte, the first the high bit of byte 0; Config.Dim is n.
+	Bit
+)
+
+var kindNames = [...]string{Vector: "vector", Halfvec: "halfvec", Sparsevec: "sparsevec", Bit: "bit"}
+
+// String returns the SQL type name of k, e.g. "halfvec".
+func (k Kind) String() string {
+	if k.valid() {
+		return kindNames[k]
+	}
+	return "Kind(" + strconv.Itoa(int(k)) + ")"
+}
+
+func (k Kind) valid() bool { return k <= Bit }
+
+// MaxDim returns the largest Config.Dim the graph takes for kind k.
+func (k Kind) MaxDim() int {
+	switch k {
+	case Bit:
+		return MaxBitDim
+	case Sparsevec:
+		return MaxSparseDim
+	}
+	return MaxDim
+}
+
+// Metric is the distance an index orders by. With a Kind it makes one
+// pgvector operator class (see OpclassInfo).
 type Metric uint8
 
 // The metrics. The zero Metric is invalid.
 const (
-	// L2 is vector_l2_ops (`<->`). The graph orders by squared distance.
+	// L2 is the Euclidean distance (`<->`): *_l2_ops. The graph orders
+	// by the squared distance.
 	L2 Metric = iota + 1
-	// InnerProduct is vector_ip_ops (`<#>`, the negative inner product).
+	// InnerProduct is the negative inner product (`<#>`): *_ip_ops.
 	InnerProduct
-	// Cosine is vector_cosine_ops (`<=>`). Vectors are normalised when
-	// they enter the graph (as pgvector does) and ordered by their negative
-	// inner product; zero vectors cannot be indexed.
+	// Cosine is the cosine distance (`<=>`): *_cosine_ops. Zero vectors
+	// cannot be indexed. Vector graphs normalise vectors when they enter
+	// (as pgvector does) and order by their negative inner product;
+	// Halfvec and Sparsevec graphs keep the values as given (float16
+	// rounding would otherwise change them) and divide by the norms.
 	Cosine
-	// L1 is vector_l1_ops (`<+>`).
+	// L1 is the taxicab distance (`<+>`): *_l1_ops.
 	L1
+	// Hamming is the number of differing bits (`<~>`): bit_hamming_ops.
+	Hamming
+	// Jaccard is 1 - |a∧b|/|a∨b| (`<%>`): bit_jaccard_ops.
+	Jaccard
 )
 
 var metricNames = [...]string{
-	L2:           "vector_l2_ops",
-	InnerProduct: "vector_ip_ops",
-	Cosine:       "vector_cosine_ops",
-	L1:           "vector_l1_ops",
+	L2:           "l2",
+	InnerProduct: "ip",
+	Cosine:       "cosine",
+	L1:           "l1",
+	Hamming:      "hamming",
+	Jaccard:      "jaccard",
 }
 
-// String returns the operator class name of m, e.g. "vector_l2_ops".
+// String returns the short name of m as it appears in operator class
+// names, e.g. "cosine".
 func (m Metric) String() string {
 	if m.valid() {
 		return metricNames[m]
@@ -68,26 +132,68 @@ func (m Metric) String() string {
 	return "Metric(" + strconv.Itoa(int(m)) + ")"
 }
 
-func (m Metric) valid() bool { return m >= L2 && m <= L1 }
+func (m Metric) valid() bool { return m >= L2 && m <= Jaccard }
 
-// MetricByOpclass returns the metric of a pgvector operator class name
-// (vector_l2_ops, vector_ip_ops, vector_cosine_ops, vector_l1_ops).
-func MetricByOpclass(name string) (Metric, bool) {
-	for m, n := range metricNames {
-		if n != "" && n == name {
-			return Metric(m), true
+// accepts reports whether kind k has metric m: the bit kinds Hamming and
+// Jaccard, every other kind L2, InnerProduct, Cosine and L1.
+func (k Kind) accepts(m Metric) bool {
+	if k == Bit {
+		return m == Hamming || m == Jaccard
+	}
+	return m >= L2 && m <= L1
+}
+
+// Opclass returns the name of the pgvector operator class of kind k and
+// metric m, e.g. "halfvec_cosine_ops", or "" if there is none.
+func Opclass(k Kind, m Metric) string {
+	if !k.valid() || !m.valid() || !k.accepts(m) {
+		return ""
+	}
+	return kindNames[k] + "_" + metricNames[m] + "_ops"
+}
+
+// OpclassInfo returns the metric and the element kind of a pgvector
+// operator class of the hnsw access method: vector_l2_ops,
+// vector_ip_ops, vector_cosine_ops, vector_l1_ops, the same four for
+// halfvec and sparsevec, bit_hamming_ops and bit_jaccard_ops. Names are
+// matched exactly (lower case, as PostgreSQL stores them).
+func OpclassInfo(name string) (Metric, Kind, bool) {
+	kind, rest, ok := strings.Cut(name, "_")
+	if !ok {
+		return 0, 0, false
+	}
+	for k, kn := range kindNames {
+		if kn != kind {
+			continue
+		}
+		for m, mn := range metricNames {
+			if mn != "" && rest == mn+"_ops" && Kind(k).accepts(Metric(m)) {
+				return Metric(m), Kind(k), true
+			}
 		}
 	}
-	return 0, false
+	return 0, 0, false
+}
+
+// MetricByOpclass returns the metric of a pgvector operator class name
+// (any that OpclassInfo knows; it also tells the element kind).
+func MetricByOpclass(name string) (Metric, bool) {
+	m, _, ok := OpclassInfo(name)
+	return m, ok
 }
 
 // Config describes a graph. The zero values of M and EfConstruction mean
-// their defaults; Dim and Metric must be set.
+// their defaults; Dim and Metric must be set, and Kind for every type but
+// vector.
 type Config struct {
-	// Dim is the number of dimensions of every vector, 1..MaxDim.
+	// Dim is the column's dimensions, 1..Kind.MaxDim(): the number of
+	// elements of a vector or halfvec, the dimensions of a sparsevec,
+	// the length in bits of a bit string.
 	Dim int
 	// Metric is the operator class's distance.
 	Metric Metric
+	// Kind is the column's element type; the zero value is Vector.
+	Kind Kind
 	// M is the number of links a node keeps on the upper layers (2·M on
 	// layer 0), MinM..MaxM; default DefaultM.
 	M int
@@ -100,6 +206,10 @@ type Config struct {
 	// every time whatever else happens.
 	Seed uint64
 }
+
+// Opclass returns the name of c's operator class, or "" if Kind and
+// Metric make none.
+func (c Config) Opclass() string { return Opclass(c.Kind, c.Metric) }
 
 // withDefaults returns c with its zero options replaced by their defaults.
 func (c Config) withDefaults() Config {
@@ -125,15 +235,21 @@ func (c Config) Validate() error {
 	if c.Dim < 1 {
 		return pgerr.New(pgerr.InvalidParameterValue, "column does not have dimensions")
 	}
-	if c.Dim > MaxDim {
+	if !c.Kind.valid() {
+		return pgerr.New(pgerr.InternalError, "hnsw: invalid kind %d", int(c.Kind))
+	}
+	if lim := c.Kind.MaxDim(); c.Dim > lim {
 		return pgerr.New(pgerr.ProgramLimitExceeded,
-			"column cannot have more than %d dimensions for hnsw index", MaxDim)
+			"column cannot have more than %d dimensions for hnsw index", lim)
 	}
 	if c.EfConstruction/2 < c.M {
 		return pgerr.New(pgerr.InvalidParameterValue, "ef_construction must be greater than or equal to 2 * m")
 	}
 	if !c.Metric.valid() {
 		return pgerr.New(pgerr.InternalError, "hnsw: invalid metric %d", int(c.Metric))
+	}
+	if !c.Kind.accepts(c.Metric) {
+		return pgerr.New(pgerr.InternalError, "hnsw: no %s operator class for %s", c.Metric, c.Kind)
 	}
 	return nil
 }

@@ -25,6 +25,15 @@ func TestConfigValidate(t *testing.T) {
 		{"no dims", Config{Dim: -1, Metric: L2}, pgerr.InvalidParameterValue, "column does not have dimensions"},
 		{"too many dims", Config{Dim: MaxDim + 1, Metric: L2}, pgerr.ProgramLimitExceeded, "column cannot have more than 16000 dimensions for hnsw index"},
 		{"no metric", Config{Dim: 3}, pgerr.InternalError, "hnsw: invalid metric 0"},
+		{"halfvec limit", Config{Dim: MaxDim, Metric: L2, Kind: Halfvec}, "", ""},
+		{"halfvec too many dims", Config{Dim: MaxDim + 1, Metric: L2, Kind: Halfvec}, pgerr.ProgramLimitExceeded, "column cannot have more than 16000 dimensions for hnsw index"},
+		{"bit limit", Config{Dim: MaxBitDim, Metric: Hamming, Kind: Bit}, "", ""},
+		{"bit too long", Config{Dim: MaxBitDim + 1, Metric: Jaccard, Kind: Bit}, pgerr.ProgramLimitExceeded, "column cannot have more than 64000 dimensions for hnsw index"},
+		{"sparsevec limit", Config{Dim: MaxSparseDim, Metric: Cosine, Kind: Sparsevec}, "", ""},
+		{"sparsevec too many dims", Config{Dim: MaxSparseDim + 1, Metric: L1, Kind: Sparsevec}, pgerr.ProgramLimitExceeded, "column cannot have more than 1000000000 dimensions for hnsw index"},
+		{"bit l2", Config{Dim: 3, Metric: L2, Kind: Bit}, pgerr.InternalError, "hnsw: no l2 operator class for bit"},
+		{"vector hamming", Config{Dim: 3, Metric: Hamming}, pgerr.InternalError, "hnsw: no hamming operator class for vector"},
+		{"bad kind", Config{Dim: 3, Metric: L2, Kind: 7}, pgerr.InternalError, "hnsw: invalid kind 7"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -83,17 +92,46 @@ func TestConfigSetOption(t *testing.T) {
 	}
 }
 
-func TestMetricByOpclass(t *testing.T) {
-	for _, m := range []Metric{L2, InnerProduct, Cosine, L1} {
-		got, ok := MetricByOpclass(m.String())
-		if !ok || got != m {
-			t.Errorf("MetricByOpclass(%q) = %v, %v", m.String(), got, ok)
+func TestOpclassInfo(t *testing.T) {
+	want := map[string]struct {
+		m Metric
+		k Kind
+	}{
+		"vector_l2_ops": {L2, Vector}, "vector_ip_ops": {InnerProduct, Vector},
+		"vector_cosine_ops": {Cosine, Vector}, "vector_l1_ops": {L1, Vector},
+		"halfvec_l2_ops": {L2, Halfvec}, "halfvec_ip_ops": {InnerProduct, Halfvec},
+		"halfvec_cosine_ops": {Cosine, Halfvec}, "halfvec_l1_ops": {L1, Halfvec},
+		"sparsevec_l2_ops": {L2, Sparsevec}, "sparsevec_ip_ops": {InnerProduct, Sparsevec},
+		"sparsevec_cosine_ops": {Cosine, Sparsevec}, "sparsevec_l1_ops": {L1, Sparsevec},
+		"bit_hamming_ops": {Hamming, Bit}, "bit_jaccard_ops": {Jaccard, Bit},
+	}
+	for name, w := range want {
+		m, k, ok := OpclassInfo(name)
+		if !ok || m != w.m || k != w.k {
+			t.Errorf("OpclassInfo(%q) = %v, %v, %v", name, m, k, ok)
+		}
+		if got, ok := MetricByOpclass(name); !ok || got != w.m {
+			t.Errorf("MetricByOpclass(%q) = %v, %v", name, got, ok)
+		}
+		if got := Opclass(k, m); got != name {
+			t.Errorf("Opclass(%v, %v) = %q", k, m, got)
+		}
+		if err := (Config{Dim: 3, Metric: m, Kind: k}).Validate(); err != nil {
+			t.Errorf("%s: %v", name, err)
 		}
 	}
-	if _, ok := MetricByOpclass("vector_hamming_ops"); ok {
-		t.Error("vector_hamming_ops should be unknown")
+	for _, name := range []string{"vector_hamming_ops", "bit_l2_ops", "halfvec_jaccard_ops", "VECTOR_L2_OPS", "vector", "_l2_ops", "vector_l2", ""} {
+		if m, k, ok := OpclassInfo(name); ok {
+			t.Errorf("OpclassInfo(%q) = %v, %v, true", name, m, k)
+		}
 	}
 	if got := Metric(9).String(); got != "Metric(9)" {
 		t.Errorf("String of a bad metric = %q", got)
+	}
+	if got := Kind(9).String(); got != "Kind(9)" {
+		t.Errorf("String of a bad kind = %q", got)
+	}
+	if err := (Config{Dim: 3, Metric: L2, Kind: Bit}).Validate(); pgerr.CodeOf(err) != pgerr.InternalError {
+		t.Errorf("bit with L2: %v", err)
 	}
 }

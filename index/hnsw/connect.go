@@ -60,11 +60,11 @@ func (g *Graph) reconnectLevel(w *worker, level int, indeg []int32, j journal) i
 // adopt links node x from the nearest of its neighbours on level that can
 // take it, and reports whether one could.
 func (g *Graph) adopt(w *worker, x uint32, level int, indeg []int32, j journal) bool {
-	xv := g.vec(x)
+	xv := g.vecOrNil(x)
 	w.cands = w.cands[:0]
 	for _, e := range readList(g.slot(x, level), w.links[:0]) {
 		if int(e) < len(indeg) && g.state(e) == stateLive {
-			w.cands = append(w.cands, makeItem(distBy(g.linkMetric, xv, g.vec(e)), e))
+			w.cands = append(w.cands, makeItem(g.distFrom(g.linkMetric, xv, x, e), e))
 		}
 	}
 	slices.Sort(w.cands)

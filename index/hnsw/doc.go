@@ -1,6 +1,7 @@
 // Package hnsw is the HNSW graph behind CREATE INDEX ... USING hnsw: an
-// in-memory approximate nearest-neighbour index over float32 vectors, as
-// in Malkov & Yashunin (2016/2018) and pgvector 0.8, that persists every
+// in-memory approximate nearest-neighbour index over pgvector's vector,
+// halfvec and sparsevec and PostgreSQL's bit, as in Malkov & Yashunin
+// (2016/2018) and pgvector 0.8, that persists every
 // change through a small Store interface the caller adapts to its storage
 // transaction. Measured figures and the commands that produce them are in
 // README.md.
@@ -8,11 +9,17 @@
 // # What it owns
 //
 //   - Graph: nodes (a row id, a level, a vector and its quantised copy)
-//     and their neighbour lists. New, Build and Load create one.
+//     and their neighbour lists. New, Build (BuildValues) and Load create
+//     one.
 //   - Config: pgvector's options (m, ef_construction) with their bounds,
-//     errors and SQLSTATEs (Validate, SetOption); the vector's dimension;
-//     the metric, one per operator class (vector_l2_ops, vector_ip_ops,
-//     vector_cosine_ops, vector_l1_ops); a seed.
+//     errors and SQLSTATEs (Validate, SetOption); the column's dimension;
+//     the Kind (Vector, Halfvec, Sparsevec, Bit) and the Metric, which
+//     make one of pgvector's operator classes (OpclassInfo): the four
+//     {vector,halfvec,sparsevec}_{l2,ip,cosine,l1}_ops, bit_hamming_ops
+//     and bit_jaccard_ops; a seed.
+//   - Value: a row's or a query's value of any kind in its datum's form.
+//     The methods that take []float32 (Insert, Search, Scan, Build) are
+//     the Vector forms of those that take a Value.
 //   - Searcher: per-goroutine search scratch; Graph.Search for top-k with
 //     an optional row filter, and Searcher.Scan/Next for pgvector's
 //     iterative scans (hnsw.iterative_scan strict_order and
@@ -20,7 +27,7 @@
 //   - Tx: one writing transaction's inserts, deletes and vacuum, written
 //     to a Store as they happen and undone exactly by Rollback.
 //
-// It imports kernels (for float32 distances), sql/pgerr and the standard
+// It imports kernels (for the distances of every kind), sql/pgerr and the standard
 // library only; never storage. Its own assembly (kernel_amd64.s: the
 // uint8×int16 dot product of the quantised walk, and prefetching) has a
 // portable twin used on other CPUs and under -tags purego, chosen by
@@ -54,8 +61,32 @@
 //
 // Cosine vectors are normalised on the way in, as pgvector does, so zero
 // vectors cannot be indexed (Insert refuses them; the caller skips them).
-// Inner-product graphs choose their links by L2: the inner product is no
-// metric, and links chosen by it leave nodes that no search can reach.
+// Halfvec cosine is the exception: the halves are kept as given (rounding
+// a normalised vector to float16 again would change it), and the norm
+// divides the dot product instead. Inner-product graphs (but Sparsevec's,
+// see New) choose their links by L2: the inner product is no metric, and
+// links chosen by it leave nodes that no search can reach.
+//
+// # Kinds
+//
+// Halfvec nodes keep their float16 elements (half of Vector's memory)
+// and are quantised from their values widened to float32, exactly as a
+// Vector of those values is: the walk costs the same, and re-ranking
+// reads the halves with kernels' float16 functions. On generated data a
+// halfvec graph finds exactly what a vector graph of the same values
+// finds (TestKindsRecall). Sparsevec and Bit graphs walk on exact
+// distances (kernels' sparse merge, popcount Hamming and Jaccard), as
+// does L1. Sparse graphs fill neighbour lists with the candidates the
+// heuristic refused (keepPruned): sparse vectors that share no index are
+// all equally far apart, and the heuristic alone leaves groups of nodes
+// that nothing links to. The limits are MaxDim (16000 for vector and
+// halfvec, pgvector: 2000 and 4000), MaxBitDim (64000, as pgvector) and
+// MaxSparseNNZ (1000 non-zero elements, as pgvector).
+//
+// The fields and cases of the other kinds come after those of Vector in
+// every struct and switch, so that the float32 search runs the code and
+// the memory layout it ran before kinds existed (measured in the commit
+// that added them).
 //
 // Search hides memory latency, which dominates: a search prefetches the
 // records of a node's unvisited neighbours before computing their
@@ -122,13 +153,18 @@
 // big-endian so that keys sort by node, values little-endian.
 //
 //	key                           value
-//	0x01                          meta: format version (1), metric, dim (u32),
-//	                              M (u16), ef_construction (u16), seed (u64),
-//	                              entry point (u64: bit 63 set if any, level
-//	                              in bits 32..39, node in bits 0..31), node
-//	                              slots in use when written (u32, a hint)
-//	0x02 node (u32)               node: row id (u64), level (u8), vector
-//	                              (dim float32s, normalised for cosine)
+//	0x01                          meta: format version (2), metric, kind,
+//	                              dim (u32), M (u16), ef_construction (u16),
+//	                              seed (u64), entry point (u64: bit 63 set if
+//	                              any, level in bits 32..39, node in bits
+//	                              0..31), node slots in use when written
+//	                              (u32, a hint)
+//	0x02 node (u32)               node: row id (u64), level (u8), vector:
+//	                              dim float32s (Vector, normalised for
+//	                              cosine), dim float16s (Halfvec), the bit
+//	                              string's bytes (Bit), or nnz int32 indices
+//	                              then nnz float32 values (Sparsevec,
+//	                              normalised for cosine)
 //	0x03 node (u32) level (u8)    links: node numbers (u32 each)
 //	0x04 node (u32)               empty: the node is deleted
 //
@@ -139,4 +175,13 @@
 // without computing a distance (the codes are re-derived from the
 // vectors), drops links to nodes that have no record, and picks a new
 // entry point if the stored one is missing.
+//
+// Format 1, written before kinds existed, is format 2 without the kind
+// byte: every graph was a Vector graph, and its node and link records are
+// those of format 2. Decision: Load reads both, so indexes written by
+// earlier versions load as they are at start-up, with no rebuild; the
+// meta record is rewritten in format 2 the next time a transaction
+// changes it. (A binary of format 1 cannot read format 2 and refuses to
+// load such an index: downgrades are not supported.) TestLoadFormatV1
+// loads records that format 1's code wrote (testdata/format-v1-*.graph).
 package hnsw

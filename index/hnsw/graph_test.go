@@ -33,7 +33,7 @@ func randomVectors(r *rand.Rand, n, dim int) [][]float32 {
 // among those live says are there.
 func bruteForce(g *Graph, vecs [][]float32, live func(int) bool, q []float32, k int) []Result {
 	var s Searcher
-	s.prepare(g, q)
+	s.prepare(g, VectorValue(q))
 	tmp := make([]float32, g.dim)
 	var all []Result
 	for i, v := range vecs {
@@ -44,7 +44,7 @@ func bruteForce(g *Graph, vecs [][]float32, live func(int) bool, q []float32, k 
 		if g.metric == Cosine {
 			normalize(tmp)
 		}
-		all = append(all, Result{ID: uint64(i), Distance: g.operatorDistance(&s, g.dist(s.q, tmp))})
+		all = append(all, Result{ID: uint64(i), Distance: g.operatorDistance(&s, makeItem(g.dist(s.q, tmp), 0))})
 	}
 	slices.SortStableFunc(all, func(a, b Result) int {
 		if a.Distance != b.Distance {

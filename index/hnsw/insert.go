@@ -29,6 +29,7 @@ type worker struct {
 	prune  []item
 	pkept  []item
 	links  []uint32
+	wide   []float32 // a Halfvec node's vector widened (initNode)
 }
 
 // keptFor returns the neighbours chosen for level.
@@ -62,10 +63,7 @@ func (g *Graph) link(w *worker, n uint32, j journal) {
 		}
 	}
 	s := &w.s
-	s.q = append(s.q[:0], g.vec(n)...)
-	if g.quant {
-		g.quantizeQuery(s)
-	}
+	s.nodeQuery(g, n)
 	s.reset(g)
 	lm := g.linkMetric
 	w.seeds = append(w.seeds[:0], g.descendFrom(s, lm, ep, top, level))
@@ -119,21 +117,38 @@ func (g *Graph) setEntry(n uint32, level int, j journal) {
 // node), it keeps a candidate only if it is nearer to the base than to
 // every candidate kept so far, until m are kept. This spreads links over
 // directions and keeps clusters connected. It appends to dst.
+//
+// Graphs of sparse vectors then fill the list up with the nearest
+// candidates the heuristic refused (the paper's keepPrunedConnections):
+// sparse vectors that share no index are all as far from each other, a
+// plateau on which the heuristic refuses nearly everything and leaves
+// groups of nodes that no link leads into.
 func (g *Graph) selectNeighbors(dst, cands []item, m int) []item {
 	for _, c := range cands {
 		if len(dst) >= m {
 			break
 		}
-		cv := g.vec(c.node())
+		cv := g.vecOrNil(c.node())
 		good := true
 		for _, r := range dst {
-			if distBy(g.linkMetric, cv, g.vec(r.node())) < c.dist() {
+			if g.distFrom(g.linkMetric, cv, c.node(), r.node()) < c.dist() {
 				good = false
 				break
 			}
 		}
 		if good {
 			dst = append(dst, c)
+		}
+	}
+	if g.keepPruned && len(dst) < m {
+		kept := len(dst)
+		for _, c := range cands {
+			if len(dst) >= m {
+				break
+			}
+			if !slices.Contains(dst[:kept], c) {
+				dst = append(dst, c)
+			}
 		}
 	}
 	return dst
@@ -169,11 +184,11 @@ func (g *Graph) setLinks(w *worker, n uint32, level int, sel []item, j journal) 
 // mergeLinks returns sel with the nodes of extra added (with their
 // distances to n), cut back by the heuristic if they are too many.
 func (g *Graph) mergeLinks(w *worker, n uint32, level int, sel []item, extra []uint32) []item {
-	nv := g.vec(n)
+	nv := g.vecOrNil(n)
 	w.prune = append(w.prune[:0], sel...)
 	for _, x := range extra {
 		if !slices.ContainsFunc(sel, func(it item) bool { return it.node() == x }) {
-			w.prune = append(w.prune, makeItem(distBy(g.linkMetric, nv, g.vec(x)), x))
+			w.prune = append(w.prune, makeItem(g.distFrom(g.linkMetric, nv, n, x), x))
 		}
 	}
 	if len(w.prune) <= g.maxLinks(level) {
@@ -213,10 +228,10 @@ func (g *Graph) addLink(w *worker, e, n uint32, level int, d float32, j journal)
 // shrink returns the links e keeps on level out of links and n (at
 // distance d), chosen by the heuristic; it reuses links's memory.
 func (g *Graph) shrink(w *worker, e uint32, links []uint32, n uint32, d float32, level int) []uint32 {
-	ev := g.vec(e)
+	ev := g.vecOrNil(e)
 	w.prune = w.prune[:0]
 	for _, x := range links {
-		w.prune = append(w.prune, makeItem(distBy(g.linkMetric, ev, g.vec(x)), x))
+		w.prune = append(w.prune, makeItem(g.distFrom(g.linkMetric, ev, e, x), x))
 	}
 	w.prune = append(w.prune, makeItem(d, n))
 	slices.Sort(w.prune)

@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"math"
 
+	"github.com/vecgres/vecgres/kernels"
 	"github.com/vecgres/vecgres/sql/pgerr"
 )
 
@@ -15,11 +16,19 @@ const (
 	kindDeleted = 0x04
 )
 
-// formatVersion is the first byte of the meta record.
-const formatVersion = 1
+// formatVersion is the first byte of the meta record. Version 2 added
+// the kind after the metric; Load still reads version 1, whose graphs are
+// all of Vector.
+const (
+	formatVersion   = 2
+	formatVersionV1 = 1
+)
 
-// metaLen is the length of the meta record's value.
-const metaLen = 1 + 1 + 4 + 2 + 2 + 8 + 8 + 4
+// metaLen and metaLenV1 are the lengths of the meta record's value.
+const (
+	metaLenV1 = 1 + 1 + 4 + 2 + 2 + 8 + 8 + 4
+	metaLen   = metaLenV1 + 1
+)
 
 func metaKey(dst []byte) []byte { return append(dst, kindMeta) }
 
@@ -36,10 +45,10 @@ func deletedKey(dst []byte, n uint32) []byte {
 }
 
 // appendMeta appends the meta record's value: format version, metric,
-// dimensions, M, EfConstruction, seed, entry point and the number of node
-// slots in use when it was written (a hint for Load).
+// kind, dimensions, M, EfConstruction, seed, entry point and the number
+// of node slots in use when it was written (a hint for Load).
 func (g *Graph) appendMeta(dst []byte, entry uint64, slots uint32) []byte {
-	dst = append(dst, formatVersion, byte(g.metric))
+	dst = append(dst, formatVersion, byte(g.metric), byte(g.kind))
 	dst = binary.LittleEndian.AppendUint32(dst, uint32(g.dim))
 	dst = binary.LittleEndian.AppendUint16(dst, uint16(g.m))
 	dst = binary.LittleEndian.AppendUint16(dst, uint16(g.cfg.EfConstruction))
@@ -49,12 +58,28 @@ func (g *Graph) appendMeta(dst []byte, entry uint64, slots uint32) []byte {
 }
 
 // appendNode appends node n's record value: row id, level, then the
-// stored vector as little-endian float32s.
+// stored vector, little-endian: float32s (Vector), float16s (Halfvec),
+// the bytes of a bit string (Bit), or a sparse vector's indices (int32s)
+// then its values (float32s).
 func (g *Graph) appendNode(dst []byte, n uint32) []byte {
 	dst = binary.LittleEndian.AppendUint64(dst, g.id(n))
 	dst = append(dst, byte(g.level(n)))
-	for _, f := range g.vec(n) {
-		dst = binary.LittleEndian.AppendUint32(dst, math.Float32bits(f))
+	switch g.kind {
+	case Vector:
+		for _, f := range g.vec(n) {
+			dst = binary.LittleEndian.AppendUint32(dst, math.Float32bits(f))
+		}
+	case Halfvec:
+		for _, h := range g.half(n) {
+			dst = binary.LittleEndian.AppendUint16(dst, uint16(h))
+		}
+	case Bit:
+		dst = append(dst, g.bitsOf(n)...)
+	case Sparsevec:
+		c, i := g.at(n)
+		for _, w := range c.sparse[i] {
+			dst = binary.LittleEndian.AppendUint32(dst, w)
+		}
 	}
 	return dst
 }
@@ -128,6 +153,7 @@ func Load(cfg Config, iter func(yield func(key, value []byte) error) error) (*Gr
 // loader accumulates a graph's records for Load.
 type loader struct {
 	g        *Graph
+	wide     []float32 // scratch of encodeHalf
 	entry    uint64
 	deleted  []uint32
 	pending  map[uint64][]uint32 // links records seen before their node's
@@ -168,14 +194,21 @@ func (l *loader) record(key, value []byte) error {
 
 func (l *loader) meta(v []byte) error {
 	g := l.g
-	if len(v) != metaLen || v[0] != formatVersion {
+	kind := Vector
+	switch {
+	case len(v) == metaLen && v[0] == formatVersion:
+		kind = Kind(v[2])
+		v = append(v[:2:2], v[3:]...) // the rest as in version 1
+	case len(v) == metaLenV1 && v[0] == formatVersionV1:
+	default:
 		return corrupt("unknown meta record format")
 	}
+	metric := Metric(v[1])
 	dim := int(binary.LittleEndian.Uint32(v[2:]))
 	m := int(binary.LittleEndian.Uint16(v[6:]))
-	if Metric(v[1]) != g.metric || dim != g.dim || m != g.m {
-		return corrupt("stored graph is %v, %d dimensions, m = %d; expected %v, %d, %d",
-			Metric(v[1]), dim, m, g.metric, g.dim, g.m)
+	if metric != g.metric || kind != g.kind || dim != g.dim || m != g.m {
+		return corrupt("stored graph is %s, %d dimensions, m = %d; expected %s, %d, %d",
+			Opclass(kind, metric), dim, m, Opclass(g.kind, g.metric), g.dim, g.m)
 	}
 	l.entry = binary.LittleEndian.Uint64(v[18:])
 	g.reserve(int(binary.LittleEndian.Uint32(v[26:])))
@@ -184,7 +217,7 @@ func (l *loader) meta(v []byte) error {
 
 func (l *loader) node(n uint32, v []byte) error {
 	g := l.g
-	if len(v) != 9+4*g.dim || n == noNode {
+	if !g.validNodeRecord(v) || n == noNode {
 		return corrupt("bad node record %d", n)
 	}
 	level := int(v[8])
@@ -199,12 +232,29 @@ func (l *loader) node(n uint32, v []byte) error {
 	c.levels[i] = uint8(level)
 	c.upper[i] = g.newUpper(level)
 	setList(g.slot(n, 0), nil)
-	dst := c.vecs[i*g.dim : (i+1)*g.dim]
 	src := v[9:]
-	for j := range dst {
-		dst[j] = math.Float32frombits(binary.LittleEndian.Uint32(src[4*j:]))
+	switch g.kind {
+	case Vector:
+		dst := c.vecs[i*g.dim : (i+1)*g.dim]
+		for j := range dst {
+			dst[j] = math.Float32frombits(binary.LittleEndian.Uint32(src[4*j:]))
+		}
+		g.encode(n, dst)
+	case Halfvec:
+		dst := c.halves[i*g.dim : (i+1)*g.dim]
+		for j := range dst {
+			dst[j] = kernels.Float16(binary.LittleEndian.Uint16(src[2*j:]))
+		}
+		g.encodeHalf(n, &l.wide)
+	case Bit:
+		copy(c.bits[i*g.vecBytes:(i+1)*g.vecBytes], src)
+	case Sparsevec:
+		words := make([]uint32, len(src)/4)
+		for j := range words {
+			words[j] = binary.LittleEndian.Uint32(src[4*j:])
+		}
+		c.sparse[i] = words
 	}
-	g.encode(n, dst)
 	g.setState(n, stateLive)
 	l.maxLevel = max(l.maxLevel, level)
 	for lc := range level + 1 {
@@ -213,6 +263,36 @@ func (l *loader) node(n uint32, v []byte) error {
 		}
 	}
 	return nil
+}
+
+// validNodeRecord reports whether v has the length of a node record of
+// g, and for Sparsevec in-range increasing indices.
+func (g *Graph) validNodeRecord(v []byte) bool {
+	if len(v) < 9 {
+		return false
+	}
+	body := len(v) - 9
+	switch g.kind {
+	case Vector:
+		return body == 4*g.dim
+	case Halfvec:
+		return body == 2*g.dim
+	case Bit:
+		return body == g.vecBytes
+	}
+	nnz := body / 8
+	if body%8 != 0 || nnz > MaxSparseNNZ {
+		return false
+	}
+	prev := int64(-1)
+	for j := range nnz {
+		x := int64(int32(binary.LittleEndian.Uint32(v[9+4*j:])))
+		if x <= prev || x >= int64(g.dim) {
+			return false
+		}
+		prev = x
+	}
+	return true
 }
 
 func (l *loader) links(n uint32, level int, v []byte) error {

@@ -7,16 +7,23 @@ import (
 	"github.com/vecgres/vecgres/kernels"
 )
 
-// Every node has a record of recSize bytes (a multiple of 64, records
-// aligned to cache lines) in its chunk:
+// Every node has a record of recSize bytes in its chunk (a multiple of
+// 64 in quantised graphs, records aligned to cache lines; 16, the header
+// alone, in the others):
 //
 //	offset        size    content
 //	0             dimPad  codes: the vector quantised to uint8 (quantised
 //	                      graphs only; dimPad is 0 otherwise)
 //	dimPad        4       lo: float32, the vector's smallest element
 //	dimPad+4      4       step: float32, (largest - smallest)/255
-//	dimPad+8      4       sq: float32, the vector's squared L2 norm
+//	dimPad+8      4       sq: float32, the vector's squared L2 norm (for
+//	                      Halfvec Cosine: the norm of the float16 values)
 //	dimPad+12     4       state: uint32 (atomic)
+//
+// Quantised graphs are those of Vector and Halfvec with every metric but
+// L1. A Halfvec vector is widened to float32 (and, for Cosine, divided by
+// its norm) before it is quantised: the codes are the same as those of
+// the float32 vector, and only the exact re-ranking reads the halves.
 //
 // Element i of the vector is about lo + step·codes[i]: each vector is
 // quantised on its own, so there is nothing to train and a graph takes
@@ -43,9 +50,10 @@ const (
 // recordLayout returns the padded code length and the record size for
 // dim dimensions, quantised or not.
 func recordLayout(dim int, quantised bool) (dimPad, size int) {
-	if quantised {
-		dimPad = (dim + 15) &^ 15
+	if !quantised {
+		return 0, recHdr
 	}
+	dimPad = (dim + 15) &^ 15
 	return dimPad, (dimPad + recHdr + 63) &^ 63
 }
 
@@ -100,6 +108,22 @@ func (g *Graph) encode(n uint32, v []float32) {
 	}
 	*g.hdr(r, recLo) = math.Float32bits(lo)
 	*g.hdr(r, recStep) = math.Float32bits(step)
+}
+
+// encodeHalf fills node n's record from its stored halves, widened into
+// *wide (scratch memory); for Cosine, sq holds the halves' norm.
+func (g *Graph) encodeHalf(n uint32, wide *[]float32) {
+	h := g.half(n)
+	w := widen((*wide)[:0], h)
+	*wide = w
+	norm := float32(1)
+	if g.metric == Cosine {
+		norm = float32(normalizeNorm(w))
+	}
+	g.encode(n, w)
+	if g.metric == Cosine {
+		*g.hdr(g.rec(n), recSq) = math.Float32bits(norm)
+	}
 }
 
 // quantizeQuery sets s's int16 query from s.q.

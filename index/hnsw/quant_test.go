@@ -48,7 +48,7 @@ func TestQuantApprox(t *testing.T) {
 			tx.Commit()
 			var s Searcher
 			q := randomVectors(r, 1, dim)[0]
-			s.prepare(g, q)
+			s.prepare(g, VectorValue(q))
 			for n := range uint32(len(vecs)) {
 				exact := g.dist(s.q, g.vec(n))
 				approx := g.approx(&s, m, g.rec(n))

@@ -1,9 +1,5 @@
 package hnsw
 
-import (
-	"github.com/vecgres/vecgres/sql/pgerr"
-)
-
 // Order is the order an iterative scan returns rows in: pgvector's
 // hnsw.iterative_scan modes.
 type Order uint8
@@ -52,7 +48,12 @@ type scanState struct {
 	discarded minHeap
 }
 
-// Scan starts an iterative scan of g for q in s: the first Next runs a
+// Scan is ScanValue for a Vector graph: q is the query vector.
+func (s *Searcher) Scan(g *Graph, q []float32, opt ScanOptions) error {
+	return s.ScanValue(g, VectorValue(q), opt)
+}
+
+// ScanValue starts an iterative scan of g for q in s: the first Next runs a
 // search of width opt.EfSearch and returns its rows; each later Next
 // resumes the search from the nearest nodes it reached but did not return,
 // with the same visited set, and returns the next batch, until the graph
@@ -65,9 +66,10 @@ type scanState struct {
 // A Vacuum that reclaims nodes while it runs ends it early (Next returns
 // no more rows), as the nodes it remembers may hold other rows by then.
 // s runs one search or scan at a time: Search or another Scan ends it.
-func (s *Searcher) Scan(g *Graph, q []float32, opt ScanOptions) error {
-	if len(q) != g.dim {
-		return pgerr.New(pgerr.DataException, "different vector dimensions %d and %d", g.dim, len(q))
+// q is checked as SearchValue checks it.
+func (s *Searcher) ScanValue(g *Graph, q Value, opt ScanOptions) error {
+	if err := g.checkQuery(q); err != nil {
+		return err
 	}
 	if opt.EfSearch <= 0 {
 		opt.EfSearch = DefaultEfSearch
@@ -229,7 +231,7 @@ func (s *Searcher) emit() {
 		if sc.opt.Order == StrictOrder && sc.returned > 0 && d < sc.last {
 			continue
 		}
-		s.out = append(s.out, Result{ID: g.id(it.node()), Distance: g.operatorDistance(s, d)})
+		s.out = append(s.out, Result{ID: g.id(it.node()), Distance: g.operatorDistance(s, it)})
 		sc.last = d
 		sc.returned++
 	}

@@ -5,7 +5,7 @@ import (
 	"sync/atomic"
 	"unsafe"
 
-	"github.com/vecgres/vecgres/sql/pgerr"
+	"github.com/vecgres/vecgres/kernels"
 )
 
 // Result is one row a search returns.
@@ -39,11 +39,14 @@ type Searcher struct {
 	items []item
 	out   []Result
 
-	q    []float32 // the query in stored form (normalised for Cosine)
-	q16  []int16   // the query quantised (quant.go)
-	qt   float32   // its scale
-	qsum float32   // the sum of q's elements
-	qsq  float32   // q·q
+	// q is the query of a Vector graph in stored form (normalised for
+	// Cosine); of a Halfvec graph, its halves widened (and normalised for
+	// Cosine), which only quantizeQuery reads.
+	q    []float32
+	q16  []int16 // the query quantised (quant.go)
+	qt   float32 // its scale
+	qsum float32 // the sum of q's elements
+	qsq  float32 // q·q
 	// qzero is set for a zero query of a Cosine graph: it has no
 	// direction, and every distance is NaN.
 	qzero bool
@@ -51,20 +54,82 @@ type Searcher struct {
 	scan scanState
 
 	evals int // distances computed, for tests and tuning
+
+	// The queries of the other kinds (after the fields a Vector search
+	// reads, which keep their places).
+	qh    []kernels.Float16 // a Halfvec graph's query
+	qnorm float32           // its norm, for Cosine
+	qidx  []int32           // a Sparsevec graph's query (normalised for
+	qval  []float32         // Cosine)
+	qbits []byte            // a Bit graph's query
 }
 
 // NewSearcher returns an empty Searcher (the zero value works as well).
 func NewSearcher() *Searcher { return new(Searcher) }
 
-// prepare readies s for a search of g: the query copied (and normalised
-// for Cosine) into s.q, a fresh visited mark, empty heaps.
-func (s *Searcher) prepare(g *Graph, q []float32) {
-	s.q = append(s.q[:0], q...)
-	s.qzero = g.metric == Cosine && !normalize(s.q)
+// prepare readies s for a search of g: the query copied into s in
+// stored form (normalised for Cosine), a fresh visited mark, empty heaps.
+// q has g's kind and dimensions.
+func (s *Searcher) prepare(g *Graph, q Value) {
+	s.qzero = false
+	switch g.kind {
+	case Vector:
+		s.q = append(s.q[:0], q.f32...)
+		s.qzero = g.metric == Cosine && !normalize(s.q)
+	case Halfvec:
+		s.qh = append(s.qh[:0], q.halves()...)
+		s.widenQuery(g)
+	case Sparsevec:
+		s.qidx = append(s.qidx[:0], q.idx...)
+		s.qval = append(s.qval[:0], q.f32...)
+		if g.metric == Cosine {
+			k, ok := normalizeSparse(s.qidx, s.qval)
+			s.qidx, s.qval, s.qzero = s.qidx[:k], s.qval[:k], !ok
+		}
+	case Bit:
+		s.qbits = append(s.qbits[:0], q.bits...)
+		maskBits(s.qbits, g.dim)
+	}
 	if g.quant {
 		g.quantizeQuery(s)
 	}
 	s.reset(g)
+}
+
+// widenQuery sets s.q (and for Cosine s.qnorm and s.qzero) from the
+// halves in s.qh.
+func (s *Searcher) widenQuery(g *Graph) {
+	s.q = widen(s.q[:0], s.qh)
+	if g.metric == Cosine {
+		s.qnorm = float32(normalizeNorm(s.q))
+		s.qzero = s.qnorm == 0
+	}
+}
+
+// nodeQuery makes node n's vector the query of s (as insertion does),
+// quantised if g is.
+func (s *Searcher) nodeQuery(g *Graph, n uint32) {
+	switch g.kind {
+	case Vector:
+		s.q = append(s.q[:0], g.vec(n)...)
+	case Halfvec:
+		s.qh = append(s.qh[:0], g.half(n)...)
+		s.widenQuery(g)
+	case Sparsevec:
+		v := g.sparseOf(n)
+		s.qidx = append(s.qidx[:0], v.Indices...)
+		s.qval = append(s.qval[:0], v.Values...)
+	case Bit:
+		s.qbits = append(s.qbits[:0], g.bitsOf(n)...)
+	}
+	if g.quant {
+		g.quantizeQuery(s)
+	}
+}
+
+// qsparse returns a Sparsevec graph's query.
+func (s *Searcher) qsparse() kernels.Sparse {
+	return kernels.Sparse{Indices: s.qidx, Values: s.qval}
 }
 
 // reset starts a new visited mark and empties the heaps. The visited set
@@ -107,8 +172,13 @@ func (s *Searcher) growVisited(n int) {
 	s.visited = grown
 }
 
-// Search returns the k rows nearest to q among those accept admits (all
-// live rows if accept is nil), nearest first, ties in node order. ef
+// Search is SearchValue for a Vector graph: q is the query vector.
+func (g *Graph) Search(s *Searcher, q []float32, k, ef int, accept func(id uint64) bool) ([]Result, error) {
+	return g.SearchValue(s, VectorValue(q), k, ef, accept)
+}
+
+// SearchValue returns the k rows nearest to q among those accept admits
+// (all live rows if accept is nil), nearest first, ties in node order. ef
 // (raised to k if smaller) is the beam width of the search on layer 0:
 // hnsw.ef_search. Deleted rows and rows accept refuses still guide the
 // search but are never returned; with a filter the search runs on until
@@ -116,18 +186,20 @@ func (s *Searcher) growVisited(n int) {
 //
 // Each Result's Distance is the operator's value (see operatorDistance):
 // `<->` for L2 (the square root of the squared distance the graph orders
-// by), `<#>`, `<+>`, and for Cosine one minus the similarity of the
-// normalised vectors. Results are in exact order of that distance.
+// by), `<#>`, `<+>`, `<~>`, `<%>`, and for Cosine one minus the
+// similarity (of the normalised vectors, but for Halfvec). Results are in
+// exact order of the distance the graph orders by.
 //
 // The returned slice is s's buffer, valid until s's next use. Search runs
 // concurrently with other searches and with inserts and deletes; it takes
 // no lock. A Tx that frees node slots (Vacuum, or a rollback of inserts)
 // waits at its end for the searches running then, so accept must not wait
-// for the writing transaction. A query of the wrong dimension is
-// pgvector's "different vector dimensions" error.
-func (g *Graph) Search(s *Searcher, q []float32, k, ef int, accept func(id uint64) bool) ([]Result, error) {
-	if len(q) != g.dim {
-		return nil, pgerr.New(pgerr.DataException, "different vector dimensions %d and %d", g.dim, len(q))
+// for the writing transaction. q must be of g's kind (an internal error
+// otherwise); a query of the wrong dimensions is the error of pgvector's
+// distance functions ("different vector dimensions 3 and 4", and so on).
+func (g *Graph) SearchValue(s *Searcher, q Value, k, ef int, accept func(id uint64) bool) ([]Result, error) {
+	if err := g.checkQuery(q); err != nil {
+		return nil, err
 	}
 	s.End()
 	s.out = s.out[:0]
@@ -150,7 +222,7 @@ func (g *Graph) Search(s *Searcher, q []float32, k, ef int, accept func(id uint6
 	}
 	g.rerank(s, g.metric, s.items)
 	for _, it := range s.items[:min(k, len(s.items))] {
-		s.out = append(s.out, Result{ID: g.id(it.node()), Distance: g.operatorDistance(s, it.dist())})
+		s.out = append(s.out, Result{ID: g.id(it.node()), Distance: g.operatorDistance(s, it)})
 	}
 	return s.out, nil
 }
@@ -293,6 +365,14 @@ func (g *Graph) searchLayer(s *Searcher, m Metric, level, ef int, accept func(ui
 func (g *Graph) prefetchNeighbours(s *Searcher, n uint32, level int) {
 	s.ahead = s.unvisited(g.slot(n, level), s.ahead, false)
 	s.ptrs = s.ptrs[:0]
+	if !g.quant {
+		// Graphs that walk on their vectors need those.
+		for _, e := range s.ahead {
+			s.ptrs = append(s.ptrs, g.vecPtr(e))
+		}
+		prefetchAll(g.simd, s.ptrs, g.vecLines)
+		return
+	}
 	for _, e := range s.ahead {
 		s.ptrs = append(s.ptrs, g.recPtr(e))
 	}
@@ -305,7 +385,7 @@ func (g *Graph) walkDist(s *Searcher, m Metric, n uint32) float32 {
 	if g.quant {
 		return g.approx(s, m, g.rec(n))
 	}
-	return distBy(m, s.q, g.vec(n))
+	return g.queryDist(s, m, n)
 }
 
 // walkDists sets s.dists to the walking distances of the nodes in
@@ -331,9 +411,15 @@ func (g *Graph) walkDists(s *Searcher, m Metric) {
 		return
 	}
 	for _, e := range s.batch {
-		s.ptrs = append(s.ptrs, unsafe.Pointer(unsafe.SliceData(g.vec(e))))
+		s.ptrs = append(s.ptrs, g.vecPtr(e))
 	}
 	prefetchAll(g.simd, s.ptrs, g.vecLines)
+	if g.kind != Vector {
+		for _, e := range s.batch {
+			s.dists = append(s.dists, g.queryDist(s, m, e))
+		}
+		return
+	}
 	for _, p := range s.ptrs {
 		s.dists = append(s.dists, distBy(m, s.q, unsafe.Slice((*float32)(p), g.dim)))
 	}
@@ -347,9 +433,16 @@ func (g *Graph) rerank(s *Searcher, m Metric, items []item) {
 	}
 	s.ptrs = s.ptrs[:0]
 	for _, it := range items {
-		s.ptrs = append(s.ptrs, unsafe.Pointer(unsafe.SliceData(g.vec(it.node()))))
+		s.ptrs = append(s.ptrs, g.vecPtr(it.node()))
 	}
 	prefetchAll(g.simd, s.ptrs, g.vecLines)
+	if g.kind != Vector {
+		for i, it := range items {
+			items[i] = makeItem(g.queryDist(s, m, it.node()), it.node())
+		}
+		slices.Sort(items)
+		return
+	}
 	for i, p := range s.ptrs {
 		items[i] = makeItem(distBy(m, s.q, unsafe.Slice((*float32)(p), g.dim)), items[i].node())
 	}

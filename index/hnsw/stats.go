@@ -13,10 +13,12 @@ type Stats struct {
 	// Levels is the number of layers (the entry point's level + 1).
 	Levels int
 
-	// Memory held, in bytes: vectors (float32), records (quantised codes
-	// and per-node header), layer-0 and upper lists, the other per-node
-	// data (row ids, levels, upper list headers), the row id map
-	// (estimated), and allocated slab memory not yet used by a chunk.
+	// Memory held, in bytes: vectors (float32, float16, bits, or sparse
+	// vectors' own allocations), records (quantised codes and per-node
+	// header), layer-0 and upper lists, the other per-node data (row ids,
+	// levels, upper list headers, sparse vectors' slice headers), the row
+	// id map (estimated), and allocated slab memory not yet used by a
+	// chunk.
 	VectorBytes, RecordBytes, LinkBytes, NodeBytes, MapBytes, SlackBytes int64
 }
 
@@ -44,6 +46,9 @@ func (g *Graph) Stats() Stats {
 	st.RecordBytes = chunks * int64(rec)
 	st.LinkBytes = chunks * int64(link)
 	perNode := int64(unsafe.Sizeof(uint64(0)) + unsafe.Sizeof(uint8(0)) + unsafe.Sizeof([]uint32(nil)))
+	if g.kind == Sparsevec {
+		perNode += int64(unsafe.Sizeof([]uint32(nil)))
+	}
 	st.NodeBytes = int64(st.Capacity)*perNode + int64(unsafe.Sizeof(*g))
 	st.MapBytes = int64(ids) * mapEntryBytes
 	for n := range next {
@@ -56,6 +61,10 @@ func (g *Graph) Stats() Stats {
 			continue
 		}
 		st.LinkBytes += int64(g.level(n) * g.m * 4)
+		if g.kind == Sparsevec {
+			c, i := g.at(n)
+			st.VectorBytes += int64(4 * cap(c.sparse[i]))
+		}
 	}
 	return st
 }

@@ -72,16 +72,23 @@ func (g *Graph) Begin(store Store) *Tx {
 	}
 }
 
-// Insert indexes vec under row id. The vector must have the graph's
-// dimension and finite elements, and for Cosine must not be zero (the
-// caller skips NULLs and, for cosine, zero vectors, which pgvector does
-// not index). A row id already live in the graph is an internal error.
+// Insert is InsertValue for a Vector graph: vec is the row's vector.
 func (tx *Tx) Insert(id uint64, vec []float32) error {
+	return tx.InsertValue(id, VectorValue(vec))
+}
+
+// InsertValue indexes v under row id. v must be of the graph's kind (an
+// internal error otherwise) and dimensions, with finite elements (a
+// sparsevec's indices in range and increasing), and for Cosine must not
+// be zero: the caller skips NULLs and, for cosine, zero vectors, which
+// pgvector does not index. The errors are pgvector's. A row id already
+// live in the graph is an internal error.
+func (tx *Tx) InsertValue(id uint64, v Value) error {
 	g := tx.g
 	if err := tx.usable(); err != nil {
 		return err
 	}
-	if err := g.checkVector(vec); err != nil {
+	if err := g.checkValue(v); err != nil {
 		return err
 	}
 	g.alloc.Lock()
@@ -97,10 +104,10 @@ func (tx *Tx) Insert(id uint64, vec []float32) error {
 	g.ids[id] = n
 	g.alloc.Unlock()
 
-	g.initNode(n, id, g.randomLevel(id), vec)
+	w := g.getWorker()
+	g.initNode(w, n, id, g.randomLevel(id), v)
 	tx.nodeAdded(n)
 	token := g.readers.enter()
-	w := g.getWorker()
 	g.link(w, n, tx)
 	g.putWorker(w)
 	g.readers.exit(token)

@@ -135,11 +135,11 @@ func (r *repairer) repair(n uint32, level int, j journal) bool {
 		return false
 	}
 	r.collect(n, level)
-	nv := g.vec(n)
+	nv := g.vecOrNil(n)
 	w := r.w
 	w.cands = w.cands[:0]
 	for _, e := range r.pool {
-		w.cands = append(w.cands, makeItem(distBy(g.linkMetric, nv, g.vec(e)), e))
+		w.cands = append(w.cands, makeItem(g.distFrom(g.linkMetric, nv, n, e), e))
 		r.seen[e] = false
 	}
 	slices.Sort(w.cands)
