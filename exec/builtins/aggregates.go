@@ -128,6 +128,9 @@ func addAggregates(r *Registry) {
 	r.addAgg("avg", AggOverload{Args: sig(types.NumericOID), Ret: types.TNumeric, New: fixed(numericSum(true))})
 
 	for _, oid := range comparableTypes {
+		if oid == types.VectorOID {
+			continue // pgvector defines no min or max for vector
+		}
 		for _, name := range []string{"min", "max"} {
 			sign := 1
 			if name == "min" {
