@@ -77,6 +77,8 @@ func (s *Session) alterTableCmd(ctx context.Context, b *binder, t *storage.Table
 		return s.createConstraintIndex(ctx, b, t, spec, map[string]bool{})
 	case pg_query.AlterTableType_AT_DropConstraint:
 		return s.dropConstraint(ctx, t, cmd.Name, cmd.MissingOk)
+	case pg_query.AlterTableType_AT_ChangeOwner:
+		return s.changeOwner(ctx, t, cmd.Newowner)
 	}
 	return b.unsupported(-1, "this form of ALTER TABLE")
 }

@@ -411,3 +411,45 @@ func (b *binder) checkSelect(t *storage.Table) error { return b.checkTable(t, st
 
 // SessionUser is session_user, for builtins.SessionUserer.
 func (e *stmtEnv) SessionUser() string { return e.s.sessionUser() }
+
+// changeOwner runs ALTER TABLE ... OWNER TO role. The caller has checked
+// that the current role owns the table; a role that is not a superuser
+// may only give it to itself (vecgres has no role membership). Grants by
+// the old owner become the new owner's, and the new owner's own grants
+// merge into its ownership, as PostgreSQL's aclnewowner does.
+func (s *Session) changeOwner(ctx context.Context, t *storage.Table, spec *pg_query.RoleSpec) error {
+	cat := s.txn.Catalog()
+	var target identity
+	if spec.Roletype == pg_query.RoleSpecType_ROLESPEC_PUBLIC {
+		return errRoleMissing("public")
+	}
+	target = s.resolveRole(cat, s.roleSpecName(spec))
+	if !target.known {
+		return errRoleMissing(target.name)
+	}
+	old := storage.OwnerOf(t)
+	if target.oid == old {
+		return nil
+	}
+	if me := s.current(cat); !me.super && !(me.known && me.oid == target.oid) {
+		return pgerr.New(pgerr.InsufficientPrivilege, "must be member of role \"%s\"", target.name)
+	}
+	var acl []storage.Grant
+	for _, g := range t.ACL {
+		if g.Grantor == old {
+			g.Grantor = target.oid
+		}
+		if g.Grantee == old {
+			g.Grantee = target.oid
+		}
+		if g.Grantee == target.oid {
+			continue
+		}
+		if i := slices.IndexFunc(acl, func(x storage.Grant) bool { return x.Grantee == g.Grantee && x.Grantor == g.Grantor }); i >= 0 {
+			acl[i].Privileges |= g.Privileges
+			continue
+		}
+		acl = append(acl, g)
+	}
+	return s.txn.SetTableAccess(ctx, t.OID, target.oid, acl)
+}

@@ -143,7 +143,7 @@ func pickOverload(overloads []builtins.Overload, args []planner.Expr) (*candidat
 	var cands []candidate
 	for i := range overloads {
 		at, ok := argTypesAt(&overloads[i], len(args))
-		if !ok || !feasible(argOIDs, at) {
+		if !ok || !feasible(argOIDs, at) || overloads[i].Polymorphic && !polymorphicFits(argOIDs, at) {
 			continue
 		}
 		cands = append(cands, candidate{o: &overloads[i], args: at})
@@ -169,6 +169,9 @@ func pickOverload(overloads []builtins.Overload, args []planner.Expr) (*candidat
 		}
 	}
 	cands = keepBest(cands, func(c candidate) int {
+		if c.o.Polymorphic {
+			return 0
+		}
 		n := 0
 		for i, t := range c.args {
 			if t == argOIDs[i] {
@@ -213,6 +216,24 @@ func pickOverload(overloads []builtins.Overload, args []planner.Expr) (*candidat
 		return &cands[0], false
 	}
 	return nil, true
+}
+
+// polymorphicFits reports whether a Polymorphic overload is the one
+// instance of its anycompatible signature that PostgreSQL would infer for
+// the arguments: one whose type is known is taken as it is (or no
+// argument's type is known), not cast to another instance.
+func polymorphicFits(args, params []types.OID) bool {
+	known := false
+	for i, a := range args {
+		if a == types.UnknownOID {
+			continue
+		}
+		known = true
+		if a == params[i] {
+			return true
+		}
+	}
+	return !known
 }
 
 func feasible(args, params []types.OID) bool {

@@ -271,7 +271,7 @@ func addArrayComparisons(r *Registry) {
 				x, y := a[0].(*types.Array), a[1].(*types.Array)
 				return &types.Array{Elem: x.Elem, Elems: append(append([]types.Datum{}, x.Elems...), y.Elems...), LowerBound: x.LowerBound}, nil
 			}})
-		r.addBinary("||", Overload{Args: sig(oid, elem.OID), Ret: t, NonStrict: true,
+		r.addBinary("||", Overload{Args: sig(oid, elem.OID), Ret: t, NonStrict: true, Polymorphic: true,
 			Impl: func(_ planner.Env, a []types.Datum) (types.Datum, error) {
 				if a[0] == nil {
 					return &types.Array{Elem: elem, Elems: []types.Datum{a[1]}, LowerBound: 1}, nil
@@ -279,7 +279,7 @@ func addArrayComparisons(r *Registry) {
 				x := a[0].(*types.Array)
 				return &types.Array{Elem: x.Elem, Elems: append(append([]types.Datum{}, x.Elems...), a[1]), LowerBound: x.LowerBound}, nil
 			}})
-		r.addBinary("||", Overload{Args: sig(elem.OID, oid), Ret: t, NonStrict: true,
+		r.addBinary("||", Overload{Args: sig(elem.OID, oid), Ret: t, NonStrict: true, Polymorphic: true,
 			Impl: func(_ planner.Env, a []types.Datum) (types.Datum, error) {
 				if a[1] == nil {
 					return &types.Array{Elem: elem, Elems: []types.Datum{a[0]}, LowerBound: 1}, nil

@@ -31,6 +31,12 @@ type Overload struct {
 	// NonStrict functions are called with NULL arguments too.
 	NonStrict  bool
 	Volatility planner.Volatility
+	// Polymorphic marks an overload that stands for one of PostgreSQL's
+	// anycompatible signatures (array_prepend, array_append): its
+	// argument types never count as exact matches when an operator is
+	// resolved, so that name || unknown is text concatenation, not the
+	// prepending of a name to a name[].
+	Polymorphic bool
 }
 
 // ResultType returns the overload's result type for the given argument

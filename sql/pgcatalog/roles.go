@@ -70,13 +70,9 @@ func withStoredRoles(env planner.Env, predefined []role) []role {
 	return out
 }
 
-// maskedPassword is how pg_roles and pg_user show a password.
-func (r role) maskedPassword() types.Datum {
-	if r.password == "" {
-		return nil
-	}
-	return "********"
-}
+// maskedPassword is how pg_roles shows a password: always masked, with
+// a password or without, as PostgreSQL's view does.
+func (r role) maskedPassword() types.Datum { return "********" }
 
 func (r role) passwordDatum() types.Datum {
 	if r.password == "" {
