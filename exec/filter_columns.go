@@ -1,0 +1,212 @@
+package exec
+
+import (
+	"container/heap"
+
+	"github.com/vecgres/vecgres/index/columns"
+	"github.com/vecgres/vecgres/index/hnsw"
+	"github.com/vecgres/vecgres/planner"
+	"github.com/vecgres/vecgres/sql/types"
+)
+
+// intTerm is one comparison of an integer column with a value fixed for
+// the statement: slot op value.
+type intTerm struct {
+	slot  int
+	op    string // <, <=, >, >=, =, <>
+	value int64
+}
+
+// test applies the comparison to a column value; NULL passes no test.
+func (t intTerm) test(v int64) bool {
+	switch t.op {
+	case "<":
+		return v < t.value
+	case "<=":
+		return v <= t.value
+	case ">":
+		return v > t.value
+	case ">=":
+		return v >= t.value
+	case "=":
+		return v == t.value
+	}
+	return v != t.value
+}
+
+// flipped is the operator with its operands swapped: 5 < col is col > 5.
+var flipped = map[string]string{"<": ">", "<=": ">=", ">": "<", ">=": "<=", "=": "=", "<>": "<>"}
+
+// isIntType reports whether a column's values are int64 datums that
+// compare as integers.
+func isIntType(t types.T) bool {
+	switch t.OID {
+	case types.Int2OID, types.Int4OID, types.Int8OID:
+		return true
+	}
+	return false
+}
+
+// intTerms recognises a filter that is an AND of comparisons between an
+// integer column and a constant or parameter (the common filter of a
+// vector search: tenant = $2, created > $3, attr < 1000), and returns
+// its comparisons, which then run over the cached column directly. ok is
+// false for any other filter, and the caller tests it row by row. none
+// is true when a compared value is NULL: no row passes.
+func (o *indexScanOp) intTerms(e planner.Expr) (terms []intTerm, none, ok bool) {
+	switch e := e.(type) {
+	case *planner.BoolOp:
+		if e.Op != planner.And {
+			return nil, false, false
+		}
+		for _, a := range e.Args {
+			t, n, ok := o.intTerms(a)
+			if !ok {
+				return nil, false, false
+			}
+			terms, none = append(terms, t...), none || n
+		}
+		return terms, none, true
+	case *planner.Func:
+		if len(e.Args) != 2 || flipped[e.Op] == "" {
+			return nil, false, false
+		}
+		op := e.Op
+		col, ok := intColumn(e.Args[0])
+		val := e.Args[1]
+		if !ok {
+			if col, ok = intColumn(e.Args[1]); !ok {
+				return nil, false, false
+			}
+			val, op = e.Args[0], flipped[op]
+		}
+		v, fixed, err := o.fixedValue(val)
+		if err != nil || !fixed {
+			return nil, false, false
+		}
+		if v == nil {
+			return nil, true, true
+		}
+		n, isInt := v.(int64)
+		if !isInt {
+			return nil, false, false
+		}
+		return []intTerm{{slot: col, op: op, value: n}}, false, true
+	}
+	return nil, false, false
+}
+
+// intColumn recognises an integer column, possibly widened by a cast to
+// a wider integer type (which changes no comparison).
+func intColumn(e planner.Expr) (slot int, ok bool) {
+	switch e := e.(type) {
+	case *planner.ColRef:
+		return e.Idx, isIntType(e.T)
+	case *planner.Cast:
+		if c, isCol := e.Arg.(*planner.ColRef); isCol && isIntType(c.T) && isIntType(e.To) && intWidth(e.To) >= intWidth(c.T) {
+			return c.Idx, true
+		}
+	}
+	return 0, false
+}
+
+// intWidth orders the integer types by their range.
+func intWidth(t types.T) int {
+	switch t.OID {
+	case types.Int2OID:
+		return 2
+	case types.Int4OID:
+		return 4
+	}
+	return 8
+}
+
+// fixedValue evaluates an expression that is the same for every row: a
+// constant or a parameter, possibly cast. fixed is false for any other
+// expression.
+func (o *indexScanOp) fixedValue(e planner.Expr) (v types.Datum, fixed bool, err error) {
+	arg := e
+	if c, ok := e.(*planner.Cast); ok {
+		arg = c.Arg
+	}
+	switch arg.(type) {
+	case *planner.Const, *planner.Param:
+	default:
+		return nil, false, nil
+	}
+	f, err := (&compiler{env: o.rt.Env, params: o.rt.Params}).compile(e)
+	if err != nil {
+		return nil, false, err
+	}
+	v, err = f(nil)
+	return v, err == nil, err
+}
+
+// matchingIDs returns the ids of the cached rows the filter passes:
+// with terms, by their comparisons over the integer columns (NULL passes
+// none), slots being the cache's slots in order; otherwise by accept on
+// each row.
+func matchingIDs(r *columns.Reader, terms []intTerm, slots []int, accept func([]types.Datum) bool) []uint64 {
+	var ids []uint64
+	if terms == nil {
+		r.Each(func(id uint64, row []types.Datum) bool {
+			if accept(row) {
+				ids = append(ids, id)
+			}
+			return true
+		})
+		return ids
+	}
+	col := make(map[int]int, len(slots)) // table slot -> cache column
+	for i, s := range slots {
+		col[s] = i
+	}
+	r.Scan(func(rowIDs []uint64, cols [][]types.Datum) {
+		values := make([][]types.Datum, len(terms))
+		for i, t := range terms {
+			values[i] = cols[col[t.slot]]
+		}
+	rows:
+		for p, id := range rowIDs {
+			if id == 0 {
+				continue
+			}
+			for i, t := range terms {
+				n, ok := values[i][p].(int64)
+				if !ok || !t.test(n) {
+					continue rows // NULL, or a failed test
+				}
+			}
+			ids = append(ids, id)
+		}
+	})
+	return ids
+}
+
+// resultHeap orders exact-scan results nearest first; ties by row id.
+type resultHeap []hnsw.Result
+
+func (h resultHeap) Len() int { return len(h) }
+func (h resultHeap) Less(i, j int) bool {
+	if h[i].Distance != h[j].Distance {
+		return h[i].Distance < h[j].Distance
+	}
+	return h[i].ID < h[j].ID
+}
+func (h resultHeap) Swap(i, j int) { h[i], h[j] = h[j], h[i] }
+func (h *resultHeap) Push(x any)   { *h = append(*h, x.(hnsw.Result)) }
+func (h *resultHeap) Pop() any {
+	old := *h
+	x := old[len(old)-1]
+	*h = old[:len(old)-1]
+	return x
+}
+
+// popNearest removes up to n of the nearest results, nearest first, and
+// appends their ids to dst.
+func (h *resultHeap) popNearest(n int, dst []uint64) []uint64 {
+	for ; n > 0 && h.Len() > 0; n-- {
+		dst = append(dst, heap.Pop(h).(hnsw.Result).ID)
+	}
+	return dst
+}
