@@ -93,6 +93,7 @@ func (e *Engine) buildCache(ctx context.Context, t *storage.Table) (*columns.Cac
 	if err := it.Err(); err != nil {
 		return nil, err
 	}
+	cache.SetVersion(e.db.CommittedVersion(cur.OID)) // the writer lock holds it still
 	e.graphs.caches.mu.Lock()
 	if e.graphs.caches.m == nil {
 		e.graphs.caches.m = map[types.OID]*columns.Cache{}
@@ -118,20 +119,22 @@ func (ti *txnIndexes) rowWritten(t *storage.Table, id storage.RowID, row []types
 	m[id] = row
 }
 
-// applyWritten brings the caches up to date with a committed
-// transaction's writes.
-func (e *Engine) applyWritten(written map[types.OID]map[storage.RowID][]types.Datum) {
+// applyWritten brings the caches up to date with the writes of a
+// transaction that committed with version.
+func (e *Engine) applyWritten(written map[types.OID]map[storage.RowID][]types.Datum, version uint64) {
 	for oid, rows := range written {
 		c := e.graphs.caches.get(oid)
 		if c == nil {
 			continue
 		}
-		for id, row := range rows {
-			if row == nil {
-				c.Delete(uint64(id))
-			} else {
-				c.Put(uint64(id), row)
+		c.Update(version, func(put func(uint64, []types.Datum), del func(uint64)) {
+			for id, row := range rows {
+				if row == nil {
+					del(uint64(id))
+				} else {
+					put(uint64(id), row)
+				}
 			}
-		}
+		})
 	}
 }

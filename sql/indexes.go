@@ -148,6 +148,7 @@ func (s *Session) indexes() *txnIndexes {
 		dropped: map[types.OID]bool{}}
 	s.txnIdx = ti
 	reg := s.e.graphs
+	txn := s.txn
 	s.txn.OnCommit(func() {
 		for _, tx := range ti.writers {
 			if err := tx.Commit(); err != nil {
@@ -163,7 +164,7 @@ func (s *Session) indexes() *txnIndexes {
 		for oid := range ti.schema {
 			s.e.graphs.caches.forget(oid)
 		}
-		s.e.applyWritten(ti.written)
+		s.e.applyWritten(ti.written, txn.Version())
 	})
 	s.txn.OnRollback(func() {
 		for _, tx := range ti.writers {
@@ -278,8 +279,24 @@ func (si sessionIndexes) RowWritten(t *storage.Table, id storage.RowID, row []ty
 
 // Columns returns the column cache of a table for a filtered search, or
 // nil when the transaction wrote the table (the cache does not have its
-// uncommitted rows) or the table's values do not fit in one.
+// uncommitted rows), the table's values do not fit in one, or the cache
+// holds another version of the table than the statement's snapshot (a
+// commit landed in between).
 func (si sessionIndexes) Columns(ctx context.Context, t *storage.Table) (*columns.Cache, error) {
+	c, err := si.columns(ctx, t)
+	if err != nil || c == nil || si.s.txn == nil {
+		return nil, err
+	}
+	version, err := si.s.txn.TableVersion(t.OID)
+	if err != nil || !c.Reader().Fresh(version) {
+		return nil, err
+	}
+	return c, nil
+}
+
+// columns returns the column cache of a table, building it if there is
+// none yet and the transaction may, or nil.
+func (si sessionIndexes) columns(ctx context.Context, t *storage.Table) (*columns.Cache, error) {
 	if ti := si.s.txnIdx; ti != nil && (ti.written[t.OID] != nil || ti.schema[t.OID]) {
 		return nil, nil
 	}
@@ -295,6 +312,23 @@ func (si sessionIndexes) Columns(ctx context.Context, t *storage.Table) (*column
 	}
 	c, err := si.s.e.buildCache(ctx, t)
 	if err != nil || c == nil || !c.Usable() {
+		return nil, err
+	}
+	return c, nil
+}
+
+// RowCache returns the column cache of a table for reading result rows
+// (exec's rowsFromCache), only when every slot in need is of a kind the
+// cache keeps: a query returning vectors must not build a cache it cannot
+// use.
+func (si sessionIndexes) RowCache(ctx context.Context, t *storage.Table, need []bool) (*columns.Cache, error) {
+	for i, n := range need {
+		if n && (i >= len(t.Columns) || t.Columns[i].Dropped || !cacheable(t.Columns[i].Type)) {
+			return nil, nil
+		}
+	}
+	c, err := si.columns(ctx, t)
+	if err != nil || c == nil || !c.Covers(need) {
 		return nil, err
 	}
 	return c, nil

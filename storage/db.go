@@ -65,6 +65,11 @@ type DB struct {
 	// rowCounts holds each table's committed row count (types.OID -> int64),
 	// written by committing writers, read by anyone.
 	rowCounts sync.Map
+	// versions holds each table's version (types.OID -> uint64): the
+	// commit version of the last transaction that wrote its rows (see
+	// Txn.TableVersion); commitVersion is the latest commit version.
+	versions      sync.Map
+	commitVersion atomic.Uint64
 
 	// seqMu guards the map seqs (not the states, which have their own locks).
 	seqMu sync.RWMutex
@@ -219,10 +224,17 @@ func (db *DB) load() error {
 	db.cat.Store(cat)
 
 	err = db.scanPrefix(metaRowCounts, func(k, v []byte) error {
-		if len(k) != len(metaRowCounts)+4 || len(v) != 8 {
+		if len(k) != len(metaRowCounts)+4 || (len(v) != 8 && len(v) != 16) {
 			return pgerr.New(pgerr.DataCorrupted, "storage: bad row count %x", k)
 		}
-		db.rowCounts.Store(types.OID(binary.BigEndian.Uint32(k[len(metaRowCounts):])), int64(binary.BigEndian.Uint64(v)))
+		oid := types.OID(binary.BigEndian.Uint32(k[len(metaRowCounts):]))
+		db.rowCounts.Store(oid, int64(binary.BigEndian.Uint64(v)))
+		if v := countVersion(v); v != 0 {
+			db.versions.Store(oid, v)
+			if v > db.commitVersion.Load() {
+				db.commitVersion.Store(v)
+			}
+		}
 		return nil
 	})
 	if err != nil {

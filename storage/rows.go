@@ -166,6 +166,7 @@ func (t *Txn) Update(ctx context.Context, tbl *Table, id RowID, old, new []types
 	if len(old) != len(tbl.Columns) {
 		return pgerr.New(pgerr.InternalError, "storage: old row of %s has %d values, want %d", tbl.Name, len(old), len(tbl.Columns))
 	}
+	t.countChange(tbl.OID) // the count stays, the table's version moves
 	var ops indexOps
 	for _, idx := range t.writeCatalog().btreeIndexes(tbl.OID) {
 		oldKey, _, oldIn, err := t.indexKey(nil, tbl, idx, old, id)

@@ -102,6 +102,9 @@ type serveConfig struct {
 	// MaxConnections and MaxMessageSize are server limits (limits.go).
 	MaxConnections int
 	MaxMessageSize int
+	// Pprof is the address of the runtime profile endpoint (pprof.go);
+	// empty: none.
+	Pprof string
 }
 
 // parseServeFlags reads serve's flags; each defaults to its environment
@@ -115,6 +118,7 @@ func parseServeFlags(args []string, stderr io.Writer, getenv func(string) string
 	fs.StringVar(&cfg.SocketDir, "socket-dir", envOr(getenv, "VECGRES_SOCKET_DIR", ""), "`directory` for the Unix socket .s.PGSQL.<port> (default: none)")
 	fs.StringVar(&cfg.DataDir, "data-dir", envOr(getenv, "VECGRES_DATA_DIR", "./vecgres-data"), "data `directory`")
 	fs.StringVar(&cfg.LogLevel, "log-level", envOr(getenv, "VECGRES_LOG_LEVEL", "info"), "log `level`: trace, debug, info, warn, error")
+	fs.StringVar(&cfg.Pprof, "pprof", envOr(getenv, "VECGRES_PPROF", ""), "serve Go runtime profiles on this loopback `address` (default: off)")
 	limits := addLimitFlags(fs, getenv)
 	if err := fs.Parse(args); err != nil {
 		return cfg, err
@@ -188,6 +192,14 @@ func serve(ctx context.Context, cfg serveConfig, log zerolog.Logger) error {
 		MaxConnections: cfg.MaxConnections, MaxMessageSize: cfg.MaxMessageSize})
 	if err != nil {
 		return err
+	}
+	if cfg.Pprof != "" {
+		stop, err := startPprof(cfg.Pprof, log)
+		if err != nil {
+			_ = in.Stop(context.Background())
+			return fmt.Errorf("--pprof: %w", err)
+		}
+		defer stop()
 	}
 	ready := log.Info().Str("addr", in.Addr)
 	if in.Socket != "" {

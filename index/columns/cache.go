@@ -26,6 +26,10 @@ type Cache struct {
 	// overflow is set when the budget was exceeded: the cache is then
 	// useless and stays empty.
 	overflow bool
+	// version is the table version (storage.Txn.TableVersion) whose rows
+	// the cache holds: a reader whose snapshot sees another version must
+	// not take the cache's word for it.
+	version uint64
 }
 
 // New makes an empty cache of the given slots of a table with width
@@ -106,10 +110,32 @@ func (c *Cache) put(id uint64, row []types.Datum) {
 	}
 }
 
+// SetVersion records the table version the cache's rows are as of.
+func (c *Cache) SetVersion(version uint64) {
+	c.mu.Lock()
+	c.version = version
+	c.mu.Unlock()
+}
+
+// Update applies the changes of one commit, which brought the table to
+// version, under one lock: a reader sees the cache before or after the
+// whole commit, and the version that goes with it. changes calls put for
+// each row written and del for each row deleted.
+func (c *Cache) Update(version uint64, changes func(put func(id uint64, row []types.Datum), del func(id uint64))) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	changes(c.put, c.delete)
+	c.version = version
+}
+
 // Delete forgets row id.
 func (c *Cache) Delete(id uint64) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	c.delete(id)
+}
+
+func (c *Cache) delete(id uint64) {
 	p, ok := c.pos[id]
 	if !ok {
 		return
@@ -178,6 +204,30 @@ func (r *Reader) at(p int32) []types.Datum {
 	return r.row
 }
 
+// RowAsOf is Row for a reader whose snapshot sees the table at version:
+// fresh is false (and the row not looked up) when the cache holds
+// another version, and the row must be read from storage.
+func (r *Reader) RowAsOf(version, id uint64) (row []types.Datum, found, fresh bool) {
+	r.c.mu.RLock()
+	defer r.c.mu.RUnlock()
+	if r.c.version != version || r.c.overflow {
+		return nil, false, false
+	}
+	p, ok := r.c.pos[id]
+	if !ok {
+		return nil, false, true
+	}
+	return r.at(p), true, true
+}
+
+// Fresh reports whether the cache holds the table at version, the one a
+// reader's snapshot sees.
+func (r *Reader) Fresh(version uint64) bool {
+	r.c.mu.RLock()
+	defer r.c.mu.RUnlock()
+	return r.c.version == version && !r.c.overflow
+}
+
 // Len is the number of rows cached.
 func (r *Reader) Len() int { return r.c.Len() }
 
@@ -224,15 +274,4 @@ func (r *Reader) each(fn func(id uint64, row []types.Datum) bool) {
 			return
 		}
 	}
-}
-
-// Scan calls fn once, holding the read lock throughout, with the row ids
-// by position (0 at a free position) and the cached values by position,
-// one slice per slot in the order of Slots: the columns as they are
-// stored, for tests that run over a whole column faster than row by
-// row. fn must not keep the slices.
-func (r *Reader) Scan(fn func(ids []uint64, cols [][]types.Datum)) {
-	r.c.mu.RLock()
-	defer r.c.mu.RUnlock()
-	fn(r.c.ids, r.c.cols)
 }
