@@ -35,10 +35,6 @@ type Options struct {
 	// CacheSize is the size in bytes of the block cache shared by all reads
 	// (like PostgreSQL's shared_buffers); 0 means DefaultCacheSize.
 	CacheSize int64
-	// DiskReserve is the free disk space below which transactions may not
-	// start writing (53100); 0 means DefaultDiskReserve, < 0 no check
-	// (diskspace.go).
-	DiskReserve int64
 
 	// fs, when set (by tests), is the file system to use, with Dir in it:
 	// crash tests use a crashable in-memory one.
@@ -69,6 +65,11 @@ type DB struct {
 	// rowCounts holds each table's committed row count (types.OID -> int64),
 	// written by committing writers, read by anyone.
 	rowCounts sync.Map
+	// versions holds each table's version (types.OID -> uint64): the
+	// commit version of the last transaction that wrote its rows (see
+	// Txn.TableVersion); commitVersion is the latest commit version.
+	versions      sync.Map
+	commitVersion atomic.Uint64
 
 	// seqMu guards the map seqs (not the states, which have their own locks).
 	seqMu sync.RWMutex
@@ -78,9 +79,6 @@ type DB struct {
 
 	// tempDir is where operators spill (tempfiles.go).
 	tempDir string
-	// space refuses writes on a full disk or a read-only directory
-	// (diskspace.go).
-	space diskGuard
 }
 
 // descriptor is the JSON value stored under a catalog key.
@@ -129,30 +127,11 @@ func Open(opts Options) (*DB, error) {
 		}
 	}
 	pdb, err := pebble.Open(dir, popts)
-	if err != nil && cannotWrite(err) {
-		// A directory that cannot be written is served read-only.
-		opts.Logger.Warn().Err(err).Str("dir", dir).Msg("the data directory cannot be written: opening it read-only; writes will fail with 25006")
-		popts.ReadOnly = true
-		fs := popts.FS
-		if fs == nil {
-			fs = vfs.Default
-		}
-		popts.FS = readOnlyLockFS{fs}
-		pdb, err = pebble.Open(dir, popts)
-	}
 	if err != nil {
 		return nil, pgerr.New(pgerr.IOError, "could not open data directory %q: %v", dir, err)
 	}
-	reserve := opts.DiskReserve
-	if reserve == 0 {
-		reserve = DefaultDiskReserve
-	}
-	space := diskGuard{fs: popts.FS, dir: dir, reserve: reserve, readOnly: popts.ReadOnly}
-	if space.fs == nil {
-		space.fs = vfs.Default
-	}
 	var tempDir string
-	if popts.FS == nil && !popts.ReadOnly {
+	if popts.FS == nil {
 		if tempDir, err = prepareTempDir(dir); err != nil {
 			_ = pdb.Close()
 			return nil, err
@@ -166,7 +145,6 @@ func Open(opts Options) (*DB, error) {
 		nextRowID: map[types.OID]RowID{},
 		seqs:      map[types.OID]*seqState{},
 		tempDir:   tempDir,
-		space:     space,
 	}
 	if db.formatKey == nil {
 		db.formatKey = func(_ types.T, d types.Datum) string { return fmt.Sprint(d) }
@@ -246,10 +224,17 @@ func (db *DB) load() error {
 	db.cat.Store(cat)
 
 	err = db.scanPrefix(metaRowCounts, func(k, v []byte) error {
-		if len(k) != len(metaRowCounts)+4 || len(v) != 8 {
+		if len(k) != len(metaRowCounts)+4 || (len(v) != 8 && len(v) != 16) {
 			return pgerr.New(pgerr.DataCorrupted, "storage: bad row count %x", k)
 		}
-		db.rowCounts.Store(types.OID(binary.BigEndian.Uint32(k[len(metaRowCounts):])), int64(binary.BigEndian.Uint64(v)))
+		oid := types.OID(binary.BigEndian.Uint32(k[len(metaRowCounts):]))
+		db.rowCounts.Store(oid, int64(binary.BigEndian.Uint64(v)))
+		if v := countVersion(v); v != 0 {
+			db.versions.Store(oid, v)
+			if v > db.commitVersion.Load() {
+				db.commitVersion.Store(v)
+			}
+		}
 		return nil
 	})
 	if err != nil {
@@ -362,12 +347,6 @@ func (db *DB) Catalog() *Catalog { return db.cat.Load() }
 // no gaps) and closes the store. Every Txn must have ended before.
 func (db *DB) Close() error {
 	if db.closed.Swap(true) {
-		return nil
-	}
-	if db.space.readOnly {
-		if err := db.pebble.Close(); err != nil {
-			return ioError("close data directory", err)
-		}
 		return nil
 	}
 	b := db.pebble.NewBatch()

@@ -51,6 +51,8 @@ type Txn struct {
 
 	done bool
 	key  []byte // scratch for keys
+	// version is the commit version the transaction committed with.
+	version uint64
 
 	// keyer evaluates derived indexes' keys (index_keys.go).
 	keyer IndexKeyer
@@ -153,9 +155,6 @@ func (t *Txn) LockForWrite(ctx context.Context) error {
 	}
 	if ctx.Err() != nil {
 		return canceled(ctx)
-	}
-	if err := t.db.space.check(); err != nil {
-		return err
 	}
 	select {
 	case t.db.writeLock <- struct{}{}:
@@ -337,6 +336,9 @@ func (t *Txn) Commit() error {
 		t.cat.Version = t.db.Catalog().Version + 1
 		_ = t.batch.Set(metaCatalogVers, binary.BigEndian.AppendUint64(nil, t.cat.Version), nil)
 	}
+	// Every table whose rows the transaction wrote gets its row count
+	// and this commit's version, in the same batch as the rows.
+	version := t.db.commitVersion.Load() + 1 // only the writer commits
 	for oid, c := range t.counts {
 		if c.dropped {
 			continue // DropTable deleted the key
@@ -346,7 +348,8 @@ func (t *Txn) Commit() error {
 			n += t.db.committedRows(oid)
 		}
 		c.final = max(n, 0)
-		_ = t.batch.Set(rowCountKey(oid), binary.BigEndian.AppendUint64(nil, uint64(c.final)), nil)
+		v := binary.BigEndian.AppendUint64(nil, uint64(c.final))
+		_ = t.batch.Set(rowCountKey(oid), binary.BigEndian.AppendUint64(v, version), nil)
 	}
 	if t.oidsAllocated {
 		_ = t.batch.Set(metaNextOIDKey, binary.BigEndian.AppendUint64(nil, uint64(t.db.nextOID)), nil)
@@ -361,11 +364,15 @@ func (t *Txn) Commit() error {
 	if t.cat != nil {
 		t.db.cat.Store(t.cat)
 	}
+	t.version = version
+	t.db.commitVersion.Store(version)
 	for oid, c := range t.counts {
 		if c.dropped {
 			t.db.rowCounts.Delete(oid)
+			t.db.versions.Delete(oid)
 		} else {
 			t.db.rowCounts.Store(oid, c.final)
+			t.db.versions.Store(oid, version)
 		}
 	}
 	if len(t.newSeqs) > 0 || len(t.droppedSeqs) > 0 {

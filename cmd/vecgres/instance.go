@@ -32,6 +32,9 @@ type instanceConfig struct {
 	// means the server's defaults.
 	MaxConnections int
 	MaxMessageSize int
+	// Auth is how clients authenticate and whether they use TLS
+	// (auth.go); the zero value is the server's defaults.
+	Auth authConfig
 }
 
 // instance is a running vecgres: storage, engine and server, started and
@@ -126,12 +129,19 @@ func listenUnix(path string) (net.Listener, error) {
 }
 
 func newServer(cfg instanceConfig, db *storage.DB) (*server.Server, error) {
-	eng, err := sql.NewEngine(sql.EngineConfig{DB: db, Logger: cfg.Logger})
+	// md5 authentication needs an md5 hash beside each SCRAM secret.
+	md5 := cfg.Auth.HBA != nil && server.UsesMethod(cfg.Auth.HBA, server.AuthMD5)
+	eng, err := sql.NewEngine(sql.EngineConfig{DB: db, Logger: cfg.Logger, MD5Passwords: md5})
 	if err != nil {
 		return nil, err
 	}
+	if err := ensureSuperuser(context.Background(), eng, cfg.Auth, cfg.Logger); err != nil {
+		return nil, err
+	}
+	warnIfExposed(cfg.Listen, cfg.Auth, eng.HasPasswords(), cfg.Logger)
 	return server.New(server.Config{Listen: cfg.Listen, Engine: server.SQLEngine(eng), Logger: cfg.Logger,
-		MaxConnections: cfg.MaxConnections, MaxMessageSize: cfg.MaxMessageSize})
+		MaxConnections: cfg.MaxConnections, MaxMessageSize: cfg.MaxMessageSize,
+		HBA: cfg.Auth.HBA, TLS: cfg.Auth.TLS, TLSRequired: cfg.Auth.TLSRequired})
 }
 
 // formatKey renders key values in constraint errors' details with the

@@ -120,11 +120,15 @@ func parseServeFlags(args []string, stderr io.Writer, getenv func(string) string
 	fs.StringVar(&cfg.LogLevel, "log-level", envOr(getenv, "VECGRES_LOG_LEVEL", "info"), "log `level`: trace, debug, info, warn, error")
 	fs.StringVar(&cfg.Pprof, "pprof", envOr(getenv, "VECGRES_PPROF", ""), "serve Go runtime profiles on this loopback `address` (default: off)")
 	limits := addLimitFlags(fs, getenv)
+	auth := addAuthFlags(fs, getenv)
 	if err := fs.Parse(args); err != nil {
 		return cfg, err
 	}
 	if fs.NArg() > 0 {
 		return cfg, fmt.Errorf("unexpected arguments: %q", fs.Args())
+	}
+	if err := auth.apply(&cfg.Auth); err != nil {
+		return cfg, err
 	}
 	return cfg, limits.apply(&cfg)
 }
@@ -189,7 +193,7 @@ func serve(ctx context.Context, cfg serveConfig, log zerolog.Logger) error {
 		return err
 	}
 	in, err := startInstance(instanceConfig{Listen: cfg.Listen, SocketDir: cfg.SocketDir, DataDir: dataDir, Logger: log,
-		MaxConnections: cfg.MaxConnections, MaxMessageSize: cfg.MaxMessageSize})
+		MaxConnections: cfg.MaxConnections, MaxMessageSize: cfg.MaxMessageSize, Auth: cfg.Auth})
 	if err != nil {
 		return err
 	}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"os"
+	"reflect"
 	"strings"
 	"sync"
 	"testing"
@@ -46,6 +47,10 @@ func envMap(kv map[string]string) func(string) string {
 	return func(name string) string { return kv[name] }
 }
 
+// defaultAuth is the authentication configuration without flags: the
+// server's default rules, no TLS, no initial superuser password.
+var defaultAuth = authConfig{Superuser: "postgres"}
+
 func TestParseServeFlags(t *testing.T) {
 	tests := []struct {
 		name string
@@ -54,30 +59,30 @@ func TestParseServeFlags(t *testing.T) {
 		want serveConfig
 	}{{
 		name: "defaults",
-		want: serveConfig{Listen: "127.0.0.1:5433", DataDir: "./vecgres-data", LogLevel: "info", MaxConnections: 500, MaxMessageSize: 64 << 20},
+		want: serveConfig{Listen: "127.0.0.1:5433", DataDir: "./vecgres-data", LogLevel: "info", MaxConnections: 500, MaxMessageSize: 64 << 20, Auth: defaultAuth},
 	}, {
 		name: "environment",
 		env:  map[string]string{"VECGRES_LISTEN": ":6000", "VECGRES_DATA_DIR": "/d", "VECGRES_LOG_LEVEL": "debug", "VECGRES_SOCKET_DIR": "/s"},
-		want: serveConfig{Listen: ":6000", DataDir: "/d", LogLevel: "debug", SocketDir: "/s", MaxConnections: 500, MaxMessageSize: 64 << 20},
+		want: serveConfig{Listen: ":6000", DataDir: "/d", LogLevel: "debug", SocketDir: "/s", MaxConnections: 500, MaxMessageSize: 64 << 20, Auth: defaultAuth},
 	}, {
 		name: "flags win over environment",
 		args: []string{"--listen", ":7000", "-data-dir=/f", "--log-level=warn", "--socket-dir", "/t"},
 		env:  map[string]string{"VECGRES_LISTEN": ":6000", "VECGRES_DATA_DIR": "/d", "VECGRES_LOG_LEVEL": "debug", "VECGRES_SOCKET_DIR": "/s"},
-		want: serveConfig{Listen: ":7000", DataDir: "/f", LogLevel: "warn", SocketDir: "/t", MaxConnections: 500, MaxMessageSize: 64 << 20},
+		want: serveConfig{Listen: ":7000", DataDir: "/f", LogLevel: "warn", SocketDir: "/t", MaxConnections: 500, MaxMessageSize: 64 << 20, Auth: defaultAuth},
 	}, {
 		name: "flags and environment mixed",
 		args: []string{"--data-dir", "/f"},
 		env:  map[string]string{"VECGRES_LISTEN": ":6000"},
-		want: serveConfig{Listen: ":6000", DataDir: "/f", LogLevel: "info", MaxConnections: 500, MaxMessageSize: 64 << 20},
+		want: serveConfig{Listen: ":6000", DataDir: "/f", LogLevel: "info", MaxConnections: 500, MaxMessageSize: 64 << 20, Auth: defaultAuth},
 	}, {
 		name: "limits from the environment",
 		env:  map[string]string{"VECGRES_MAX_CONNECTIONS": "20", "VECGRES_MAX_MESSAGE_SIZE": "1MB"},
-		want: serveConfig{Listen: "127.0.0.1:5433", DataDir: "./vecgres-data", LogLevel: "info", MaxConnections: 20, MaxMessageSize: 1 << 20},
+		want: serveConfig{Listen: "127.0.0.1:5433", DataDir: "./vecgres-data", LogLevel: "info", MaxConnections: 20, MaxMessageSize: 1 << 20, Auth: defaultAuth},
 	}, {
 		name: "limit flags win",
 		args: []string{"--max-connections", "7", "--max-message-size=4096"},
 		env:  map[string]string{"VECGRES_MAX_CONNECTIONS": "20", "VECGRES_MAX_MESSAGE_SIZE": "1MB"},
-		want: serveConfig{Listen: "127.0.0.1:5433", DataDir: "./vecgres-data", LogLevel: "info", MaxConnections: 7, MaxMessageSize: 4096},
+		want: serveConfig{Listen: "127.0.0.1:5433", DataDir: "./vecgres-data", LogLevel: "info", MaxConnections: 7, MaxMessageSize: 4096, Auth: defaultAuth},
 	}}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -85,7 +90,7 @@ func TestParseServeFlags(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if got != tt.want {
+			if !reflect.DeepEqual(got, tt.want) {
 				t.Errorf("got %+v, want %+v", got, tt.want)
 			}
 		})
