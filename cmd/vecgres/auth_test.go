@@ -167,6 +167,12 @@ host  all         all  127.0.0.1/32  scram-sha-256
 		t.Fatal(err)
 	}
 	ctx := context.Background()
+	if b, a := bob.PgConn().ParameterStatus("is_superuser"), admin.PgConn().ParameterStatus("is_superuser"); b != "off" || a != "on" {
+		t.Errorf("is_superuser reported %q to bob and %q to admin, want off and on", b, a)
+	}
+	if got := bob.PgConn().ParameterStatus("session_authorization"); got != "bob" {
+		t.Errorf("session_authorization reported %q to bob", got)
+	}
 	denied := func(what string, err error) {
 		t.Helper()
 		wantPgError(t, what, err, "42501", "permission denied for table secrets")

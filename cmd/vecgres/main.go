@@ -105,6 +105,8 @@ type serveConfig struct {
 	// Pprof is the address of the runtime profile endpoint (pprof.go);
 	// empty: none.
 	Pprof string
+	// Auth is authentication and TLS (auth.go).
+	Auth authConfig
 }
 
 // parseServeFlags reads serve's flags; each defaults to its environment
