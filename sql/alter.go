@@ -285,18 +285,14 @@ func (s *Session) dropColumn(ctx context.Context, t *storage.Table, name string,
 		}
 		return pgerr.New(pgerr.UndefinedColumn, "column \"%s\" of relation \"%s\" does not exist", name, t.Name)
 	}
-	// Indexes on the column go with it, as in PostgreSQL.
-	for _, idx := range s.txn.Catalog().TableIndexes(t.OID) {
-		for _, c := range idx.Columns {
-			if c.Slot == slot {
-				if idx.Method == "hnsw" {
-					s.indexes().dropped[idx.OID] = true
-				}
-				if err := s.txn.DropIndex(ctx, idx.OID); err != nil {
-					return err
-				}
-				break
-			}
+	// Indexes on the column (or on expressions of it) go with it, as in
+	// PostgreSQL.
+	for _, idx := range indexesUsing(s.txn.Catalog(), t, slot) {
+		if idx.Method == "hnsw" {
+			s.indexes().dropped[idx.OID] = true
+		}
+		if err := s.txn.DropIndex(ctx, idx.OID); err != nil {
+			return err
 		}
 	}
 	cur, _ := s.txn.Catalog().Table(t.OID)
@@ -325,13 +321,9 @@ func (s *Session) alterColumnType(ctx context.Context, b *binder, t *storage.Tab
 	if err != nil {
 		return err
 	}
-	for _, idx := range s.txn.Catalog().TableIndexes(t.OID) {
-		for _, c := range idx.Columns {
-			if c.Slot == slot {
-				return pgerr.New(pgerr.FeatureNotSupported, "ALTER COLUMN TYPE on a column with an index (\"%s\") is not supported by vecgres yet", idx.Name).
-					WithHint("Drop the index, change the type, and create the index again.")
-			}
-		}
+	if idxs := indexesUsing(s.txn.Catalog(), t, slot); len(idxs) > 0 {
+		return pgerr.New(pgerr.FeatureNotSupported, "ALTER COLUMN TYPE on a column with an index (\"%s\") is not supported by vecgres yet", idxs[0].Name).
+			WithHint("Drop the index, change the type, and create the index again.")
 	}
 	to, err := b.resolveTypeName(cd.TypeName)
 	if err != nil {
@@ -416,8 +408,11 @@ func (s *Session) rename(ctx context.Context, b *binder, rs *pg_query.RenameStmt
 		if t.ColumnIndex(rs.Newname) >= 0 {
 			return pgerr.New(pgerr.DuplicateColumn, "column \"%s\" of relation \"%s\" already exists", rs.Newname, t.Name)
 		}
-		_, err = s.replaceTable(ctx, t, func(c *storage.Table) { c.Columns[slot].Name = rs.Newname })
-		return err
+		nt, err := s.replaceTable(ctx, t, func(c *storage.Table) { c.Columns[slot].Name = rs.Newname })
+		if err != nil {
+			return err
+		}
+		return s.renameIndexColumns(ctx, nt, slot, rs.Subname, rs.Newname, b.pgVersion)
 	case pg_query.ObjectType_OBJECT_TABLE:
 		t, ok := b.lookupRelation(rs.Relation.Schemaname, rs.Relation.Relname)
 		if !ok {

@@ -1,6 +1,7 @@
 package sql
 
 import (
+	"context"
 	"slices"
 	"sync"
 	"time"
@@ -395,4 +396,66 @@ func (indexEnv) SearchPath() []string                  { return []string{"public
 
 func errNotInIndex(what string) error {
 	return pgerr.New(pgerr.InternalError, "%s is not immutable and cannot run in an index expression", what)
+}
+
+// renameIndexColumns rewrites the stored expressions and predicates of
+// the table's indexes that read the column in slot, now called newName,
+// so that they bind again (PostgreSQL keeps attribute numbers in its
+// trees, so its definitions follow a rename by themselves).
+func (s *Session) renameIndexColumns(ctx context.Context, t *storage.Table, slot int, oldName, newName string, version int32) error {
+	for _, idx := range s.txn.Catalog().TableIndexes(t.OID) {
+		if !idx.Derived() || !slices.Contains(idx.ExprSlots, slot) {
+			continue
+		}
+		c := *idx
+		c.Columns = slices.Clone(idx.Columns)
+		var err error
+		for i := range c.Columns {
+			if c.Columns[i].Slot < 0 {
+				if c.Columns[i].Expr, err = renameColumnRefs(c.Columns[i].Expr, oldName, newName, version); err != nil {
+					return err
+				}
+			}
+		}
+		if c.Predicate != "" {
+			if c.Predicate, err = renameColumnRefs(c.Predicate, oldName, newName, version); err != nil {
+				return err
+			}
+		}
+		if err := s.txn.AlterIndex(ctx, &c); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// renameColumnRefs returns the SQL text of an expression with its
+// references to column oldName renamed to newName.
+func renameColumnRefs(text, oldName, newName string, version int32) (string, error) {
+	tree, err := pg_query.Parse("SELECT " + text)
+	if err != nil {
+		return "", pgerr.New(pgerr.DataCorrupted, "cannot parse stored expression %s: %s", text, err.Error())
+	}
+	val := tree.Stmts[0].Stmt.GetSelectStmt().TargetList[0].GetResTarget().Val
+	walkParseTree(val.ProtoReflect(), func(m protoreflect.Message) bool {
+		if cr, ok := m.Interface().(*pg_query.ColumnRef); ok && len(cr.Fields) > 0 {
+			if s := cr.Fields[len(cr.Fields)-1].GetString_(); s != nil && s.Sval == oldName {
+				s.Sval = newName
+			}
+		}
+		return true
+	})
+	return deparseExpr(val, version)
+}
+
+// indexesUsing returns the table's indexes that read the column in slot:
+// as a key column, in a key expression or in a predicate.
+func indexesUsing(cat *storage.Catalog, t *storage.Table, slot int) []*storage.Index {
+	var out []*storage.Index
+	for _, idx := range cat.TableIndexes(t.OID) {
+		if idx.Uses(slot) {
+			out = append(out, idx)
+		}
+	}
+	return out
 }

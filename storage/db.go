@@ -35,6 +35,10 @@ type Options struct {
 	// CacheSize is the size in bytes of the block cache shared by all reads
 	// (like PostgreSQL's shared_buffers); 0 means DefaultCacheSize.
 	CacheSize int64
+	// DiskReserve is the free disk space below which transactions may not
+	// start writing (53100); 0 means DefaultDiskReserve, < 0 no check
+	// (diskspace.go).
+	DiskReserve int64
 
 	// fs, when set (by tests), is the file system to use, with Dir in it:
 	// crash tests use a crashable in-memory one.
@@ -79,6 +83,9 @@ type DB struct {
 
 	// tempDir is where operators spill (tempfiles.go).
 	tempDir string
+	// space refuses writes on a full disk or a read-only directory
+	// (diskspace.go).
+	space diskGuard
 }
 
 // descriptor is the JSON value stored under a catalog key.
@@ -127,11 +134,30 @@ func Open(opts Options) (*DB, error) {
 		}
 	}
 	pdb, err := pebble.Open(dir, popts)
+	if err != nil && cannotWrite(err) {
+		// A directory that cannot be written is served read-only.
+		opts.Logger.Warn().Err(err).Str("dir", dir).Msg("the data directory cannot be written: opening it read-only; writes will fail with 25006")
+		popts.ReadOnly = true
+		fs := popts.FS
+		if fs == nil {
+			fs = vfs.Default
+		}
+		popts.FS = readOnlyLockFS{fs}
+		pdb, err = pebble.Open(dir, popts)
+	}
 	if err != nil {
 		return nil, pgerr.New(pgerr.IOError, "could not open data directory %q: %v", dir, err)
 	}
+	reserve := opts.DiskReserve
+	if reserve == 0 {
+		reserve = DefaultDiskReserve
+	}
+	space := diskGuard{fs: popts.FS, dir: dir, reserve: reserve, readOnly: popts.ReadOnly}
+	if space.fs == nil {
+		space.fs = vfs.Default
+	}
 	var tempDir string
-	if popts.FS == nil {
+	if popts.FS == nil && !popts.ReadOnly {
 		if tempDir, err = prepareTempDir(dir); err != nil {
 			_ = pdb.Close()
 			return nil, err
@@ -145,6 +171,7 @@ func Open(opts Options) (*DB, error) {
 		nextRowID: map[types.OID]RowID{},
 		seqs:      map[types.OID]*seqState{},
 		tempDir:   tempDir,
+		space:     space,
 	}
 	if db.formatKey == nil {
 		db.formatKey = func(_ types.T, d types.Datum) string { return fmt.Sprint(d) }
@@ -347,6 +374,12 @@ func (db *DB) Catalog() *Catalog { return db.cat.Load() }
 // no gaps) and closes the store. Every Txn must have ended before.
 func (db *DB) Close() error {
 	if db.closed.Swap(true) {
+		return nil
+	}
+	if db.space.readOnly {
+		if err := db.pebble.Close(); err != nil {
+			return ioError("close data directory", err)
+		}
 		return nil
 	}
 	b := db.pebble.NewBatch()

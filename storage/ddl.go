@@ -366,7 +366,8 @@ func (t *Txn) backfill(ctx context.Context, tbl *Table, idx *Index) error {
 }
 
 // AlterIndex replaces the descriptor of an existing index (same OID, same
-// table and key columns): renames and storage parameters. Renaming the
+// table and key columns): renames, storage parameters, and the text of
+// expressions and predicates whose columns were renamed. Renaming the
 // index of a primary key renames Table.PrimaryKey too.
 func (t *Txn) AlterIndex(ctx context.Context, idx *Index) error {
 	if err := t.LockForWrite(ctx); err != nil {
@@ -377,7 +378,7 @@ func (t *Txn) AlterIndex(ctx context.Context, idx *Index) error {
 	if !ok {
 		return pgerr.New(pgerr.UndefinedObject, "index with OID %d does not exist", idx.OID)
 	}
-	if old.Table != idx.Table || !slices.Equal(old.Columns, idx.Columns) || old.Unique != idx.Unique || old.Method != idx.Method {
+	if old.Table != idx.Table || !slices.EqualFunc(old.Columns, idx.Columns, sameKeyColumn) || old.Unique != idx.Unique || old.Method != idx.Method {
 		return pgerr.New(pgerr.InternalError, "storage: AlterIndex cannot change the key of %s", old.Name)
 	}
 	if old.Schema != idx.Schema || old.Name != idx.Name {
@@ -399,6 +400,16 @@ func (t *Txn) AlterIndex(ctx context.Context, idx *Index) error {
 		c.putTable(tc)
 	}
 	return nil
+}
+
+// sameKeyColumn reports whether two key columns index the same values in
+// the same order: an expression's text may differ (a column it reads was
+// renamed), its type may not.
+func sameKeyColumn(a, b IndexColumn) bool {
+	if a.Slot != b.Slot || a.Opclass != b.Opclass || a.Desc != b.Desc || a.NullsFirst != b.NullsFirst || (a.Type == nil) != (b.Type == nil) {
+		return false
+	}
+	return a.Type == nil || *a.Type == *b.Type
 }
 
 // DropIndex drops an index and its data (btree entries and the raw space).

@@ -156,6 +156,9 @@ func (t *Txn) LockForWrite(ctx context.Context) error {
 	if ctx.Err() != nil {
 		return canceled(ctx)
 	}
+	if err := t.db.space.check(); err != nil {
+		return err
+	}
 	select {
 	case t.db.writeLock <- struct{}{}:
 	case <-ctx.Done():
