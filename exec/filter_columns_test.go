@@ -92,6 +92,7 @@ func TestExactCheaper(t *testing.T) {
 		{150000, 150, true, true},      // 0.1%
 		{150000, 1500, true, true},     // 1%
 		{150000, 1500, false, true},    // 1%, the filter tested row by row
+		{150000, 15000, true, false},   // 10%: the graph
 		{150000, 75000, true, false},   // half the rows: the graph
 		{150000, 150000, false, false}, // every row
 	}
