@@ -52,6 +52,8 @@ func run(args []string, stdout, stderr io.Writer, getenv func(string) string) in
 		return runSLT(args, stdout, stderr, getenv)
 	case "bench":
 		return runBench(args, stdout, stderr, getenv)
+	case "soak":
+		return runSoak(args, stdout, stderr, getenv)
 	case "version":
 		fmt.Fprintln(stdout, versionString())
 		return exitOK
@@ -77,6 +79,10 @@ func usage(w io.Writer) {
   vecgres bench [--url URL] --dataset NAME [flags]
         load a dataset, build an HNSW index and measure recall, QPS and
         latency per hnsw.ef_search (vecgres bench -h lists the flags)
+  vecgres soak [--url URL] [--duration 5m] [--clients 64] [flags]
+        run inserts, deletes and vector searches from many clients for
+        minutes and check errors, memory, goroutines and recall
+        (vecgres soak -h lists the flags)
   vecgres version
 `)
 }
