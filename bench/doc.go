@@ -45,6 +45,25 @@
 //     the Report as JSON with --json; recall against QPS as a PNG with
 //     --plot, beside the runs of --compare.
 //
+// # Filtered runs
+//
+// With --selectivity 0.5,0.1,0.01,0.001 the table gets a column attr int
+// NOT NULL, loaded with the rows: a permutation of 0..n-1 drawn from a
+// fixed seed, so that WHERE attr < t admits exactly t rows spread over
+// the space, or with --filter-correlated each row's rank by distance to
+// one row, so that the admitted rows are one ball. --attr-index adds a
+// btree index on attr; ANALYZE runs after the build. The exact
+// neighbours among the rows each threshold admits are found by brute
+// force, every threshold in one pass over the rows per query, on every
+// core; a run with --skip-load checks the attr values in the table
+// against a checksum. The unfiltered query is measured first, as the
+// baseline, then for each selectivity SELECT id FROM t WHERE attr < $2
+// ORDER BY embedding <op> $1 LIMIT k, prepared anew, at each ef_search.
+// Each point also reports the mean rows a query returned (pgvector with
+// hnsw.iterative_scan = off returns fewer than k under a selective
+// filter) and any returned row the filter does not admit. Settings such
+// as hnsw.iterative_scan are given with --set.
+//
 // # The protocol path measured
 //
 // Each client connection prepares SELECT id FROM t ORDER BY embedding
