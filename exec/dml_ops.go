@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 
+	"github.com/vecgres/vecgres/index/hnsw"
 	"github.com/vecgres/vecgres/planner"
 	"github.com/vecgres/vecgres/sql/pgerr"
 	"github.com/vecgres/vecgres/sql/types"
@@ -231,32 +232,18 @@ func (d *dmlOp) indexDatum(idx *storage.Index, row Row) (types.Datum, error) {
 	return key[0], nil
 }
 
-// indexValue returns the vector a row gives an hnsw index, or nil when the
-// row is not indexed: NULL vectors are not (nor rows outside a partial
-// index's predicate), nor zero vectors under cosine distance (pgvector's
-// rule: they have no direction).
-func (d *dmlOp) indexValue(idx *storage.Index, row Row) ([]float32, error) {
+// indexValue returns the value (vector, halfvec, sparsevec or bit
+// string) a row gives an hnsw index, and whether the index holds it: NULLs
+// are not indexed (nor rows outside a partial index's predicate), nor zero
+// vectors under cosine distance (pgvector's rule: they have no
+// direction).
+func (d *dmlOp) indexValue(idx *storage.Index, row Row) (hnsw.Value, bool, error) {
 	datum, err := d.indexDatum(idx, row)
 	if err != nil {
-		return nil, err
+		return hnsw.Value{}, false, err
 	}
-	v, ok := datum.(types.Vector)
-	if !ok {
-		return nil, nil
-	}
-	if idx.Columns[0].Opclass == "vector_cosine_ops" {
-		zero := true
-		for _, x := range v {
-			if x != 0 {
-				zero = false
-				break
-			}
-		}
-		if zero {
-			return nil, nil
-		}
-	}
-	return v, nil
+	v, ok := HNSWIndexed(idx.Columns[0].Opclass, datum)
+	return v, ok, nil
 }
 
 // index adds a new row to the table's hnsw indexes.
@@ -265,18 +252,18 @@ func (d *dmlOp) index(id storage.RowID, row Row) error {
 		d.rt.Indexes.RowWritten(d.table, id, row)
 	}
 	for _, idx := range d.graphs {
-		v, err := d.indexValue(idx, row)
+		v, ok, err := d.indexValue(idx, row)
 		if err != nil {
 			return err
 		}
-		if v == nil {
+		if !ok {
 			continue
 		}
 		tx, err := d.rt.Indexes.Writer(idx)
 		if err != nil {
 			return err
 		}
-		if err := tx.Insert(uint64(id), v); err != nil {
+		if err := tx.InsertValue(uint64(id), v); err != nil {
 			return err
 		}
 	}
@@ -289,11 +276,11 @@ func (d *dmlOp) unindex(id storage.RowID, row Row) error {
 		d.rt.Indexes.RowWritten(d.table, id, nil)
 	}
 	for _, idx := range d.graphs {
-		v, err := d.indexValue(idx, row)
+		_, ok, err := d.indexValue(idx, row)
 		if err != nil {
 			return err
 		}
-		if v == nil {
+		if !ok {
 			continue
 		}
 		tx, err := d.rt.Indexes.Writer(idx)
@@ -315,45 +302,33 @@ func (d *dmlOp) reindex(id storage.RowID, old, updated Row) error {
 		d.rt.Indexes.RowWritten(d.table, id, updated)
 	}
 	for _, idx := range d.graphs {
-		ov, err := d.indexValue(idx, old)
+		ov, oldIn, err := d.indexValue(idx, old)
 		if err != nil {
 			return err
 		}
-		nv, err := d.indexValue(idx, updated)
+		nv, newIn, err := d.indexValue(idx, updated)
 		if err != nil {
 			return err
 		}
-		if ov == nil && nv == nil || ov != nil && nv != nil && vectorsEqual(ov, nv) {
+		if !oldIn && !newIn || oldIn && newIn && ov.Equal(nv) {
 			continue
 		}
 		tx, err := d.rt.Indexes.Writer(idx)
 		if err != nil {
 			return err
 		}
-		if ov != nil {
+		if oldIn {
 			if err := tx.Delete(uint64(id)); err != nil {
 				return err
 			}
 		}
-		if nv != nil {
-			if err := tx.Insert(uint64(id), nv); err != nil {
+		if newIn {
+			if err := tx.InsertValue(uint64(id), nv); err != nil {
 				return err
 			}
 		}
 	}
 	return nil
-}
-
-func vectorsEqual(a, b []float32) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 // checkNotNull enforces NOT NULL columns with PostgreSQL's message.

@@ -131,7 +131,10 @@ func (o *indexScanOp) start(ctx context.Context) error {
 		o.done = true
 		return nil
 	}
-	q := []float32(qv.(types.Vector))
+	query, ok := HNSWValue(qv)
+	if !ok {
+		return pgerr.New(pgerr.InternalError, "exec: an hnsw index scan for a %T", qv)
+	}
 	g, err := o.rt.Indexes.Graph(o.n.Index)
 	if err != nil {
 		return err
@@ -153,7 +156,8 @@ func (o *indexScanOp) start(ctx context.Context) error {
 		}
 	}
 	opts := hnsw.ScanOptions{EfSearch: st.efSearch, Order: order, MaxScanTuples: st.maxScanTuples}
-	if o.filter != nil && !o.firstOnly {
+	// Filters on scans of the other kinds are tested on the rows read.
+	if q, isVector := qv.(types.Vector); isVector && o.filter != nil && !o.firstOnly {
 		done, err := o.planFilter(ctx, g, q, limit, &opts)
 		if err != nil || done {
 			return err
@@ -163,7 +167,7 @@ func (o *indexScanOp) start(ctx context.Context) error {
 		return err
 	}
 	o.searcher = o.rt.Indexes.Searcher()
-	return o.searcher.Scan(g, q, opts)
+	return o.searcher.ScanValue(g, query, opts)
 }
 
 // Cost estimates, in nanoseconds of one core, of the two ways to run a

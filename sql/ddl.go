@@ -711,8 +711,8 @@ func (s *Session) createHNSWIndex(ctx context.Context, b *binder, is *pg_query.I
 	if err := budget.checkRows(s.txn.RowCount(t)); err != nil {
 		return err
 	}
-	g, err := hnsw.Build(ctx, cfg, func(yield func(id uint64, vec []float32) error) error {
-		return s.scanVectors(t, idx, budget.vectors(yield))
+	g, err := hnsw.BuildValues(ctx, cfg, func(yield func(id uint64, v hnsw.Value) error) error {
+		return s.scanHNSWValues(t, idx, chargeValues(budget, yield))
 	}, hnsw.BuildOptions{Rows: int(s.txn.RowCount(t)), Progress: func(done, total int) {
 		build.done.Store(int64(done))
 		build.total.Store(int64(total))
@@ -730,57 +730,4 @@ func (s *Session) createHNSWIndex(ctx context.Context, b *binder, is *pg_query.I
 	s.e.log.Info().Str("index", name).Int("rows", g.Len()).Dur("took", time.Since(progress.start)).Msg("hnsw index built")
 	s.indexes().created[idx.OID] = g
 	return nil
-}
-
-// checkHNSWOpclass checks an operator class against the indexed column as
-// PostgreSQL and pgvector do.
-func checkHNSWOpclass(col storage.Column, opclass string) error {
-	if opclass == "" {
-		return pgerr.New(pgerr.UndefinedObject, "data type %s has no default operator class for access method \"hnsw\"", types.Of(col.Type.OID)).
-			WithHint("You must specify an operator class for the index or define a default operator class for the data type.")
-	}
-	if _, ok := hnsw.MetricByOpclass(opclass); !ok {
-		return pgerr.New(pgerr.UndefinedObject, "operator class \"%s\" does not exist for access method \"hnsw\"", opclass)
-	}
-	if col.Type.OID != types.VectorOID {
-		return pgerr.New(pgerr.DatatypeMismatch, "operator class \"%s\" does not accept data type %s", opclass, types.Of(col.Type.OID))
-	}
-	return nil
-}
-
-// scanVectors yields the row id and vector of every row an hnsw index
-// holds: NULLs are skipped, and zero vectors under cosine distance.
-func (s *Session) scanVectors(t *storage.Table, idx *storage.Index, yield func(id uint64, vec []float32) error) error {
-	if idx.Derived() {
-		return s.scanDerivedVectors(t, idx, yield)
-	}
-	it, err := s.txn.Scan(t)
-	if err != nil {
-		return err
-	}
-	defer it.Close()
-	slot := idx.Columns[0].Slot
-	cosine := idx.Columns[0].Opclass == "vector_cosine_ops"
-	for it.Next() {
-		vec, null, err := storage.VectorColumn(it.Raw(), slot, len(t.Columns))
-		if err != nil {
-			return err
-		}
-		if null || (cosine && isZeroVector(vec)) {
-			continue
-		}
-		if err := yield(uint64(it.ID()), vec); err != nil {
-			return err
-		}
-	}
-	return it.Err()
-}
-
-func isZeroVector(v []float32) bool {
-	for _, x := range v {
-		if x != 0 {
-			return false
-		}
-	}
-	return true
 }

@@ -334,40 +334,6 @@ func indexColName(n *pg_query.Node) string {
 	return "expr"
 }
 
-// scanDerivedVectors yields the row id and vector of every row an hnsw
-// index with an expression or a predicate holds: rows outside the
-// predicate, NULL values and (under cosine distance) zero vectors are
-// skipped.
-func (s *Session) scanDerivedVectors(t *storage.Table, idx *storage.Index, yield func(id uint64, vec []float32) error) error {
-	it, err := s.txn.Scan(t)
-	if err != nil {
-		return err
-	}
-	defer it.Close()
-	cosine := idx.Columns[0].Opclass == "vector_cosine_ops"
-	for it.Next() {
-		row, err := it.Row()
-		if err != nil {
-			return err
-		}
-		key, in, err := s.txn.IndexKey(t, idx, row)
-		if err != nil {
-			return err
-		}
-		if !in {
-			continue
-		}
-		vec, ok := key[0].(types.Vector)
-		if !ok || (cosine && isZeroVector(vec)) {
-			continue
-		}
-		if err := yield(uint64(it.ID()), vec); err != nil {
-			return err
-		}
-	}
-	return it.Err()
-}
-
 // indexEnv is the environment index expressions are evaluated in. They
 // are immutable, so they read no setting and no session state; the
 // methods that would answer with the defaults.

@@ -54,15 +54,16 @@ func (g *graphs) remove(oid types.OID) {
 }
 
 // graphConfig derives a graph's configuration from its index: the
-// column's dimensions, the operator class's metric, the WITH options.
+// column's dimensions (a bit string's length), the operator class's
+// metric and element kind, the WITH options.
 // The seed is the index OID, so a graph's random levels are fixed.
 func graphConfig(t *storage.Table, idx *storage.Index) (hnsw.Config, error) {
 	keyType := idx.Columns[0].KeyType(t)
-	metric, ok := hnsw.MetricByOpclass(idx.Columns[0].Opclass)
+	metric, kind, ok := hnsw.OpclassInfo(idx.Columns[0].Opclass)
 	if !ok {
 		return hnsw.Config{}, pgerr.New(pgerr.UndefinedObject, "operator class \"%s\" does not exist for access method \"hnsw\"", idx.Columns[0].Opclass)
 	}
-	cfg := hnsw.Config{Dim: int(keyType.Mod), Metric: metric, Seed: uint64(idx.OID)}
+	cfg := hnsw.Config{Dim: int(keyType.Mod), Metric: metric, Kind: kind, Seed: uint64(idx.OID)}
 	for _, name := range []string{"m", "ef_construction"} {
 		if v, ok := idx.Options[name]; ok {
 			if err := cfg.SetOption(name, v); err != nil {

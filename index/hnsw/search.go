@@ -196,7 +196,8 @@ func (g *Graph) Search(s *Searcher, q []float32, k, ef int, accept func(id uint6
 // waits at its end for the searches running then, so accept must not wait
 // for the writing transaction. q must be of g's kind (an internal error
 // otherwise); a query of the wrong dimensions is the error of pgvector's
-// distance functions ("different vector dimensions 3 and 4", and so on).
+// distance functions, the query's dimensions first ("different vector
+// dimensions 4 and 3" for a 4-dimensional query of a 3-dimensional graph).
 func (g *Graph) SearchValue(s *Searcher, q Value, k, ef int, accept func(id uint64) bool) ([]Result, error) {
 	if err := g.checkQuery(q); err != nil {
 		return nil, err

@@ -64,7 +64,8 @@ func (g *Graph) checkKind(v Value) error {
 }
 
 // checkQuery returns the error pgvector's distance function raises for a
-// query of the wrong dimensions.
+// query of the wrong dimensions: the query's first, as pgvector's index
+// scan calls the function with the query as its first argument.
 func (g *Graph) checkQuery(q Value) error {
 	if err := g.checkKind(q); err != nil {
 		return err
@@ -73,22 +74,22 @@ func (g *Graph) checkQuery(q Value) error {
 	switch g.kind {
 	case Vector:
 		if !ok {
-			return pgerr.New(pgerr.DataException, "different vector dimensions %d and %d", g.dim, q.dim)
+			return pgerr.New(pgerr.DataException, "different vector dimensions %d and %d", q.dim, g.dim)
 		}
 	case Halfvec:
 		if !ok {
-			return pgerr.New(pgerr.DataException, "different halfvec dimensions %d and %d", g.dim, q.dim)
+			return pgerr.New(pgerr.DataException, "different halfvec dimensions %d and %d", q.dim, g.dim)
 		}
 	case Sparsevec:
 		if !ok {
-			return pgerr.New(pgerr.DataException, "different sparsevec dimensions %d and %d", g.dim, q.dim)
+			return pgerr.New(pgerr.DataException, "different sparsevec dimensions %d and %d", q.dim, g.dim)
 		}
 		if len(q.idx) != len(q.f32) {
 			return pgerr.New(pgerr.InternalError, "hnsw: sparsevec with %d indices and %d values", len(q.idx), len(q.f32))
 		}
 	case Bit:
 		if !ok {
-			return pgerr.New(pgerr.DataException, "different bit lengths %d and %d", g.dim, q.dim)
+			return pgerr.New(pgerr.DataException, "different bit lengths %d and %d", q.dim, g.dim)
 		}
 		if len(q.bits) != bitBytes(q.dim) {
 			return pgerr.New(pgerr.InternalError, "hnsw: %d bytes for %d bits", len(q.bits), q.dim)
