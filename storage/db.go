@@ -111,6 +111,7 @@ func Open(opts Options) (*DB, error) {
 		Logger:             pebbleLogger{opts.Logger},
 		FormatMajorVersion: pebble.FormatNewest,
 		Cache:              cache,
+		EventListener:      corruptionListener(opts.Logger),
 	}
 	// Rows with vectors are large (a 128-d vector is 512 bytes): 32 KiB
 	// blocks cost one cache lookup per ~60 rows of a scan instead of ~8.
@@ -177,6 +178,13 @@ func Open(opts Options) (*DB, error) {
 		db.formatKey = func(_ types.T, d types.Datum) string { return fmt.Sprint(d) }
 	}
 	if err := db.load(); err != nil {
+		_ = pdb.Close()
+		if isCorruption(err) {
+			return nil, corruptedDirectory(dir, err)
+		}
+		return nil, err
+	}
+	if err := db.verify(dir); err != nil {
 		_ = pdb.Close()
 		return nil, err
 	}
@@ -412,6 +420,9 @@ func ioError(what string, err error) error {
 	}
 	if errors.Is(err, pebble.ErrClosed) {
 		return pgerr.New(pgerr.AdminShutdown, "terminating connection due to administrator command")
+	}
+	if isCorruption(err) {
+		return pgerr.New(pgerr.DataCorrupted, "storage: could not %s: a data file is corrupted: %v", what, err)
 	}
 	return pgerr.New(pgerr.IOError, "storage: could not %s: %v", what, err)
 }
