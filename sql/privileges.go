@@ -280,16 +280,18 @@ func (s *Session) grantOn(ctx context.Context, t *storage.Table, me identity, gr
 		}
 		return nil
 	}
-	acl := slices.Clone(t.ACL)
+	acl := append([]storage.Grant{}, t.ACL...)
 	for _, g := range grantees {
 		if g == owner {
 			continue // the owner holds every privilege
 		}
 		acl = changeGrant(acl, g, owner, privs, isGrant)
 	}
-	if slices.Equal(acl, t.ACL) {
+	if t.ACLSet && slices.Equal(acl, t.ACL) {
 		return nil
 	}
+	// Even a GRANT or REVOKE that changes nothing makes the list
+	// explicit, as in PostgreSQL.
 	return s.txn.SetTableAccess(ctx, t.OID, t.Owner, acl)
 }
 

@@ -50,6 +50,10 @@ type Table struct {
 	// see OwnerOf); ACL holds the privileges granted on it (roles.go).
 	Owner types.OID `json:"owner,omitempty"`
 	ACL   []Grant   `json:"acl,omitempty"`
+	// ACLSet is set once a GRANT or REVOKE has run on the table: its
+	// pg_class.relacl is then the owner's entry and ACL, where it was
+	// NULL (the default privileges) before, as in PostgreSQL.
+	ACLSet bool `json:"acl_set,omitempty"`
 }
 
 // LiveColumns returns the indexes into t.Columns of the columns that are

@@ -263,7 +263,9 @@ func joinLines(lines []string) string {
 }
 
 // SetTableAccess replaces the owner and access control list of an
-// existing table: GRANT, REVOKE and ALTER TABLE ... OWNER TO.
+// existing table: GRANT, REVOKE and ALTER TABLE ... OWNER TO. A non-nil
+// acl, even empty, marks the list as set (Table.ACLSet); a nil one keeps
+// the mark as it was.
 func (t *Txn) SetTableAccess(ctx context.Context, table types.OID, owner types.OID, acl []Grant) error {
 	if err := t.LockForWrite(ctx); err != nil {
 		return err
@@ -276,6 +278,7 @@ func (t *Txn) SetTableAccess(ctx context.Context, table types.OID, owner types.O
 	cp := copyTable(tbl)
 	cp.Owner = owner
 	cp.ACL = slices.Clone(acl)
+	cp.ACLSet = tbl.ACLSet || acl != nil
 	if err := t.putDescriptor(cp.OID, descriptor{Table: cp}); err != nil {
 		return err
 	}

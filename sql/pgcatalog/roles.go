@@ -108,7 +108,7 @@ func withAccess(env planner.Env, r *relation, row []types.Datum) []types.Datum {
 		return row
 	}
 	row[5] = oid(storage.OwnerOf(t))
-	if r.table != nil && len(t.ACL) > 0 {
+	if r.table != nil && (t.ACLSet || len(t.ACL) > 0) {
 		row[30] = tableACL(env, t)
 	}
 	return row
