@@ -394,9 +394,9 @@ func matchHBA(rules []HBARule, p peer, user, database string) *HBARule {
 	return nil
 }
 
-// trustsRemote reports whether rules let a client from beyond loopback in
-// without a password: what the startup warning is about.
-func trustsRemote(rules []HBARule) bool {
+// TrustsRemote reports whether rules let a client from beyond loopback in
+// without a password, which deserves a warning at start-up.
+func TrustsRemote(rules []HBARule) bool {
 	for _, r := range rules {
 		if r.Type == ConnLocal || r.Method != AuthTrust {
 			continue

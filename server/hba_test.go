@@ -125,10 +125,10 @@ func TestDefaultHBA(t *testing.T) {
 			t.Errorf("passwords=%v %+v: method %q, want %q", tc.passwords, tc.p, got, tc.wantMethod)
 		}
 	}
-	if trustsRemote(DefaultHBA(false)) {
+	if TrustsRemote(DefaultHBA(false)) {
 		t.Error("the default rules trust beyond loopback")
 	}
-	if rules, _ := ParseHBA(strings.NewReader("host all all 0.0.0.0/0 trust")); !trustsRemote(rules) {
+	if rules, _ := ParseHBA(strings.NewReader("host all all 0.0.0.0/0 trust")); !TrustsRemote(rules) {
 		t.Error("trust from 0.0.0.0/0 is not reported")
 	}
 }
