@@ -97,6 +97,10 @@ type indexScanOp struct {
 	// the statement sees (see rowsFromCache).
 	cached        *columns.Reader
 	cachedVersion uint64
+	// unordered, for a NULL query value, reads the table in row order,
+	// keeping rows whose index key keyOf is not NULL (startUnordered).
+	unordered *storage.RowIter
+	keyOf     evalFn
 	// exact holds, after an exact scan, the matching rows not fetched
 	// yet, nearest first.
 	exact *resultHeap
@@ -127,9 +131,9 @@ func (o *indexScanOp) start(ctx context.Context) error {
 	}
 	if qv == nil {
 		// ORDER BY distance to NULL: every distance is NULL, so no row is
-		// nearer than another; PostgreSQL returns the rows in no order.
-		o.done = true
-		return nil
+		// nearer than another; pgvector's index scan then returns the rows
+		// it indexes in no particular order, and so does this one.
+		return o.startUnordered()
 	}
 	query, ok := HNSWValue(qv)
 	if !ok {
@@ -440,6 +444,9 @@ func (o *indexScanOp) Next(ctx context.Context) (Row, error) {
 // fetch reads the rows of the next chunk of ids, taking the scan's next
 // batch when the current one is used up.
 func (o *indexScanOp) fetch() error {
+	if o.unordered != nil {
+		return o.fetchUnordered()
+	}
 	if len(o.batch) == 0 && o.exact != nil {
 		ids := o.exact.popNearest(o.chunk, nil)
 		if len(ids) == 0 {
@@ -520,7 +527,55 @@ func (o *indexScanOp) limit() (int64, error) {
 	return v.(int64), nil
 }
 
+// startUnordered starts a scan for a NULL query value: the rows the index
+// holds (those whose key is not NULL), in table order.
+func (o *indexScanOp) startUnordered() error {
+	var key planner.Expr = &planner.ColRef{Idx: o.n.Index.Columns[0].Slot}
+	if o.n.Key != nil {
+		key = o.n.Key
+	}
+	keyOf, err := (&compiler{env: o.rt.Env, params: o.rt.Params}).compile(key)
+	if err != nil {
+		return err
+	}
+	it, err := o.rt.Txn.Scan(o.n.Table)
+	if err != nil {
+		return err
+	}
+	o.unordered, o.keyOf, o.chunk = it, keyOf, 64
+	return nil
+}
+
+// fetchUnordered reads the next chunk of rows of a scan for a NULL query
+// value.
+func (o *indexScanOp) fetchUnordered() error {
+	o.rows = o.rows[:0]
+	for len(o.rows) < o.chunk {
+		if !o.unordered.Next() {
+			err := o.unordered.Err()
+			o.unordered.Close()
+			o.unordered, o.done = nil, true
+			return err
+		}
+		row, err := o.unordered.Row()
+		if err != nil {
+			return err
+		}
+		if k, err := o.keyOf(row); err != nil {
+			return err
+		} else if k == nil {
+			continue
+		}
+		o.rows = append(o.rows, row)
+	}
+	return nil
+}
+
 func (o *indexScanOp) Close() {
+	if o.unordered != nil {
+		o.unordered.Close()
+		o.unordered = nil
+	}
 	if o.searcher != nil {
 		o.searcher.End()
 		o.rt.Indexes.PutSearcher(o.searcher)

@@ -92,14 +92,19 @@ func OpclassForOperator(op string) (string, bool) {
 }
 
 // isRowConstant reports whether e has the same value for every row of a
-// scan: no column, outer reference, subquery or volatile function (a
-// parameter is fine), so it can be evaluated once when the scan starts.
+// scan: no column, outer reference, correlated subquery or volatile
+// function (a parameter is fine), so it can be evaluated once when the
+// scan starts. An uncorrelated scalar subquery is such a value, as
+// PostgreSQL's InitPlan: `ORDER BY embedding <-> (SELECT embedding FROM
+// items WHERE id = 1) LIMIT 5` is answered from the index.
 func isRowConstant(e Expr) bool {
 	ok := true
 	Walk(e, func(x Expr) bool {
 		switch x := x.(type) {
-		case *ColRef, *OuterRef, *Subquery:
+		case *ColRef, *OuterRef:
 			ok = false
+		case *Subquery:
+			ok = !x.Correlated && x.Kind == ScalarSubquery
 		case *Func:
 			if x.Volatility == Volatile {
 				ok = false
