@@ -79,6 +79,10 @@ func (s *Session) bindUtility(st *Statement, b *binder, n *pg_query.Node) error 
 		}
 		simple(kindWrite, tag, func(ctx context.Context, s *Session) error { return s.rename(ctx, newB(s), rs) })
 		return nil
+	case *pg_query.Node_TruncateStmt:
+		ts := x.TruncateStmt
+		simple(kindWrite, "TRUNCATE TABLE", func(ctx context.Context, s *Session) error { return s.truncate(ctx, newB(s), ts) })
+		return nil
 	case *pg_query.Node_IndexStmt:
 		is := x.IndexStmt
 		simple(kindWrite, "CREATE INDEX", func(ctx context.Context, s *Session) error {
