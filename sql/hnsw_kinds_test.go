@@ -167,3 +167,18 @@ func sameRanking(a, b []string) bool {
 	}
 	return true
 }
+
+// TestHNSWBudgetOfKinds checks that an hnsw build is charged what the
+// graph keeps of each row, not its dimensions: rows of a sparsevec of a
+// billion dimensions with one element each are indexed (charged as
+// vectors of that many dimensions, five rows were refused as out of
+// memory).
+func TestHNSWBudgetOfKinds(t *testing.T) {
+	s := newTestSession(t)
+	mustQuery(t, s, "CREATE TABLE sp (id int, s sparsevec(1000000000))")
+	mustQuery(t, s, "INSERT INTO sp SELECT i, ('{' || (i * 1000)::text || ':1}/1000000000')::sparsevec FROM generate_series(1, 50) AS g(i)")
+	mustQuery(t, s, "CREATE INDEX sp_l2 ON sp USING hnsw (s sparsevec_l2_ops)")
+	if got := mustQuery(t, s, "SELECT id FROM sp ORDER BY s <-> '{3000:1}/1000000000' LIMIT 1"); !slices.Equal(got, []string{"3"}) {
+		t.Fatalf("nearest = %v, want [3]", got)
+	}
+}

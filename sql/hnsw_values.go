@@ -106,10 +106,11 @@ func (s *Session) scanHNSWValues(t *storage.Table, idx *storage.Index, yield fun
 }
 
 // chargeValues wraps the yield of a build's rows so that the budget is
-// charged for each row first.
+// charged for each row first, with what the graph keeps of its value (a
+// halfvec's float16s, a sparsevec's elements, a bit string's bytes).
 func chargeValues(b *indexBuildBudget, yield func(id uint64, v hnsw.Value) error) func(id uint64, v hnsw.Value) error {
 	return func(id uint64, v hnsw.Value) error {
-		if err := b.charge(v.Dim()); err != nil {
+		if err := b.chargeBytes(int64(v.StoredBytes())); err != nil {
 			return err
 		}
 		return yield(id, v)

@@ -134,6 +134,7 @@ type indexBuildBudget struct {
 	used      int64
 	rows      int64
 	dim       int
+	kind      hnsw.Kind
 	// passedAt is the row count at which used passed limit, 0 while not.
 	passedAt int64
 }
@@ -146,6 +147,7 @@ func (s *Session) hnswBuildBudget(name string, cfg hnsw.Config) *indexBuildBudge
 		hardLimit: availableMemory() / 4 * 3,
 		overhead:  hnswNodeOverhead(cfg.M),
 		dim:       cfg.Dim,
+		kind:      cfg.Kind,
 	}
 }
 
@@ -156,7 +158,9 @@ func vectorBytes(dim int) int64 { return 5 * int64(dim) }
 // checkRows fails before a build of rows rows starts when its graph
 // cannot fit in the memory the machine has.
 func (b *indexBuildBudget) checkRows(rows int64) error {
-	need := rows * (vectorBytes(b.dim) + b.overhead)
+	// A sparsevec's size is its elements', unknown before the scan: the
+	// check counts the least a row takes.
+	need := rows * (int64(hnsw.StoredBytes(b.kind, b.dim, 0)) + b.overhead)
 	if b.hardLimit <= 0 || need <= b.hardLimit {
 		return nil
 	}
@@ -166,9 +170,13 @@ func (b *indexBuildBudget) checkRows(rows int64) error {
 // charge counts one more row whose vector has dim dimensions. It fails
 // once the graph would pass the hard limit, and remembers when it
 // passed maintenance_work_mem.
-func (b *indexBuildBudget) charge(dim int) error {
+func (b *indexBuildBudget) charge(dim int) error { return b.chargeBytes(vectorBytes(dim)) }
+
+// chargeBytes counts one more row whose vector takes n bytes in the
+// graph, as charge does.
+func (b *indexBuildBudget) chargeBytes(n int64) error {
 	b.rows++
-	b.used += vectorBytes(dim) + b.overhead
+	b.used += n + b.overhead
 	if b.passedAt == 0 && b.used > b.limit {
 		b.passedAt = b.rows
 	}
@@ -198,17 +206,6 @@ func (b *indexBuildBudget) passedNotice() *pgerr.Error {
 		WithHint("Increase maintenance_work_mem to %s or more to avoid this notice.", formatKB(roundUpMB(b.used)>>10))
 	n.Severity = pgerr.SeverityNotice
 	return n
-}
-
-// vectors wraps the yield of a build's rows so that each row is charged
-// first.
-func (b *indexBuildBudget) vectors(yield func(id uint64, vec []float32) error) func(id uint64, vec []float32) error {
-	return func(id uint64, vec []float32) error {
-		if err := b.charge(len(vec)); err != nil {
-			return err
-		}
-		return yield(id, vec)
-	}
 }
 
 // roundUpMB rounds bytes up to whole megabytes.

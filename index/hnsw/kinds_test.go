@@ -865,3 +865,22 @@ func TestValueIsZeroEqual(t *testing.T) {
 		}
 	}
 }
+
+// TestStoredBytes checks the size estimates build budgets charge: for a
+// sparsevec its elements, not its dimensions.
+func TestStoredBytes(t *testing.T) {
+	tests := []struct {
+		v    Value
+		want int
+	}{
+		{VectorValue(make([]float32, 100)), 500},
+		{HalfvecValue(make([]uint16, 100)), 300},
+		{BitValue(make([]byte, 2), 9), 2},
+		{SparsevecValue(MaxSparseDim, []int32{1, 5}, []float32{1, 2}), 40},
+	}
+	for _, tt := range tests {
+		if got := tt.v.StoredBytes(); got != tt.want {
+			t.Errorf("%s: StoredBytes = %d, want %d", tt.v.Kind(), got, tt.want)
+		}
+	}
+}

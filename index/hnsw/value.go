@@ -234,3 +234,23 @@ func (v Value) Equal(w Value) bool {
 	}
 	return bytes.Equal(v.bits, w.bits)
 }
+
+// StoredBytes estimates the bytes a graph of kind keeps for one node's
+// vector of dim dimensions (bits for Bit) with nnz non-zero elements
+// (Sparsevec only): the elements in their stored form, their uint8 codes
+// for the kinds searches walk quantised, a sparse vector's indices,
+// values and slice header. Lists and per-node data come on top.
+func StoredBytes(kind Kind, dim, nnz int) int {
+	switch kind {
+	case Vector:
+		return 5 * dim // float32s and codes
+	case Halfvec:
+		return 3 * dim // float16s and codes
+	case Bit:
+		return bitBytes(dim)
+	}
+	return 8*nnz + 24
+}
+
+// StoredBytes is StoredBytes for v's kind, dimensions and elements.
+func (v Value) StoredBytes() int { return StoredBytes(v.kind, v.dim, len(v.idx)) }
