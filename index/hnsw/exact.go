@@ -22,7 +22,7 @@ import (
 // map once, briefly.
 func (g *Graph) Distances(q []float32, ids []uint64, out []Result) (_ []Result, ok bool, err error) {
 	if len(q) != g.dim {
-		return nil, false, pgerr.New(pgerr.DataException, "different vector dimensions %d and %d", g.dim, len(q))
+		return nil, false, pgerr.New(pgerr.DataException, "different vector dimensions %d and %d", len(q), g.dim) // the query's first, as Search
 	}
 	token := g.readers.enter()
 	defer g.readers.exit(token)

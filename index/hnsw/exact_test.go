@@ -57,7 +57,7 @@ func TestDistances(t *testing.T) {
 				t.Errorf("%v: row %d at %v, the search says %v", m, res.ID, res.Distance, d)
 			}
 		}
-		if _, _, err := g.Distances(q[:5], ids, nil); err == nil || !strings.Contains(err.Error(), "different vector dimensions 12 and 5") {
+		if _, _, err := g.Distances(q[:5], ids, nil); err == nil || !strings.Contains(err.Error(), "different vector dimensions 5 and 12") {
 			t.Errorf("%v: short query: %v", m, err)
 		}
 	}
