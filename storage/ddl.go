@@ -21,8 +21,12 @@ import (
 const dependentObjectsStillExist pgerr.Code = "2BP01"
 
 func (t *Txn) mutableCatalog() *Catalog {
-	if t.cat == nil {
+	switch {
+	case t.cat == nil:
 		t.cat = t.db.Catalog().Clone()
+	case t.catShared:
+		t.cat = t.cat.Clone()
+		t.catShared = false
 	}
 	return t.cat
 }

@@ -27,6 +27,8 @@ type Txn struct {
 	batch *pebble.Batch
 	// cat is the txn's own catalog once it has changed the schema.
 	cat *Catalog
+	// catShared says a Savepoint holds cat: the next change copies it.
+	catShared bool
 	// oidsAllocated says the OID counter must be written at commit.
 	oidsAllocated bool
 
