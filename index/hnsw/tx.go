@@ -41,12 +41,13 @@ type Tx struct {
 	undo    []savedList
 	undoBuf []uint32
 
-	added    []uint32            // nodes this Tx created
-	isAdded  map[uint32]struct{} // the same, as a set
-	deleted  []uint32            // nodes this Tx marked deleted
-	freed    []uint32            // nodes Vacuum took out; reusable after Commit
-	entry    uint64              // the entry point before the Tx
-	entrySet bool                // entry is saved
+	added    []uint32       // nodes this Tx created
+	isAdded  map[uint32]int // the same, as a set: each one's index in added
+	genStart int            // added[genStart:] came after the latest Mark
+	deleted  []uint32       // nodes this Tx marked deleted
+	freed    []uint32       // nodes Vacuum took out; reusable after Commit
+	entry    uint64         // the entry point before the Tx
+	entrySet bool           // entry is saved
 
 	key, val []byte
 }
@@ -68,7 +69,7 @@ func (g *Graph) Begin(store Store) *Tx {
 		g:       g,
 		store:   store,
 		saved:   make(map[uint64]struct{}),
-		isAdded: make(map[uint32]struct{}),
+		isAdded: make(map[uint32]int),
 	}
 }
 
@@ -165,32 +166,87 @@ func (tx *Tx) Rollback() {
 	if tx.done {
 		return
 	}
+	if tx.entrySet {
+		tx.g.entry.Store(tx.entry)
+	}
+	tx.undoTo(Mark{})
+	tx.finish()
+}
+
+// Mark is a point in a Tx that RollbackTo can return to (a SQL
+// savepoint).
+type Mark struct {
+	undo, undoBuf, added, deleted, freed int
+	entry                                uint64
+	// clean says the Tx had no Store error yet.
+	clean bool
+}
+
+// Mark returns the Tx's present point for RollbackTo. It costs no copy:
+// changes after it save the neighbour lists they overwrite once more.
+func (tx *Tx) Mark() Mark {
+	tx.mu.Lock()
+	defer tx.mu.Unlock()
+	m := Mark{undo: len(tx.undo), undoBuf: len(tx.undoBuf), added: len(tx.added), deleted: len(tx.deleted),
+		freed: len(tx.freed), entry: tx.g.entry.Load(), clean: tx.err == nil}
+	clear(tx.saved)
+	tx.genStart = len(tx.added)
+	return m
+}
+
+// RollbackTo undoes in memory the changes made since m, which stays
+// valid: the Tx goes on and may return to m again. A Store error that
+// happened since m is forgotten, since the caller discards the Store's
+// records written since m too (its storage transaction returns to the
+// same point). Marks taken after m must not be used afterwards.
+func (tx *Tx) RollbackTo(m Mark) error {
+	if err := tx.usable(); err != nil {
+		return err
+	}
+	tx.g.entry.Store(m.entry)
+	tx.undoTo(m)
+	tx.mu.Lock()
+	clear(tx.saved)
+	tx.genStart = len(tx.added)
+	if m.clean {
+		tx.err = nil
+	}
+	tx.mu.Unlock()
+	return nil
+}
+
+// undoTo restores what the Tx changed since m, except the entry point:
+// neighbour lists (the oldest saved content last, so that a list saved
+// after several marks gets its content at m), reclaimed, added and
+// deleted nodes.
+func (tx *Tx) undoTo(m Mark) {
 	g := tx.g
-	for _, s := range tx.undo {
+	for i := len(tx.undo) - 1; i >= m.undo; i-- {
+		s := tx.undo[i]
 		n := s.node
 		mu := g.lock(n)
 		mu.Lock()
 		writeList(g.slot(n, int(s.level)), tx.undoBuf[s.off:s.off+s.n])
 		mu.Unlock()
 	}
-	if tx.entrySet {
-		g.entry.Store(tx.entry)
-	}
-	for _, n := range tx.freed {
+	tx.undo, tx.undoBuf = tx.undo[:m.undo], tx.undoBuf[:m.undoBuf]
+	for _, n := range tx.freed[m.freed:] {
 		g.setState(n, stateDeleted)
 	}
+	tx.freed = tx.freed[:m.freed]
+	added := tx.added[m.added:]
 	g.alloc.Lock()
 	// Added nodes go first: a row deleted and inserted again by the Tx
 	// must end up mapped to its old node.
-	for _, n := range tx.added {
+	for _, n := range added {
 		if g.state(n) == stateLive {
 			g.live.Add(-1)
 			delete(g.ids, g.id(n))
 		}
 		g.setState(n, stateFree)
 	}
-	for _, n := range tx.deleted {
-		if _, ok := tx.isAdded[n]; ok {
+	for _, n := range tx.deleted[m.deleted:] {
+		if at, ok := tx.isAdded[n]; ok && at >= m.added {
 			continue
 		}
 		g.setState(n, stateLive)
@@ -198,8 +254,12 @@ func (tx *Tx) Rollback() {
 		g.live.Add(1)
 	}
 	g.alloc.Unlock()
-	tx.release(tx.added)
-	tx.finish()
+	for _, n := range added {
+		delete(tx.isAdded, n)
+	}
+	tx.deleted = tx.deleted[:m.deleted]
+	tx.release(added)
+	tx.added = tx.added[:m.added]
 }
 
 // release makes slots reusable once no search can still be reading them.
@@ -241,8 +301,8 @@ func (tx *Tx) nodeAdded(n uint32) {
 	g := tx.g
 	tx.mu.Lock()
 	defer tx.mu.Unlock()
+	tx.isAdded[n] = len(tx.added)
 	tx.added = append(tx.added, n)
-	tx.isAdded[n] = struct{}{}
 	tx.val = g.appendNode(tx.val[:0], n)
 	tx.put(nodeKey(tx.key[:0], n), tx.val)
 }
@@ -251,8 +311,8 @@ func (tx *Tx) nodeAdded(n uint32) {
 func (tx *Tx) saveList(n uint32, level int, old []uint32) {
 	tx.mu.Lock()
 	defer tx.mu.Unlock()
-	if _, ok := tx.isAdded[n]; ok {
-		return
+	if at, ok := tx.isAdded[n]; ok && at >= tx.genStart {
+		return // rolling back frees the node: its lists need no undo
 	}
 	k := uint64(n)<<8 | uint64(level)
 	if _, ok := tx.saved[k]; ok {
