@@ -79,7 +79,17 @@ func (g *Graph) link(w *worker, n uint32, j journal) {
 			s.seed(g, it, nil, n)
 		}
 		g.searchLayer(s, lm, lc, g.cfg.EfConstruction, nil, n)
-		w.seeds = s.top.drainSorted(w.seeds[:0])
+		// The nodes found are the next level's seeds and n's neighbours
+		// on this one. When every node the search reached is deleted
+		// (the entry point's neighbourhood on an upper level can be),
+		// none was found: n then links to the seeds themselves, deleted
+		// waypoints that searches still pass through, and the next level
+		// starts from them again (a node is on every level below its
+		// own). Starting the next level from nothing instead left n, and
+		// every node linked through it later, cut off from the graph.
+		if len(s.top) > 0 {
+			w.seeds = s.top.drainSorted(w.seeds[:0])
+		}
 		w.cands = append(w.cands[:0], w.seeds...)
 		g.rerank(s, lm, w.cands)
 		start := len(w.kept)
