@@ -112,9 +112,14 @@ func (ti *txnIndexes) rowWritten(t *storage.Table, id storage.RowID, row []types
 		ti.written = map[types.OID]map[storage.RowID][]types.Datum{}
 	}
 	m := ti.written[t.OID]
-	if m == nil {
+	newTable := m == nil
+	if newTable {
 		m = map[storage.RowID][]types.Datum{}
 		ti.written[t.OID] = m
+	}
+	if len(ti.s.savepoints) > 0 {
+		prev, had := m[id]
+		ti.writtenLog = append(ti.writtenLog, writtenUndo{table: t.OID, id: id, had: had, prev: prev, newTable: newTable})
 	}
 	m[id] = row
 }

@@ -137,6 +137,11 @@ type txnIndexes struct {
 	// definition it changed, whose caches are dropped at commit.
 	written map[types.OID]map[storage.RowID][]types.Datum
 	schema  map[types.OID]bool
+	// retired are write transactions TRUNCATE replaced while a savepoint
+	// was set, and writtenLog undoes written back to a savepoint
+	// (savepoint.go).
+	retired    []retiredWriter
+	writtenLog []writtenUndo
 }
 
 // indexes returns the open transaction's index state, making it (and the
@@ -156,6 +161,9 @@ func (s *Session) indexes() *txnIndexes {
 				reg.log.Error().Err(err).Msg("hnsw: commit of an index transaction failed")
 			}
 		}
+		for _, r := range ti.retired {
+			r.tx.Rollback() // its graph is replaced by TRUNCATE's
+		}
 		for oid, gr := range ti.created {
 			reg.put(oid, gr)
 		}
@@ -170,6 +178,9 @@ func (s *Session) indexes() *txnIndexes {
 	s.txn.OnRollback(func() {
 		for _, tx := range ti.writers {
 			tx.Rollback()
+		}
+		for _, r := range ti.retired {
+			r.tx.Rollback()
 		}
 	})
 	return ti

@@ -84,9 +84,11 @@ type Session struct {
 	txnIdx   *txnIndexes // the transaction's hnsw graph state, made on first use
 	explicit bool        // inside BEGIN ... COMMIT
 	failed   bool        // an error happened inside BEGIN; only ROLLBACK is accepted
-	txnStart time.Time
-	currvals map[types.OID]int64
-	notices  []*pgerr.Error
+	// savepoints is the transaction's savepoint stack, newest last.
+	savepoints []*savepoint
+	txnStart   time.Time
+	currvals   map[types.OID]int64
+	notices    []*pgerr.Error
 	// reported holds the value last reported to the client of each
 	// setting that is reported with ParameterStatus.
 	reported  map[string]string
@@ -308,6 +310,7 @@ func (s *Session) endTxn(commit bool) error {
 	}
 	s.finishSettings(commit && err == nil)
 	s.explicit, s.failed = false, false
+	s.savepoints = nil
 	return err
 }
 
@@ -322,8 +325,16 @@ func (s *Session) CommitImplicit(ctx context.Context) error {
 
 // fail handles an error of a statement: inside BEGIN the transaction is
 // rolled back at once (releasing its locks) and the session waits for
-// ROLLBACK; outside, the implicit transaction is rolled back.
+// ROLLBACK, unless it has a savepoint to return to with ROLLBACK TO: it
+// then stays open (and keeps its locks) until then; outside BEGIN, the
+// implicit transaction is rolled back.
 func (s *Session) fail() {
+	if s.explicit && len(s.savepoints) > 0 && s.txn != nil {
+		s.txn.EndStatement()
+		s.failed = true
+		return
+	}
+	s.savepoints = nil
 	if s.txn != nil {
 		s.txn.Rollback()
 		s.txn, s.txnIdx = nil, nil

@@ -75,8 +75,13 @@ func (s *Session) truncateTable(ctx context.Context, t *storage.Table) error {
 			continue
 		}
 		if tx, ok := ti.writers[idx.OID]; ok {
-			// Rows this transaction indexed before are gone with the rest.
-			tx.Rollback()
+			// Rows this transaction indexed before are gone with the rest
+			// (but ROLLBACK TO a savepoint set before may bring them back).
+			if len(s.savepoints) > 0 {
+				ti.retired = append(ti.retired, retiredWriter{index: idx.OID, tx: tx})
+			} else {
+				tx.Rollback()
+			}
 			delete(ti.writers, idx.OID)
 		}
 		cfg, err := graphConfig(t, idx)

@@ -185,8 +185,11 @@ func (s *Session) bindTransaction(st *Statement, ts *pg_query.TransactionStmt) e
 			}
 			return nil, "ROLLBACK", s.endTxn(false)
 		}
+	case pg_query.TransactionStmtKind_TRANS_STMT_SAVEPOINT, pg_query.TransactionStmtKind_TRANS_STMT_RELEASE,
+		pg_query.TransactionStmtKind_TRANS_STMT_ROLLBACK_TO:
+		s.bindSavepoint(st, ts)
 	default:
-		return pgerr.New(pgerr.FeatureNotSupported, "savepoints and two-phase commit are not supported by vecgres yet")
+		return pgerr.New(pgerr.FeatureNotSupported, "two-phase commit is not supported by vecgres yet")
 	}
 	return nil
 }
