@@ -17,7 +17,7 @@ func drvTxStatus(conn *pgx.Conn) byte { return conn.PgConn().TxStatus() }
 // TestDriverTransactions walks a session through transaction blocks: its
 // status byte after each statement, the failed state and its way out,
 // its own writes visible to it and to no one else until COMMIT, and
-// savepoints refused clearly.
+// savepoints, whose ROLLBACK TO leaves the failed state.
 func TestDriverTransactions(t *testing.T) {
 	url := drvTarget(t)
 	ctx := drvContext(t)
@@ -79,14 +79,21 @@ func TestDriverTransactions(t *testing.T) {
 			{sql: "COMMIT", tag: "ROLLBACK", status: 'I', countA: 2, countB: 2},
 		},
 	}, {
-		name: "savepoints are not supported",
+		name: "savepoints: ROLLBACK TO leaves the failed state",
 		steps: []step{
 			{sql: "BEGIN", status: 'T', countA: -1},
-			{sql: "INSERT INTO txn_t VALUES (3, 'three')", status: 'T', countA: -1},
-			{sql: "SAVEPOINT s1", code: "0A000", status: 'E', countA: -1},
-			{sql: "ROLLBACK TO SAVEPOINT s1", code: "0A000", status: 'E', countA: -1},
-			{sql: "RELEASE SAVEPOINT s1", code: "25P02", status: 'E', countA: -1},
+			{sql: "INSERT INTO txn_t VALUES (3, 'three')", status: 'T', countA: 3, countB: 2},
+			{sql: "SAVEPOINT s1", tag: "SAVEPOINT", status: 'T', countA: 3, countB: 2},
+			{sql: "INSERT INTO txn_t VALUES (4, 'four')", status: 'T', countA: 4, countB: 2},
+			{sql: "INSERT INTO txn_t VALUES (1, 'dup')", code: "23505", status: 'E', countA: -1},
+			{sql: "SAVEPOINT s2", code: "25P02", status: 'E', countA: -1},
+			{sql: "ROLLBACK TO SAVEPOINT nope", code: "3B001", status: 'E', countA: -1},
+			{sql: "ROLLBACK TO SAVEPOINT s1", tag: "ROLLBACK", status: 'T', countA: 3, countB: 2},
+			{sql: "INSERT INTO txn_t VALUES (5, 'five')", status: 'T', countA: 4, countB: 2},
+			{sql: "RELEASE SAVEPOINT s1", tag: "RELEASE", status: 'T', countA: 4, countB: 2},
+			{sql: "RELEASE SAVEPOINT s1", code: "3B001", status: 'E', countA: -1},
 			{sql: "ROLLBACK", tag: "ROLLBACK", status: 'I', countA: 2, countB: 2},
+			{sql: "SAVEPOINT s1", code: "25P01", status: 'I', countA: -1},
 		},
 	}, {
 		name: "DDL in a transaction",
@@ -107,11 +114,6 @@ func TestDriverTransactions(t *testing.T) {
 			{sql: "END", tag: "COMMIT", status: 'I', countA: 2, countB: 2},
 		},
 	}}
-	if drvAgainstPostgres() {
-		// PostgreSQL has savepoints: the steps above are vecgres's.
-		tests[4].steps = tests[4].steps[:2]
-		tests[4].steps = append(tests[4].steps, step{sql: "ROLLBACK", status: 'I', countA: -1})
-	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			for _, s := range tc.steps {
