@@ -1,6 +1,7 @@
 package storage
 
 import (
+	"context"
 	"encoding/binary"
 	"strings"
 
@@ -333,4 +334,39 @@ func (ii *IndexIter) Close() error {
 		return ioError("read", err)
 	}
 	return nil
+}
+
+// ConflictingRow returns the id of the row of tbl that holds, in the unique
+// index idx, the key row would get, and whether there is one: the row an
+// INSERT ... ON CONFLICT would conflict with. A row outside a partial
+// index's predicate, or whose key has a NULL, conflicts with nothing. It
+// takes the writer lock, so that no other transaction can insert the key
+// between this check and the caller's write, and sees the transaction's own
+// writes.
+func (t *Txn) ConflictingRow(ctx context.Context, tbl *Table, idx *Index, row []types.Datum) (RowID, bool, error) {
+	if err := t.LockForWrite(ctx); err != nil {
+		return 0, false, err
+	}
+	if err := t.checkTable(tbl); err != nil {
+		return 0, false, err
+	}
+	if !isBtree(idx) || !idx.Unique {
+		return 0, false, pgerr.New(pgerr.InternalError, "storage: index %s is not a unique btree index", idx.Name)
+	}
+	key, unique, in, err := t.indexKey(nil, tbl, idx, row, 0)
+	if err != nil || !in || !unique {
+		return 0, false, err
+	}
+	var id RowID
+	found, err := t.get(key, func(v []byte) error {
+		if len(v) != 8 {
+			return pgerr.New(pgerr.DataCorrupted, "storage: entry of index %s holds %d bytes, want a row id", idx.Name, len(v))
+		}
+		id = RowID(binary.BigEndian.Uint64(v))
+		return nil
+	})
+	if err != nil || !found {
+		return 0, false, err
+	}
+	return id, true, nil
 }
