@@ -202,3 +202,33 @@ func BenchmarkLoad(b *testing.B) {
 	b.ReportMetric(float64(len(recs)), "records")
 	b.ReportMetric(float64(loaded.Stats().Bytes())/(1<<20), "MiB")
 }
+
+// BenchmarkScan measures the iterative scan that index scans run (Scan,
+// then Next until k rows), which BenchmarkSearch's one-shot Search does
+// not: the scan also keeps what it drops, to resume from.
+func BenchmarkScan(b *testing.B) {
+	ds := loadDataset(b, "glove-6b-100-cosine", -1, false)
+	g := benchGraph(b, ds)
+	for _, ef := range []int{40, 260} {
+		b.Run(fmt.Sprintf("glove/ef=%d", ef), func(b *testing.B) {
+			s := NewSearcher()
+			nq := ds.nQueries()
+			b.ReportAllocs()
+			c0 := cpuTime()
+			for i := 0; b.Loop(); i++ {
+				if err := s.Scan(g, ds.query(i%nq), ScanOptions{EfSearch: ef}); err != nil {
+					b.Fatal(err)
+				}
+				for n := 0; n < 10; {
+					res := s.Next()
+					if len(res) == 0 {
+						break
+					}
+					n += len(res)
+				}
+				s.End()
+			}
+			b.ReportMetric(float64(b.N)/(cpuTime()-c0).Seconds(), "cpu-qps")
+		})
+	}
+}

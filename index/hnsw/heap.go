@@ -75,6 +75,30 @@ func (h *minHeap) pop() item {
 	return top
 }
 
+// init orders a slice of items as a heap, in linear time.
+func (h minHeap) init() {
+	n := len(h)
+	for i := n/2 - 1; i >= 0; i-- {
+		x := h[i]
+		j := i
+		for {
+			c := 2*j + 1
+			if c >= n {
+				break
+			}
+			if c+1 < n && h[c+1] < h[c] {
+				c++
+			}
+			if x <= h[c] {
+				break
+			}
+			h[j] = h[c]
+			j = c
+		}
+		h[j] = x
+	}
+}
+
 // maxHeap is a binary heap of items, largest first, on a reused slice.
 type maxHeap []item
 

@@ -1,5 +1,7 @@
 package hnsw
 
+import "unsafe"
+
 // Order is the order an iterative scan returns rows in: pgvector's
 // hnsw.iterative_scan modes.
 type Order uint8
@@ -44,8 +46,12 @@ type scanState struct {
 	last     float32 // distance of the last row returned
 	draining bool    // MaxScanTuples reached
 	// discarded holds the nodes the searches reached but did not keep
-	// among their ef nearest: where a resumption starts from.
+	// among their ef nearest: where a resumption starts from. It is
+	// ordered as a heap (heaped) only when a resumption first needs it:
+	// most scans end with their first batch, and appending costs less
+	// than a heap push per dropped node.
 	discarded minHeap
+	heaped    bool
 }
 
 // Scan is ScanValue for a Vector graph: q is the query vector.
@@ -139,6 +145,23 @@ func (s *Searcher) firstBatch() {
 	s.scanLayer()
 }
 
+// discard keeps a node the search dropped, for a resumption.
+func (sc *scanState) discard(it item) {
+	if sc.heaped {
+		sc.discarded.push(it)
+	} else {
+		sc.discarded = append(sc.discarded, it)
+	}
+}
+
+// heapify orders the discarded nodes as a heap, once.
+func (sc *scanState) heapify() {
+	if !sc.heaped {
+		sc.discarded.init()
+		sc.heaped = true
+	}
+}
+
 // resumeBatch searches again from the nearest discarded nodes.
 func (s *Searcher) resumeBatch() {
 	sc := &s.scan
@@ -150,6 +173,7 @@ func (s *Searcher) resumeBatch() {
 		sc.active = false
 		return
 	}
+	sc.heapify()
 	s.cand, s.top = s.cand[:0], s.top[:0]
 	for i := 0; i < sc.opt.EfSearch && len(sc.discarded) > 0; i++ {
 		it := sc.discarded.pop()
@@ -167,6 +191,7 @@ func (s *Searcher) drainBatch() {
 	sc := &s.scan
 	g := sc.g
 	s.top = s.top[:0]
+	sc.heapify()
 	for len(s.top) < sc.opt.EfSearch && len(sc.discarded) > 0 {
 		if it := sc.discarded.pop(); g.acceptable(it.node(), sc.opt.Accept, noNode) {
 			s.top.push(it)
@@ -195,24 +220,33 @@ func (s *Searcher) scanLayer() {
 		}
 		g.expand(s, g.metric, c.node(), 0)
 		sc.tuples += len(s.batch)
+		s.lptrs = s.lptrs[:0]
 		for i, e := range s.batch {
 			it := makeItem(s.dists[i], e)
 			if len(s.top) >= ef && it >= s.top[0] {
-				sc.discarded.push(it)
+				sc.discard(it)
 				continue
 			}
 			s.cand.push(it)
+			s.lptrs = append(s.lptrs, unsafe.Pointer(unsafe.SliceData(g.slot(e, 0))))
 			if g.acceptable(e, accept, noNode) {
 				s.top.push(it)
 				if len(s.top) > ef {
-					sc.discarded.push(s.top.pop())
+					sc.discard(s.top.pop())
 				}
 			}
+		}
+		// As searchLayer: start loading the new candidates' lists, and
+		// the records of the next candidate's neighbours, so that their
+		// cache misses overlap this expansion's work.
+		prefetchAll(g.simd, s.lptrs, g.linkLines)
+		if len(s.cand) > 0 {
+			g.prefetchNeighbours(s, s.cand[0].node(), 0)
 		}
 	}
 	for _, it := range s.cand {
 		if !g.acceptable(it.node(), accept, noNode) {
-			sc.discarded.push(it)
+			sc.discard(it)
 		}
 	}
 	s.cand = s.cand[:0]
