@@ -39,6 +39,22 @@ type dmlOp struct {
 	// SELECT from the same table), which must not see the statement's own
 	// rows. Other inserts stream, so COPY never holds its rows in memory.
 	materialize bool
+	// conflict handles INSERT ... ON CONFLICT; nil for a plain INSERT.
+	conflict *conflictOp
+}
+
+// conflictOp is what an INSERT does with a proposed row whose key is
+// already in a unique index.
+type conflictOp struct {
+	arbiters []*storage.Index
+	update   bool
+	// sets and where (nil for none) are over the existing row followed by
+	// the proposed one.
+	sets  []setFn
+	where evalFn
+	// affected are the rows this statement inserted or updated: DO UPDATE
+	// must not change them (again), as PostgreSQL forbids.
+	affected map[storage.RowID]bool
 }
 
 type setFn struct {
@@ -95,7 +111,28 @@ func readsTable(n planner.Node, table *storage.Table) bool {
 }
 
 func (b *builder) buildInsert(n *planner.Insert) (Operator, error) {
-	return b.buildDML(dmlInsert, n.Table, n.Input, n.Returning)
+	op, err := b.buildDML(dmlInsert, n.Table, n.Input, n.Returning)
+	if err != nil || n.OnConflict == nil {
+		return op, err
+	}
+	oc := n.OnConflict
+	c := &conflictOp{arbiters: oc.Arbiters, update: oc.Update, affected: map[storage.RowID]bool{}}
+	for _, s := range oc.Sets {
+		f, err := b.c.compile(s.Expr)
+		if err != nil {
+			op.Close()
+			return nil, err
+		}
+		c.sets = append(c.sets, setFn{slot: s.Slot, eval: f})
+	}
+	if oc.Where != nil {
+		if c.where, err = b.c.compile(oc.Where); err != nil {
+			op.Close()
+			return nil, err
+		}
+	}
+	op.conflict = c
+	return op, nil
 }
 
 func (b *builder) buildUpdate(n *planner.Update) (Operator, error) {
@@ -162,6 +199,13 @@ func (d *dmlOp) run(ctx context.Context) error {
 		var written Row
 		switch d.kind {
 		case dmlInsert:
+			if d.conflict != nil {
+				written, err = d.upsert(ctx, row)
+				if err == nil && written == nil {
+					continue // skipped: DO NOTHING, or DO UPDATE ... WHERE false
+				}
+				break
+			}
 			written, err = d.insert(ctx, row)
 		case dmlUpdate:
 			written, err = d.update(ctx, row[:nslots], storage.RowID(row[nslots].(int64)), row)
@@ -215,6 +259,89 @@ func (d *dmlOp) update(ctx context.Context, old Row, id storage.RowID, input Row
 	if err := d.rt.Txn.Update(ctx, d.table, id, old, updated); err != nil {
 		return nil, err
 	}
+	return updated, d.reindex(id, old, updated)
+}
+
+// upsert writes one proposed row of INSERT ... ON CONFLICT: it looks for
+// the row holding its key in each arbiter index; when there is one, DO
+// NOTHING skips the proposed row and DO UPDATE updates the existing row
+// (if WHERE holds); otherwise the row is inserted. It returns the row
+// written, or nil when nothing was. A conflict in a unique index that is
+// not an arbiter fails with 23505, except for DO NOTHING without a conflict
+// target, which skips the row.
+func (d *dmlOp) upsert(ctx context.Context, row Row) (Row, error) {
+	c := d.conflict
+	if err := d.checkNotNull(row); err != nil {
+		return nil, err
+	}
+	for _, idx := range c.arbiters {
+		id, found, err := d.rt.Txn.ConflictingRow(ctx, d.table, idx, row)
+		if err != nil {
+			return nil, err
+		}
+		if !found {
+			continue
+		}
+		if !c.update {
+			return nil, nil
+		}
+		return d.updateConflicting(ctx, id, row)
+	}
+	id, err := d.rt.Txn.Insert(ctx, d.table, row)
+	if err != nil {
+		if !c.update && len(c.arbiters) == 0 && pgerr.CodeOf(err) == pgerr.UniqueViolation {
+			return nil, nil
+		}
+		return nil, err
+	}
+	if c.update {
+		c.affected[id] = true
+	}
+	return row, d.index(id, row)
+}
+
+// updateConflicting is DO UPDATE on the existing row id that the proposed
+// row conflicts with.
+func (d *dmlOp) updateConflicting(ctx context.Context, id storage.RowID, proposed Row) (Row, error) {
+	c := d.conflict
+	if c.affected[id] {
+		return nil, pgerr.New(pgerr.CardinalityViolation, "ON CONFLICT DO UPDATE command cannot affect row a second time").
+			WithHint("Ensure that no rows proposed for insertion within the same command have duplicate constrained values.")
+	}
+	old, found, err := d.rt.Txn.Get(d.table, id)
+	if err != nil {
+		return nil, err
+	}
+	if !found {
+		return nil, pgerr.New(pgerr.InternalError, "exec: row %d of %s named by a unique index is missing", id, d.table.Name)
+	}
+	both := make(Row, 0, 2*len(old))
+	both = append(append(both, old...), proposed...)
+	if c.where != nil {
+		ok, err := c.where(both)
+		if err != nil {
+			return nil, err
+		}
+		if ok != true {
+			return nil, nil
+		}
+	}
+	updated := make(Row, len(old))
+	copy(updated, old)
+	for _, s := range c.sets {
+		v, err := s.eval(both)
+		if err != nil {
+			return nil, err
+		}
+		updated[s.slot] = v
+	}
+	if err := d.checkNotNull(updated); err != nil {
+		return nil, err
+	}
+	if err := d.rt.Txn.Update(ctx, d.table, id, old, updated); err != nil {
+		return nil, err
+	}
+	c.affected[id] = true
 	return updated, d.reindex(id, old, updated)
 }
 

@@ -154,6 +154,23 @@ type Insert struct {
 	Input     Node
 	Returning []Expr
 	Out       []OutCol
+	// OnConflict, when set, says what to do with a row whose key is
+	// already in a unique index (INSERT ... ON CONFLICT).
+	OnConflict *OnConflict
+}
+
+// OnConflict is an INSERT's ON CONFLICT clause.
+type OnConflict struct {
+	// Arbiters are the unique btree indexes whose conflicts the clause
+	// handles. Empty only for DO NOTHING without a conflict target, which
+	// handles a conflict in any unique index.
+	Arbiters []*storage.Index
+	// Update is DO UPDATE; otherwise the clause is DO NOTHING.
+	Update bool
+	// Sets and Where (nil for none) of DO UPDATE are over the existing
+	// row's slots followed by the proposed row's (EXCLUDED).
+	Sets  []SetItem
+	Where Expr
 }
 
 // SetItem assigns Expr (over the input row) to a table slot.

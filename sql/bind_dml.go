@@ -1,6 +1,8 @@
 package sql
 
 import (
+	"slices"
+
 	pg_query "github.com/pganalyze/pg_query_go/v6"
 
 	"github.com/vecgres/vecgres/planner"
@@ -13,9 +15,6 @@ import (
 func (b *binder) insertStmt(s *pg_query.InsertStmt) (planner.Node, error) {
 	if s.WithClause != nil {
 		return nil, b.unsupported(s.WithClause.Location, "WITH")
-	}
-	if s.OnConflictClause != nil {
-		return nil, b.unsupported(s.OnConflictClause.Location, "INSERT ... ON CONFLICT")
 	}
 	t, err := b.resolveTable(s.Relation)
 	if err != nil {
@@ -79,14 +78,178 @@ func (b *binder) insertStmt(s *pg_query.InsertStmt) (planner.Node, error) {
 		}
 		input = &planner.Project{Input: src, Exprs: row, Out: scanSchema(t, false)}
 	}
+	var conflict *planner.OnConflict
+	if s.OnConflictClause != nil {
+		if conflict, err = b.onConflict(s.OnConflictClause, t, alias); err != nil {
+			return nil, err
+		}
+	}
 	ret, out, err := b.returning(s.ReturningList, t, alias)
 	if err != nil {
 		return nil, err
 	}
-	if err := b.checkReads(t, storage.PrivInsert, nil, s.ReturningList, nil); err != nil {
+	need := storage.PrivInsert
+	var setValues []planner.Expr
+	if conflict != nil {
+		if conflict.Update {
+			need |= storage.PrivUpdate
+			setValues = setExprs(conflict.Sets)
+			if conflict.Where != nil {
+				setValues = append(setValues, conflict.Where)
+			}
+		}
+		if len(conflict.Arbiters) > 0 && s.OnConflictClause.Infer.Conname == "" {
+			need |= storage.PrivSelect // the conflict target's columns are read
+		}
+	}
+	if err := b.checkReads(t, need, nil, s.ReturningList, setValues); err != nil {
 		return nil, err
 	}
-	return &planner.Insert{Table: t, Input: input, Returning: ret, Out: out}, nil
+	return &planner.Insert{Table: t, Input: input, Returning: ret, Out: out, OnConflict: conflict}, nil
+}
+
+// onConflict binds INSERT's ON CONFLICT clause: the unique indexes it
+// arbitrates (inferred from the conflict target, or named by ON
+// CONSTRAINT) and DO UPDATE's SET list and WHERE, over the existing row
+// (the table, or its alias) and the proposed one (EXCLUDED).
+func (b *binder) onConflict(oc *pg_query.OnConflictClause, t *storage.Table, alias string) (*planner.OnConflict, error) {
+	out := &planner.OnConflict{Update: oc.Action == pg_query.OnConflictAction_ONCONFLICT_UPDATE}
+	if oc.Infer == nil {
+		if out.Update {
+			return nil, b.errAt(oc.Location, pgerr.SyntaxError, "ON CONFLICT DO UPDATE requires inference specification or constraint name").
+				WithHint("For example, ON CONFLICT (column_name).")
+		}
+		return out, nil
+	}
+	var err error
+	if out.Arbiters, err = b.conflictArbiters(oc.Infer, t); err != nil {
+		return nil, err
+	}
+	if !out.Update {
+		return out, nil
+	}
+	sc := tableScope(t, alias, false)
+	n := len(t.Columns)
+	sc.tables = append(sc.tables, "excluded")
+	for i, c := range t.Columns {
+		sc.cols = append(sc.cols, scopeCol{name: c.Name, table: "excluded", idx: n + i, t: c.Type, hidden: c.Dropped})
+	}
+	b.aggNotAllowed = "UPDATE"
+	if out.Sets, err = b.setList(t, oc.TargetList, sc); err != nil {
+		return nil, err
+	}
+	if oc.WhereClause != nil {
+		b.aggNotAllowed = "WHERE"
+		cond, err := b.expr(oc.WhereClause, sc)
+		if err != nil {
+			return nil, err
+		}
+		if out.Where, err = b.boolArg(cond, location(oc.WhereClause), "WHERE"); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// conflictArbiters returns the unique indexes an ON CONFLICT target
+// names: the one behind the constraint ON CONSTRAINT names, or every
+// unique btree index whose key is exactly the listed columns and
+// expressions (in any order) and that is not partial, or whose predicate is
+// the target's WHERE (PostgreSQL accepts any WHERE that implies it; only
+// the same predicate, as deparsed, is recognised here).
+func (b *binder) conflictArbiters(infer *pg_query.InferClause, t *storage.Table) ([]*storage.Index, error) {
+	indexes := b.cat.TableIndexes(t.OID)
+	if infer.Conname != "" {
+		for _, idx := range indexes {
+			if idx.Name == infer.Conname && idx.Constraint && idx.Unique && isBtreeIndex(idx) {
+				return []*storage.Index{idx}, nil
+			}
+		}
+		return nil, pgerr.New(pgerr.UndefinedObject, "constraint \"%s\" for table \"%s\" does not exist", infer.Conname, t.Name)
+	}
+	var slots []int
+	var exprs []string
+	for _, n := range infer.IndexElems {
+		el := n.GetIndexElem()
+		if el == nil {
+			return nil, b.unsupported(location(n), "this ON CONFLICT target")
+		}
+		if len(el.Collation) > 0 || len(el.Opclass) > 0 {
+			return nil, b.unsupported(infer.Location, "a collation or operator class in an ON CONFLICT target")
+		}
+		if el.Expr == nil {
+			slot := t.ColumnIndex(el.Name)
+			if slot < 0 {
+				return nil, b.errAt(infer.Location, pgerr.UndefinedColumn, "column \"%s\" does not exist", el.Name)
+			}
+			slots = append(slots, slot)
+			continue
+		}
+		e, err := b.expr(el.Expr, tableScope(t, "", false))
+		if err != nil {
+			return nil, err
+		}
+		if c, ok := e.(*planner.ColRef); ok {
+			slots = append(slots, c.Idx)
+			continue
+		}
+		text, err := deparseExpr(el.Expr, b.pgVersion)
+		if err != nil {
+			return nil, err
+		}
+		exprs = append(exprs, text)
+	}
+	predicate := ""
+	if infer.WhereClause != nil {
+		if _, err := b.expr(infer.WhereClause, tableScope(t, "", false)); err != nil {
+			return nil, err
+		}
+		var err error
+		if predicate, err = deparseExpr(infer.WhereClause, b.pgVersion); err != nil {
+			return nil, err
+		}
+	}
+	var arbiters []*storage.Index
+	for _, idx := range indexes {
+		if !idx.Unique || !isBtreeIndex(idx) || len(idx.Columns) != len(slots)+len(exprs) {
+			continue
+		}
+		if idx.Predicate != "" && idx.Predicate != predicate {
+			continue
+		}
+		if keyMatches(idx, slots, exprs) {
+			arbiters = append(arbiters, idx)
+		}
+	}
+	if len(arbiters) == 0 {
+		return nil, pgerr.New(pgerr.InvalidColumnReference, "there is no unique or exclusion constraint matching the ON CONFLICT specification")
+	}
+	return arbiters, nil
+}
+
+// isBtreeIndex reports whether idx is a btree index (the only kind that
+// can be unique).
+func isBtreeIndex(idx *storage.Index) bool { return idx.Method == "" || idx.Method == "btree" }
+
+// keyMatches reports whether idx's key columns are exactly the given
+// table slots and expression texts, in any order.
+func keyMatches(idx *storage.Index, slots []int, exprs []string) bool {
+	for _, c := range idx.Columns {
+		if c.Slot >= 0 && !slices.Contains(slots, c.Slot) || c.Slot < 0 && !slices.Contains(exprs, c.Expr) {
+			return false
+		}
+	}
+	for _, s := range slots {
+		if !slices.ContainsFunc(idx.Columns, func(c storage.IndexColumn) bool { return c.Slot == s }) {
+			return false
+		}
+	}
+	for _, e := range exprs {
+		if !slices.ContainsFunc(idx.Columns, func(c storage.IndexColumn) bool { return c.Slot < 0 && c.Expr == e }) {
+			return false
+		}
+	}
+	return true
 }
 
 // isPlainValues reports whether a SELECT is just a VALUES list, without
@@ -249,10 +412,27 @@ func (b *binder) updateStmt(s *pg_query.UpdateStmt) (planner.Node, error) {
 	if err != nil {
 		return nil, err
 	}
+	b.aggNotAllowed = "UPDATE"
+	sets, err := b.setList(t, s.TargetList, sc)
+	if err != nil {
+		return nil, err
+	}
+	ret, out, err := b.returning(s.ReturningList, t, alias)
+	if err != nil {
+		return nil, err
+	}
+	if err := b.checkReads(t, storage.PrivUpdate, s.WhereClause, s.ReturningList, setExprs(sets)); err != nil {
+		return nil, err
+	}
+	return &planner.Update{Table: t, Input: input, Sets: sets, Returning: ret, Out: out}, nil
+}
+
+// setList binds the SET list of UPDATE or of ON CONFLICT DO UPDATE, whose
+// expressions are over scope sc.
+func (b *binder) setList(t *storage.Table, list []*pg_query.Node, sc *scope) ([]planner.SetItem, error) {
 	var sets []planner.SetItem
 	seen := map[int]bool{}
-	b.aggNotAllowed = "UPDATE"
-	for _, n := range s.TargetList {
+	for _, n := range list {
 		rt := n.GetResTarget()
 		if rt == nil || len(rt.Indirection) > 0 {
 			return nil, b.unsupported(location(n), "this form of SET")
@@ -269,6 +449,7 @@ func (b *binder) updateStmt(s *pg_query.UpdateStmt) (planner.Node, error) {
 		}
 		seen[slot] = true
 		var e planner.Expr
+		var err error
 		if rt.Val.GetSetToDefault() != nil {
 			if e, err = b.columnDefault(t, slot); err != nil {
 				return nil, err
@@ -283,14 +464,7 @@ func (b *binder) updateStmt(s *pg_query.UpdateStmt) (planner.Node, error) {
 		}
 		sets = append(sets, planner.SetItem{Slot: slot, Expr: e})
 	}
-	ret, out, err := b.returning(s.ReturningList, t, alias)
-	if err != nil {
-		return nil, err
-	}
-	if err := b.checkReads(t, storage.PrivUpdate, s.WhereClause, s.ReturningList, setExprs(sets)); err != nil {
-		return nil, err
-	}
-	return &planner.Update{Table: t, Input: input, Sets: sets, Returning: ret, Out: out}, nil
+	return sets, nil
 }
 
 // deleteStmt binds DELETE FROM ... [WHERE] [RETURNING].
