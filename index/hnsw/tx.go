@@ -73,6 +73,9 @@ func (g *Graph) Begin(store Store) *Tx {
 	}
 }
 
+// Graph returns the graph the Tx changes.
+func (tx *Tx) Graph() *Graph { return tx.g }
+
 // Insert is InsertValue for a Vector graph: vec is the row's vector.
 func (tx *Tx) Insert(id uint64, vec []float32) error {
 	return tx.InsertValue(id, VectorValue(vec))

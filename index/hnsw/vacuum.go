@@ -3,6 +3,8 @@ package hnsw
 import (
 	"context"
 	"slices"
+
+	"github.com/vecgres/vecgres/sql/pgerr"
 )
 
 // VacuumStats reports what Vacuum did.
@@ -15,6 +17,86 @@ type VacuumStats struct {
 	// Reconnected counts the lists changed to link nodes that had no
 	// link to them left (see reconnect).
 	Reconnected int
+	// Replanned counts the repaired lists whose planned content could not
+	// be used (the list or a node it links to changed after PlanVacuum)
+	// and were chosen again inside the Tx. Vacuum plans inside the Tx, so
+	// it is 0 there.
+	Replanned int
+}
+
+// VacuumPlan is the expensive half of a vacuum, found by PlanVacuum
+// without a Tx: which nodes were deleted, and the new content of every
+// list that linked to one. ApplyVacuum then writes it inside a Tx.
+type VacuumPlan struct {
+	g *Graph
+	// reclaims is g.reclaims when planning began: if slots were freed
+	// since, node numbers may name other nodes now and the plan is void.
+	reclaims uint64
+	// dead says which nodes were deleted when planning began.
+	dead  []bool
+	lists []plannedList
+	links []uint32 // the planned lists' new content
+}
+
+// Graph returns the graph p was planned for.
+func (p *VacuumPlan) Graph() *Graph { return p.g }
+
+// plannedList is a list's new content, links[off:off+n], and a hash of the
+// content it was chosen from.
+type plannedList struct {
+	node  uint32
+	level uint8
+	off   uint32
+	n     uint32
+	old   uint64
+}
+
+// planBatch is how many nodes PlanVacuum examines per reader registration:
+// a rollback that frees slots meanwhile waits for one batch, not the plan.
+const planBatch = 1024
+
+// PlanVacuum finds the work of a Vacuum without a Tx, so that writers go
+// on meanwhile (as pgvector's VACUUM, whose long phase takes no lock that
+// blocks inserts): the nodes deleted now, and for every live node that
+// links to one a new list, chosen as Vacuum chooses it. Searches and one
+// Tx may run concurrently; what they change meanwhile is seen by
+// ApplyVacuum, which re-chooses the lists that changed. A cancelled ctx
+// stops it with PostgreSQL's cancellation error.
+func (g *Graph) PlanVacuum(ctx context.Context) (*VacuumPlan, error) {
+	p := &VacuumPlan{g: g, reclaims: g.reclaims.Load()}
+	g.alloc.Lock()
+	next := g.next
+	g.alloc.Unlock()
+	p.dead = make([]bool, next)
+	for n := range next {
+		p.dead[n] = g.state(n) == stateDeleted
+	}
+	w := g.getWorker()
+	defer g.putWorker(w)
+	r := repairer{g: g, w: w, dead: p.dead, seen: make([]bool, next)}
+	for start := uint32(0); start < next; start += planBatch {
+		if ctx.Err() != nil {
+			return nil, canceled(ctx)
+		}
+		token := g.readers.enter()
+		for n := start; n < min(start+planBatch, next); n++ {
+			if g.state(n) != stateLive {
+				continue
+			}
+			for lc := range g.level(n) + 1 {
+				if !r.choose(n, lc) {
+					continue
+				}
+				p.lists = append(p.lists, plannedList{node: n, level: uint8(lc), off: uint32(len(p.links)),
+					n: uint32(len(w.kept)), old: hashList(r.old)})
+				for _, it := range w.kept {
+					p.links = append(p.links, it.node())
+				}
+			}
+		}
+		g.readers.exit(token)
+	}
+	return p, nil
 }
 
 // Vacuum takes every deleted node out of the graph: each live node that
@@ -26,21 +108,63 @@ type VacuumStats struct {
 // to it on some layer gets one (reconnect). The slots become reusable once
 // the Tx commits and no search can still be reading them.
 //
-// Vacuum must not overlap other calls on the Tx. A cancelled ctx stops it
-// with PostgreSQL's cancellation error; the Tx must then roll back.
+// Vacuum does all of it inside the Tx, which other writers then wait
+// for; PlanVacuum then ApplyVacuum do the same with the expensive part
+// outside. Vacuum must not overlap other calls on the Tx. A cancelled ctx
+// stops it with PostgreSQL's cancellation error; the Tx must then roll
+// back.
 func (tx *Tx) Vacuum(ctx context.Context) (VacuumStats, error) {
+	if err := tx.usable(); err != nil {
+		return VacuumStats{}, err
+	}
+	p, err := tx.g.PlanVacuum(ctx)
+	if err != nil {
+		return VacuumStats{}, err
+	}
+	return tx.ApplyVacuum(ctx, p)
+}
+
+// ApplyVacuum finishes the vacuum p planned, in the Tx: the nodes deleted
+// when p was planned and still deleted now are reclaimed. Each list that
+// links to one gets its planned content if nothing it was chosen from
+// changed since (the list itself, or one of its deleted nodes became
+// live again by a rollback); otherwise, and for lists that came to link
+// to one after planning, it is chosen again here, as Vacuum would. If
+// slots were freed since planning (a vacuum or a rollback committed),
+// node numbers in p may name other nodes, so all of p is chosen again.
+// The entry point and reconnect are handled as Vacuum does. Writes go
+// through the Tx's journal and Store like every other change.
+//
+// ApplyVacuum must not overlap other calls on the Tx. A cancelled ctx
+// stops it with PostgreSQL's cancellation error; the Tx must then roll
+// back.
+func (tx *Tx) ApplyVacuum(ctx context.Context, p *VacuumPlan) (VacuumStats, error) {
 	var st VacuumStats
 	if err := tx.usable(); err != nil {
 		return st, err
 	}
 	g := tx.g
+	if p.g != g {
+		return st, pgerr.New(pgerr.InternalError, "hnsw: vacuum plan of another graph")
+	}
+	if g.reclaims.Load() != p.reclaims {
+		fresh, err := g.PlanVacuum(ctx)
+		if err != nil {
+			return st, err
+		}
+		st, err = tx.ApplyVacuum(ctx, fresh)
+		st.Replanned += len(p.lists)
+		return st, err
+	}
 	g.alloc.Lock()
 	next := g.next
 	g.alloc.Unlock()
+	// Victims: deleted when planned and now. Nodes deleted since are
+	// left for the next vacuum (their deletion may not commit yet).
 	dead := make([]bool, next)
 	var victims []uint32
-	for n := range next {
-		if g.state(n) == stateDeleted {
+	for n := range uint32(len(p.dead)) {
+		if p.dead[n] && g.state(n) == stateDeleted {
 			dead[n] = true
 			victims = append(victims, n)
 		}
@@ -51,17 +175,41 @@ func (tx *Tx) Vacuum(ctx context.Context) (VacuumStats, error) {
 	w := g.getWorker()
 	defer g.putWorker(w)
 	r := repairer{g: g, w: w, dead: dead, seen: make([]bool, next)}
+	planned := p.lists
 	for n := range next {
 		if n%1024 == 0 && ctx.Err() != nil {
 			return st, canceled(ctx)
+		}
+		for len(planned) > 0 && planned[0].node < n {
+			planned = planned[1:]
 		}
 		if dead[n] || g.state(n) == stateFree {
 			continue
 		}
 		for lc := range g.level(n) + 1 {
-			if r.repair(n, lc, tx) {
-				st.Repaired++
+			var plan *plannedList
+			if len(planned) > 0 && planned[0].node == n && int(planned[0].level) == lc {
+				plan = &planned[0]
+				planned = planned[1:]
 			}
+			r.list = readList(g.slot(n, lc), r.list[:0])
+			if !slices.ContainsFunc(r.list, func(e uint32) bool { return int(e) < len(dead) && dead[e] }) {
+				continue
+			}
+			st.Repaired++
+			if plan != nil && p.still(plan, r.list, dead) {
+				tx.setList(w, n, lc, p.links[plan.off:plan.off+plan.n])
+				continue
+			}
+			if plan != nil {
+				st.Replanned++
+			}
+			r.choose(n, lc)
+			r.list = r.list[:0]
+			for _, it := range w.kept {
+				r.list = append(r.list, it.node())
+			}
+			tx.setList(w, n, lc, r.list)
 		}
 	}
 	for _, n := range victims {
@@ -72,6 +220,44 @@ func (tx *Tx) Vacuum(ctx context.Context) (VacuumStats, error) {
 	return st, tx.stickyErr()
 }
 
+// still reports whether plan's list can be written as planned: the list
+// (read now as cur) is what it was chosen from, and every deleted node it
+// skipped is still deleted (dead: the nodes reclaimed now).
+func (p *VacuumPlan) still(plan *plannedList, cur []uint32, dead []bool) bool {
+	if hashList(cur) != plan.old {
+		return false
+	}
+	for _, e := range cur {
+		if int(e) < len(p.dead) && p.dead[e] && !dead[e] {
+			return false
+		}
+	}
+	return true
+}
+
+// setList replaces n's list on level with links, through the journal; w
+// lends scratch memory (not links's).
+func (tx *Tx) setList(w *worker, n uint32, level int, links []uint32) {
+	g := tx.g
+	mu := g.lock(n)
+	mu.Lock()
+	slot := g.slot(n, level)
+	w.links = readList(slot, w.links[:0])
+	tx.saveList(n, level, w.links)
+	writeList(slot, links)
+	tx.putList(n, level, links)
+	mu.Unlock()
+}
+
+// hashList hashes a list's content, in order.
+func hashList(links []uint32) uint64 {
+	h := uint64(len(links))
+	for _, e := range links {
+		h = splitmix64(h ^ uint64(e))
+	}
+	return h
+}
+
 // replaceEntry moves the entry point off a deleted node, to the first live
 // node of the highest level, or empties the graph if none is live.
 func (tx *Tx) replaceEntry(dead []bool) {
@@ -79,7 +265,7 @@ func (tx *Tx) replaceEntry(dead []bool) {
 	g.entryMu.Lock()
 	defer g.entryMu.Unlock()
 	ep, _, ok := unpackEntry(g.entry.Load())
-	if !ok || !dead[ep] {
+	if !ok || int(ep) >= len(dead) || !dead[ep] {
 		return
 	}
 	best, bestLevel := noNode, -1
@@ -112,26 +298,30 @@ func (tx *Tx) reclaim(n uint32) {
 	}
 }
 
-// repairer rewrites the lists that link to deleted nodes.
+// repairer chooses new lists for nodes that link to deleted ones.
 type repairer struct {
 	g    *Graph
 	w    *worker
-	dead []bool
-	seen []bool   // candidates already in the pool
+	dead []bool   // the deleted nodes to look through (nodes past its end are not)
+	seen []bool   // candidates already in the pool (nodes past its end are looked up in pool)
 	pool []uint32 // live candidates
 	walk []uint32 // deleted nodes to look through
 	list []uint32
+	old  []uint32 // the list choose read
 }
 
 // maxWalk bounds how many deleted nodes one repair looks through.
 const maxWalk = 64
 
-// repair rewrites n's list on level if it links to a deleted node, and
-// reports whether it did.
-func (r *repairer) repair(n uint32, level int, j journal) bool {
+// isDead reports whether e is one of the deleted nodes looked through.
+func (r *repairer) isDead(e uint32) bool { return int(e) < len(r.dead) && r.dead[e] }
+
+// choose reads n's list on level into r.old and, if it links to a deleted
+// node, chooses its new content into r.w.kept and reports true.
+func (r *repairer) choose(n uint32, level int) bool {
 	g := r.g
-	r.list = readList(g.slot(n, level), r.list[:0])
-	if !slices.ContainsFunc(r.list, func(e uint32) bool { return r.dead[e] }) {
+	r.old = readList(g.slot(n, level), r.old[:0])
+	if !slices.ContainsFunc(r.old, r.isDead) {
 		return false
 	}
 	r.collect(n, level)
@@ -140,51 +330,57 @@ func (r *repairer) repair(n uint32, level int, j journal) bool {
 	w.cands = w.cands[:0]
 	for _, e := range r.pool {
 		w.cands = append(w.cands, makeItem(g.distFrom(g.linkMetric, nv, n, e), e))
-		r.seen[e] = false
+		r.setSeen(e, false)
 	}
 	slices.Sort(w.cands)
 	w.kept = g.selectNeighbors(w.kept[:0], w.cands, g.maxLinks(level))
-	mu := g.lock(n)
-	mu.Lock()
-	slot := g.slot(n, level)
-	j.saveList(n, level, readList(slot, w.links[:0]))
-	w.links = w.links[:0]
-	for _, it := range w.kept {
-		w.links = append(w.links, it.node())
-	}
-	writeList(slot, w.links)
-	j.putList(n, level, w.links)
-	mu.Unlock()
 	return true
 }
 
-// collect gathers into r.pool the live nodes of n's list on level and the
-// live nodes its deleted links reach through deleted nodes only.
+// collect gathers into r.pool the live nodes of r.old (n's list on level)
+// and the live nodes its deleted links reach through deleted nodes only.
 func (r *repairer) collect(n uint32, level int) {
 	g := r.g
 	r.pool, r.walk = r.pool[:0], r.walk[:0]
-	r.seen[n] = true
-	r.add(r.list)
+	r.setSeen(n, true)
+	r.add(r.old)
 	for i := 0; i < len(r.walk) && i < maxWalk; i++ {
 		r.list = readList(g.slot(r.walk[i], level), r.list[:0])
 		r.add(r.list)
 	}
 	for _, d := range r.walk {
-		r.seen[d] = false
+		r.setSeen(d, false)
 	}
-	r.seen[n] = false
+	r.setSeen(n, false)
 }
 
 func (r *repairer) add(links []uint32) {
 	for _, e := range links {
-		if r.seen[e] || r.g.state(e) == stateFree {
+		if r.isSeen(e) || r.g.state(e) == stateFree {
 			continue
 		}
-		r.seen[e] = true
-		if r.dead[e] {
+		r.setSeen(e, true)
+		if r.isDead(e) {
 			r.walk = append(r.walk, e)
 		} else {
 			r.pool = append(r.pool, e)
 		}
+	}
+}
+
+// isSeen and setSeen keep the set of nodes already gathered: r.seen for
+// the nodes that existed when the repairer was made; nodes added since
+// (by a Tx running during PlanVacuum; never deleted ones) are found in
+// r.pool.
+func (r *repairer) isSeen(e uint32) bool {
+	if int(e) < len(r.seen) {
+		return r.seen[e]
+	}
+	return slices.Contains(r.pool, e)
+}
+
+func (r *repairer) setSeen(e uint32, v bool) {
+	if int(e) < len(r.seen) {
+		r.seen[e] = v
 	}
 }
