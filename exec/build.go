@@ -177,6 +177,8 @@ func (b *builder) buildOp(n planner.Node) (Operator, error) {
 		return b.buildTopK(n)
 	case *planner.Aggregate:
 		return b.buildAggregate(n)
+	case *planner.Window:
+		return b.buildWindow(n)
 	case *planner.Distinct:
 		in, err := b.build(n.Input)
 		if err != nil {

@@ -139,6 +139,8 @@ func display(n Node, fm exprFormatter) *explainNode {
 		}
 		return &explainNode{title: "HashAggregate", details: []string{"Group Key: " + strings.Join(keys, ", ")},
 			children: kids(n.Input), plan: n}
+	case *Window:
+		return displayWindow(n, fm)
 	case *Distinct:
 		// Grouped by every column: the projected expressions.
 		var keys []string

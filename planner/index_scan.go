@@ -58,19 +58,22 @@ func useHNSWIndex(n Node, ix *indexes) (Node, bool) {
 	if !ok || len(topk.Keys) != 1 || topk.Keys[0].Desc || ix.cat == nil {
 		return n, false
 	}
-	proj, ok := topk.Input.(*Project)
-	if !ok {
-		return n, false
+	// The key is a column of a Project, or (under a window, see
+	// windowBelowTopK) an expression over the scan's own columns.
+	keyExpr, input := topk.Keys[0].Expr, topk.Input
+	proj, isProj := topk.Input.(*Project)
+	if isProj {
+		key, ok := keyExpr.(*ColRef)
+		if !ok || key.Idx >= len(proj.Exprs) {
+			return n, false
+		}
+		keyExpr, input = proj.Exprs[key.Idx], proj.Input
 	}
-	key, ok := topk.Keys[0].Expr.(*ColRef)
-	if !ok || key.Idx >= len(proj.Exprs) {
-		return n, false
-	}
-	dist, ok := proj.Exprs[key.Idx].(*Func)
+	dist, ok := keyExpr.(*Func)
 	if !ok || len(dist.Args) != 2 || !isDistanceOperator(dist.Op) {
 		return n, false
 	}
-	scan, conds, viaBtree := scanConditions(proj.Input)
+	scan, conds, viaBtree := scanConditions(input)
 	if scan == nil || scan.RowID {
 		return n, false
 	}
@@ -110,6 +113,9 @@ func useHNSWIndex(n Node, ix *indexes) (Node, bool) {
 	if topk.Offset != nil {
 		best.Limit = &Func{Op: "+", Name: "", Args: []Expr{topk.Count, topk.Offset}, T: types.TInt8,
 			Impl: addInt8, Strict: true, Volatility: Immutable}
+	}
+	if !isProj {
+		return &Limit{Input: best, Count: topk.Count, Offset: topk.Offset}, true
 	}
 	np := *proj
 	np.Input = best

@@ -10,6 +10,7 @@ type Rule func(n Node, ix *indexes) (Node, bool)
 // rules are applied bottom-up, in order, until none changes the tree.
 var rules = []Rule{
 	ignoreCatalog(sortLimitToTopK),
+	ignoreCatalog(windowBelowTopK),
 	ignoreCatalog(pushFilterIntoJoin),
 	ignoreCatalog(hashJoinKeys),
 	useHNSWIndex,
@@ -91,6 +92,10 @@ func withInputs(n Node, f func(Node) Node) Node {
 		c.Input = f(n.Input)
 		return &c
 	case *Aggregate:
+		c := *n
+		c.Input = f(n.Input)
+		return &c
+	case *Window:
 		c := *n
 		c.Input = f(n.Input)
 		return &c

@@ -231,6 +231,8 @@ func Inputs(n Node) []Node {
 		return []Node{n.Input}
 	case *Aggregate:
 		return []Node{n.Input}
+	case *Window:
+		return []Node{n.Input}
 	case *Distinct:
 		return []Node{n.Input}
 	case *Insert:

@@ -27,6 +27,11 @@ type binder struct {
 	// aggNotAllowed names the clause being bound when agg is nil, for the
 	// error message ("aggregate functions are not allowed in WHERE").
 	aggNotAllowed string
+	// win collects window function calls while a SELECT list or ORDER BY
+	// is bound; nil where they are not allowed, winNotAllowed then saying
+	// why when aggNotAllowed does not (bind_window.go).
+	win           *winContext
+	winNotAllowed string
 	// searchPath is the list of schemas unqualified names are looked up
 	// in, in order.
 	searchPath []string
@@ -85,9 +90,12 @@ func (b *binder) inSubquery(sc *scope, bind func() error) (correlated bool, err 
 	l := &level{sc: sc}
 	b.levels = append(b.levels, l)
 	savedAgg, savedNot := b.agg, b.aggNotAllowed
+	savedWin, savedWinNot := b.win, b.winNotAllowed
 	b.agg, b.aggNotAllowed = nil, "a subquery's enclosing clause"
+	b.win, b.winNotAllowed = nil, ""
 	err = bind()
 	b.agg, b.aggNotAllowed = savedAgg, savedNot
+	b.win, b.winNotAllowed = savedWin, savedWinNot
 	b.levels = b.levels[:len(b.levels)-1]
 	return l.correlated, err
 }

@@ -34,9 +34,21 @@ func (b *binder) aggregateCall(name string, fc *pg_query.FuncCall, sc *scope) (p
 		return nil, b.unsupported(fc.Location, "ORDER BY inside an aggregate call")
 	}
 	outer := b.agg
+	win, winBan := b.win, b.winNotAllowed
 	b.agg, b.aggNotAllowed = nil, ""
-	defer func() { b.agg, b.aggNotAllowed = outer, "" }()
+	b.win, b.winNotAllowed = nil, winBanAgg
+	defer func() { b.agg, b.aggNotAllowed, b.win, b.winNotAllowed = outer, "", win, winBan }()
+	call, err := b.bindAggCall(name, fc, sc)
+	if err != nil {
+		return nil, err
+	}
+	outer.calls = append(outer.calls, call)
+	return &aggRef{idx: len(outer.calls) - 1, t: call.T}, nil
+}
 
+// bindAggCall binds an aggregate call's arguments and FILTER and picks
+// its overload.
+func (b *binder) bindAggCall(name string, fc *pg_query.FuncCall, sc *scope) (*planner.AggCall, error) {
 	var args []planner.Expr
 	var locs []int32
 	var err error
@@ -88,6 +100,8 @@ func (b *binder) aggregateCall(name string, fc *pg_query.FuncCall, sc *scope) (p
 		Strict:   !chosen.NonStrict,
 	}
 	if fc.AggFilter != nil {
+		savedNot := b.aggNotAllowed
+		defer func() { b.aggNotAllowed = savedNot }()
 		b.aggNotAllowed = "FILTER"
 		f, err := b.expr(fc.AggFilter, sc)
 		if err != nil {
@@ -97,8 +111,7 @@ func (b *binder) aggregateCall(name string, fc *pg_query.FuncCall, sc *scope) (p
 			return nil, err
 		}
 	}
-	outer.calls = append(outer.calls, call)
-	return &aggRef{idx: len(outer.calls) - 1, t: call.T}, nil
+	return call, nil
 }
 
 // overGroups rewrites an expression bound against a query's input so that

@@ -756,7 +756,10 @@ func (b *binder) funcCall(fc *pg_query.FuncCall, sc *scope) (planner.Expr, error
 	}
 	name = strings.ToLower(name)
 	if fc.Over != nil {
-		return nil, b.unsupported(fc.Location, "a window function")
+		return b.windowCall(name, fc, sc)
+	}
+	if _, isWin := windowFunctions[name]; isWin {
+		return nil, b.errAt(fc.Location, pgerr.WrongObjectType, "window function %s requires an OVER clause", name)
 	}
 	if aggs := b.reg.Aggregate(name); len(aggs) > 0 {
 		return b.aggregateCall(name, fc, sc)

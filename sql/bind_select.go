@@ -54,14 +54,21 @@ func (b *binder) selectStmt(s *pg_query.SelectStmt) (planner.Node, error) {
 		input = &planner.Filter{Input: input, Cond: cond}
 	}
 
-	// Bind the SELECT list with aggregates allowed.
-	b.agg = &aggContext{}
+	// Bind the SELECT list with aggregates and window functions allowed.
+	win, err := b.windowClause(s.WindowClause)
+	if err != nil {
+		return nil, err
+	}
+	savedWin, savedWinNot := b.win, b.winNotAllowed
+	defer func() { b.win, b.winNotAllowed = savedWin, savedWinNot }()
+	b.agg, b.win = &aggContext{}, win
 	targets, err := b.targetList(s.TargetList, sc)
 	if err != nil {
 		return nil, err
 	}
 	var having planner.Expr
 	if s.HavingClause != nil {
+		b.win, b.winNotAllowed = nil, "HAVING"
 		h, err := b.expr(s.HavingClause, sc)
 		if err != nil {
 			return nil, err
@@ -72,12 +79,13 @@ func (b *binder) selectStmt(s *pg_query.SelectStmt) (planner.Node, error) {
 	}
 	// ORDER BY keys, bound against the input (or naming SELECT-list
 	// entries).
+	b.win, b.winNotAllowed = win, ""
 	keys, keyTargets, err := b.orderBy(s.SortClause, targets, sc)
 	if err != nil {
 		return nil, err
 	}
 	aggs := b.agg
-	b.agg = nil
+	b.agg, b.win = nil, nil
 
 	// GROUP BY.
 	var groups []planner.Expr
@@ -117,6 +125,14 @@ func (b *binder) selectStmt(s *pg_query.SelectStmt) (planner.Node, error) {
 				return nil, err
 			}
 		}
+		for _, f := range win.funcs {
+			if err := b.windowOverGroups(f, groups, -1); err != nil {
+				return nil, err
+			}
+		}
+	}
+	if len(win.funcs) > 0 {
+		input = b.windowNode(input, win, targets, keyTargets)
 	}
 
 	// SELECT DISTINCT is a DistinctClause of one empty node; DISTINCT ON
