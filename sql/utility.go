@@ -7,6 +7,7 @@ import (
 
 	pg_query "github.com/pganalyze/pg_query_go/v6"
 
+	"github.com/vecgres/vecgres/index/hnsw"
 	"github.com/vecgres/vecgres/sql/pgerr"
 	"github.com/vecgres/vecgres/sql/types"
 )
@@ -109,7 +110,9 @@ func (s *Session) bindUtility(st *Statement, b *binder, n *pg_query.Node) error 
 			return nil
 		}
 		vs := x.VacuumStmt
-		simple(kindWrite, tag, func(ctx context.Context, s *Session) error { return s.vacuum(ctx, newB(s), vs) })
+		// Not kindWrite: vacuum plans its graph repairs before it takes
+		// the writer lock, so that writers wait only for their writing.
+		simple(kindQuery, tag, func(ctx context.Context, s *Session) error { return s.vacuum(ctx, newB(s), vs) })
 		return nil
 	case *pg_query.Node_DiscardStmt:
 		switch x.DiscardStmt.Target {
@@ -373,6 +376,13 @@ func (s *Session) createExtension(ce *pg_query.CreateExtensionStmt) error {
 // vacuum runs VACUUM [table, ...]: storage removes deleted rows at once,
 // so what is left to do is the HNSW graphs' repair: nodes of deleted rows
 // are unlinked, their neighbours reconnected and their slots reclaimed.
+//
+// As pgvector's VACUUM, it does not hold up writers while it works: the
+// new neighbour lists are chosen first, from the committed graphs and
+// without the writer lock (hnsw.Graph.PlanVacuum); then the statement
+// takes the lock and writes them (hnsw.Tx.ApplyVacuum, which chooses again
+// only the lists that writers changed meanwhile), which takes a small part
+// of the time.
 func (s *Session) vacuum(ctx context.Context, b *binder, vs *pg_query.VacuumStmt) error {
 	if s.explicit {
 		return pgerr.New(pgerr.ActiveSQLTransaction, "VACUUM cannot run inside a transaction block")
@@ -390,22 +400,56 @@ func (s *Session) vacuum(ctx context.Context, b *binder, vs *pg_query.VacuumStmt
 			tables = append(tables, t)
 		}
 	}
+	type planned struct {
+		oid  types.OID
+		plan *hnsw.VacuumPlan
+	}
+	var plans []planned
 	for _, t := range tables {
 		for _, idx := range cat.TableIndexes(t.OID) {
 			if idx.Method != "hnsw" {
 				continue
 			}
-			tx, err := s.indexes().Writer(idx)
+			gr, ok := s.e.graphs.get(idx.OID)
+			if !ok {
+				return pgerr.New(pgerr.InternalError, "hnsw index \"%s\" has no graph loaded", idx.Name)
+			}
+			p, err := gr.PlanVacuum(ctx)
 			if err != nil {
 				return err
 			}
-			st, err := tx.Vacuum(ctx)
-			if err != nil {
-				return err
-			}
-			s.e.log.Info().Str("index", idx.Name).Int("reclaimed", st.Reclaimed).Int("repaired", st.Repaired).
-				Int("reconnected", st.Reconnected).Msg("hnsw index vacuumed")
+			plans = append(plans, planned{idx.OID, p})
 		}
+	}
+	if len(plans) == 0 {
+		return nil
+	}
+	if err := s.txn.LockForWrite(ctx); err != nil {
+		return err
+	}
+	// Indexes dropped meanwhile are skipped; a graph replaced meanwhile
+	// (TRUNCATE) is vacuumed from scratch, under the lock.
+	cat = s.txn.Catalog()
+	for _, pl := range plans {
+		idx, ok := cat.Index(pl.oid)
+		if !ok {
+			continue
+		}
+		tx, err := s.indexes().Writer(idx)
+		if err != nil {
+			return err
+		}
+		var st hnsw.VacuumStats
+		if pl.plan.Graph() == tx.Graph() {
+			st, err = tx.ApplyVacuum(ctx, pl.plan)
+		} else {
+			st, err = tx.Vacuum(ctx)
+		}
+		if err != nil {
+			return err
+		}
+		s.e.log.Info().Str("index", idx.Name).Int("reclaimed", st.Reclaimed).Int("repaired", st.Repaired).
+			Int("replanned", st.Replanned).Int("reconnected", st.Reconnected).Msg("hnsw index vacuumed")
 	}
 	return nil
 }
