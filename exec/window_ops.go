@@ -3,6 +3,7 @@ package exec
 import (
 	"context"
 	"slices"
+	"sort"
 
 	"github.com/vecgres/vecgres/planner"
 	"github.com/vecgres/vecgres/sql/pgerr"
@@ -33,9 +34,10 @@ type windowFuncRun struct {
 	filter   evalFn
 	startOff evalFn
 	endOff   evalFn
-	// start and end are the frame offsets, evaluated when the operator
-	// starts.
-	start, end int64
+	// start and end are the ROWS and GROUPS frame offsets, startVal and
+	// endVal the RANGE ones, evaluated when the operator starts.
+	start, end       int64
+	startVal, endVal types.Datum
 }
 
 type windowOp struct {
@@ -114,32 +116,50 @@ func (w *windowOp) Next(ctx context.Context) (Row, error) {
 func (w *windowOp) Close() { w.in.Close() }
 
 // frameOffset evaluates a frame offset once, as PostgreSQL does.
-func frameOffset(f evalFn, which string) (int64, error) {
+func frameOffset(f evalFn, which string, mode planner.FrameMode) (types.Datum, error) {
 	if f == nil {
-		return 0, nil
+		return nil, nil
 	}
 	v, err := f(nil)
 	if err != nil {
-		return 0, err
+		return nil, err
 	}
 	if v == nil {
-		return 0, pgerr.New(pgerr.NullValueNotAllowed, "frame %s offset must not be null", which)
+		return nil, pgerr.New(pgerr.NullValueNotAllowed, "frame %s offset must not be null", which)
 	}
-	n := v.(int64)
-	if n < 0 {
-		return 0, pgerr.New(pgerr.Code("22013"), "frame %s offset must not be negative", which)
+	negative := false
+	switch x := v.(type) {
+	case int64:
+		negative = x < 0
+	case float64:
+		negative = x < 0 || x != x
+	case *types.Decimal:
+		negative = x.Negative && !x.IsZero() || x.Form != 0
 	}
-	return n, nil
+	if negative {
+		if mode == planner.FrameRange {
+			return nil, pgerr.New(pgerr.Code("22013"), "invalid preceding or following size in window function")
+		}
+		return nil, pgerr.New(pgerr.Code("22013"), "frame %s offset must not be negative", which)
+	}
+	return v, nil
 }
 
 func (w *windowOp) run(ctx context.Context) error {
 	for _, f := range w.funcs {
 		var err error
-		if f.start, err = frameOffset(f.startOff, "starting"); err != nil {
+		mode := f.f.Spec.Frame.Mode
+		if f.startVal, err = frameOffset(f.startOff, "starting", mode); err != nil {
 			return err
 		}
-		if f.end, err = frameOffset(f.endOff, "ending"); err != nil {
+		if f.endVal, err = frameOffset(f.endOff, "ending", mode); err != nil {
 			return err
+		}
+		if v, ok := f.startVal.(int64); ok && mode != planner.FrameRange {
+			f.start = v
+		}
+		if v, ok := f.endVal.(int64); ok && mode != planner.FrameRange {
+			f.end = v
 		}
 	}
 	var rows []Row
@@ -222,11 +242,18 @@ type windowPartition struct {
 	group      []int
 	groupStart []int
 	groupEnd   []int
+	// keyIdx is the index of the first ORDER BY key in a row's keys and
+	// orderKey that key, for RANGE offsets.
+	keyIdx   int
+	orderKey *sortKey
 }
 
 func newWindowPartition(rows []*keyedRow, s *windowSort) *windowPartition {
-	p := &windowPartition{rows: rows, group: make([]int, len(rows))}
+	p := &windowPartition{rows: rows, group: make([]int, len(rows)), keyIdx: s.nPart}
 	order := s.keys[s.nPart:]
+	if len(order) > 0 {
+		p.orderKey = &order[0]
+	}
 	for i := range rows {
 		if i == 0 || !sameKeys(order, rows[i-1].keys[s.nPart:], rows[i].keys[s.nPart:]) {
 			if i > 0 {
@@ -243,7 +270,18 @@ func newWindowPartition(rows []*keyedRow, s *windowSort) *windowPartition {
 }
 
 // frame returns row i's frame as positions [s, e] (empty when s > e).
-func (p *windowPartition) frame(f *windowFuncRun, i int) (int, int) {
+func (p *windowPartition) frame(f *windowFuncRun, i int) (int, int, error) {
+	fr := f.f.Spec.Frame
+	if fr.Mode == planner.FrameRange && (f.startVal != nil || f.endVal != nil) {
+		return p.rangeFrame(f, i)
+	}
+	s, e := p.rowsFrame(f, i)
+	return s, e, nil
+}
+
+// rowsFrame is frame for ROWS and GROUPS frames, and RANGE frames
+// without offsets.
+func (p *windowPartition) rowsFrame(f *windowFuncRun, i int) (int, int) {
 	fr := f.f.Spec.Frame
 	n := len(p.rows)
 	g := p.group[i]
@@ -436,7 +474,10 @@ func (w *windowOp) compute(f *windowFuncRun, p *windowPartition, results [][]typ
 					return pgerr.New(pgerr.Code("22016"), "argument of nth_value must be greater than zero")
 				}
 			}
-			s, e := p.frame(f, i)
+			s, e, err := p.frame(f, i)
+			if err != nil {
+				return err
+			}
 			step := 1
 			if f.f.Name == "last_value" {
 				s, e, step = e, s, -1
@@ -500,7 +541,10 @@ func (w *windowOp) computeAggregate(f *windowFuncRun, p *windowPartition, set fu
 		acc := call.New()
 		added := 0 // rows [0, added) are in acc
 		for i := range p.rows {
-			_, e := p.frame(f, i)
+			_, e, err := p.frame(f, i)
+			if err != nil {
+				return err
+			}
 			for ; added <= e; added++ {
 				if err := add(acc, added); err != nil {
 					return err
@@ -516,7 +560,10 @@ func (w *windowOp) computeAggregate(f *windowFuncRun, p *windowPartition, set fu
 	}
 	for i := range p.rows {
 		acc := call.New()
-		s, e := p.frame(f, i)
+		s, e, err := p.frame(f, i)
+		if err != nil {
+			return err
+		}
 		for j := s; j <= e; j++ {
 			if p.excluded(fr.Exclude, i, j) {
 				continue
@@ -532,4 +579,83 @@ func (w *windowOp) computeAggregate(f *windowFuncRun, p *windowPartition, set fu
 		set(i, v)
 	}
 	return nil
+}
+
+// rangeFrame is frame for a RANGE frame with an offset: the rows whose
+// ORDER BY key lies within the offset of the current row's. A row whose
+// key is NULL has its NULL peers as the offset bounds' rows; rows with
+// NULL keys are never within an offset of a non-NULL key.
+func (p *windowPartition) rangeFrame(f *windowFuncRun, i int) (int, int, error) {
+	fr := f.f.Spec.Frame
+	n := len(p.rows)
+	g := p.group[i]
+	key := func(j int) types.Datum { return p.rows[j].keys[p.keyIdx] }
+	k := key(i)
+	// The rows with non-NULL keys are [lo, hi): NULLs sort at one end.
+	lo, hi := 0, n
+	for lo < n && key(lo) == nil {
+		lo++
+	}
+	for hi > lo && key(hi-1) == nil {
+		hi--
+	}
+	ok := p.orderKey
+	dir := 1
+	if ok.desc {
+		dir = -1
+	}
+	// bound returns the key value at an offset from k, before (preceding)
+	// or after the current row in window order.
+	bound := func(off types.Datum, preceding bool) (types.Datum, error) {
+		return f.f.Spec.Frame.Shift(k, off, preceding == (dir > 0))
+	}
+	// first returns the first position in [lo, hi) whose key is past b
+	// (strictly when strict is set), in window order.
+	first := func(b types.Datum, strict bool) int {
+		return lo + sort.Search(hi-lo, func(x int) bool {
+			c := dir * ok.cmp(key(lo+x), b)
+			if strict {
+				return c > 0
+			}
+			return c >= 0
+		})
+	}
+	var s, e int
+	switch fr.Start.Kind {
+	case planner.UnboundedPreceding:
+		s = 0
+	case planner.CurrentRow:
+		s = p.groupStart[g]
+	case planner.UnboundedFollowing:
+		s = n
+	default:
+		if k == nil {
+			s = p.groupStart[g]
+			break
+		}
+		b, err := bound(f.startVal, fr.Start.Kind == planner.OffsetPreceding)
+		if err != nil {
+			return 0, 0, err
+		}
+		s = first(b, false)
+	}
+	switch fr.End.Kind {
+	case planner.UnboundedFollowing:
+		e = n - 1
+	case planner.CurrentRow:
+		e = p.groupEnd[g] - 1
+	case planner.UnboundedPreceding:
+		e = -1
+	default:
+		if k == nil {
+			e = p.groupEnd[g] - 1
+			break
+		}
+		b, err := bound(f.endVal, fr.End.Kind == planner.OffsetPreceding)
+		if err != nil {
+			return 0, 0, err
+		}
+		e = first(b, true) - 1
+	}
+	return s, e, nil
 }

@@ -53,6 +53,10 @@ type Frame struct {
 	Start   FrameBound
 	End     FrameBound
 	Exclude FrameExclusion
+	// Shift, for RANGE frames with an offset, adds an offset to the
+	// ORDER BY key's value (or subtracts it); the offset has the type
+	// the key's kind takes (int8 for integers, float8, numeric).
+	Shift func(key, offset types.Datum, subtract bool) (types.Datum, error)
 }
 
 // WindowSpec is the window a window function runs over: its rows are

@@ -1,6 +1,8 @@
 package sql
 
 import (
+	"math"
+
 	pg_query "github.com/pganalyze/pg_query_go/v6"
 
 	"github.com/vecgres/vecgres/planner"
@@ -216,7 +218,9 @@ func (b *binder) windowSpec(over *pg_query.WindowDef, win *winContext, sc *scope
 		if err != nil {
 			return nil, err
 		}
-		spec.Partition = append(spec.Partition, planner.SortKey{Expr: e, Cmp: cmp})
+		if !hasKey(spec.Partition, e) {
+			spec.Partition = append(spec.Partition, planner.SortKey{Expr: e, Cmp: cmp})
+		}
 	}
 	for _, it := range def.OrderClause {
 		sb := it.GetSortBy()
@@ -242,7 +246,11 @@ func (b *binder) windowSpec(over *pg_query.WindowDef, win *winContext, sc *scope
 		case pg_query.SortByNulls_SORTBY_NULLS_LAST:
 			nullsFirst = false
 		}
-		spec.Order = append(spec.Order, planner.SortKey{Expr: e, Desc: desc, NullsFirst: nullsFirst, Cmp: cmp})
+		// A key repeated adds nothing to the ordering, and PostgreSQL
+		// drops it (RANGE offsets then still see one key).
+		if !hasKey(spec.Order, e) {
+			spec.Order = append(spec.Order, planner.SortKey{Expr: e, Desc: desc, NullsFirst: nullsFirst, Cmp: cmp})
+		}
 	}
 	opts := def.FrameOptions
 	fr := planner.Frame{Mode: planner.FrameRange, Start: planner.FrameBound{Kind: planner.UnboundedPreceding},
@@ -271,8 +279,18 @@ func (b *binder) windowSpec(over *pg_query.WindowDef, win *winContext, sc *scope
 			if opts&offFoll != 0 {
 				kind = planner.OffsetFollowing
 			}
+			offT := types.TInt8
 			if fr.Mode == planner.FrameRange {
-				return planner.FrameBound{}, b.unsupported(location(off), "RANGE with offset PRECEDING/FOLLOWING")
+				if len(spec.Order) != 1 {
+					return planner.FrameBound{}, b.errAt(def.Location, pgerr.WindowingError,
+						"RANGE with offset PRECEDING/FOLLOWING requires exactly one ORDER BY column")
+				}
+				keyT := spec.Order[0].Expr.Type()
+				var ok bool
+				if offT, fr.Shift, ok = rangeShift(keyT); !ok {
+					return planner.FrameBound{}, b.errAt(location(off), pgerr.FeatureNotSupported,
+						"RANGE with offset PRECEDING/FOLLOWING is not supported for column type %s", keyT)
+				}
 			}
 			b.winNotAllowed = "window definitions"
 			e, err := b.expr(off, nil)
@@ -282,10 +300,25 @@ func (b *binder) windowSpec(over *pg_query.WindowDef, win *winContext, sc *scope
 				}
 				return planner.FrameBound{}, err
 			}
-			if e, err = b.mustCoerce(e, types.TInt8, types.CastImplicit, location(off)); err != nil {
+			// ROWS and GROUPS offsets convert to bigint as an assignment
+			// would (1.5 rounds to 2); RANGE offsets must fit the key.
+			cast := types.CastAssignment
+			if fr.Mode == planner.FrameRange {
+				cast = types.CastImplicit
+			}
+			out, ok, err := b.coerce(e, offT, cast, location(off))
+			if err != nil {
 				return planner.FrameBound{}, err
 			}
-			return planner.FrameBound{Kind: kind, Offset: e}, nil
+			if !ok || fr.Mode == planner.FrameRange && offT == types.TInt8 && !isIntegerType(e.Type()) && e.Type() != types.TUnknown {
+				if fr.Mode == planner.FrameRange {
+					return planner.FrameBound{}, b.errAt(location(off), pgerr.FeatureNotSupported,
+						"RANGE with offset PRECEDING/FOLLOWING is not supported for column type %s and offset type %s",
+						spec.Order[0].Expr.Type(), e.Type()).WithHint("Cast the offset value to an appropriate type.")
+				}
+				return planner.FrameBound{}, b.errAt(location(off), pgerr.DatatypeMismatch, "argument of %s must be type bigint, not type %s", mode, e.Type())
+			}
+			return planner.FrameBound{Kind: kind, Offset: out}, nil
 		}
 		if fr.Start, err = bound(frameStartUnboundedPrec, 0x80, frameStartCurrentRow, frameStartOffsetPrec, frameStartOffsetFoll, def.StartOffset); err != nil {
 			return nil, err
@@ -400,4 +433,58 @@ func (b *binder) windowNode(input planner.Node, win *winContext, targets, keyTar
 		keyTargets[i].expr = overWindow(keyTargets[i].expr, len(in))
 	}
 	return &planner.Window{Input: input, Funcs: win.funcs, Out: out}
+}
+
+func isIntegerType(t types.T) bool {
+	return t.OID == types.Int2OID || t.OID == types.Int4OID || t.OID == types.Int8OID
+}
+
+// rangeShift returns, for the type of a RANGE frame's ORDER BY key, the
+// type its offsets take and how to add one to a key: integers take
+// integer offsets (int8 here), floats float8, numeric numeric; other
+// types have no RANGE offsets (dates and timestamps would take an
+// interval, which vecgres lacks).
+func rangeShift(key types.T) (types.T, func(k, off types.Datum, subtract bool) (types.Datum, error), bool) {
+	switch key.OID {
+	case types.Int2OID, types.Int4OID, types.Int8OID:
+		return types.TInt8, func(k, off types.Datum, sub bool) (types.Datum, error) {
+			a, o := k.(int64), off.(int64)
+			if sub {
+				o = -o
+			}
+			// Saturate: a bound beyond int8's range is beyond every key.
+			r := a + o
+			if o > 0 && r < a {
+				r = math.MaxInt64
+			} else if o < 0 && r > a {
+				r = math.MinInt64
+			}
+			return r, nil
+		}, true
+	case types.Float4OID, types.Float8OID:
+		return types.TFloat8, func(k, off types.Datum, sub bool) (types.Datum, error) {
+			if sub {
+				return k.(float64) - off.(float64), nil
+			}
+			return k.(float64) + off.(float64), nil
+		}, true
+	case types.NumericOID:
+		return types.TNumeric, func(k, off types.Datum, sub bool) (types.Datum, error) {
+			if sub {
+				return types.NumericSub(k.(*types.Decimal), off.(*types.Decimal))
+			}
+			return types.NumericAdd(k.(*types.Decimal), off.(*types.Decimal))
+		}, true
+	}
+	return types.T{}, nil, false
+}
+
+// hasKey reports whether keys already sort by e.
+func hasKey(keys []planner.SortKey, e planner.Expr) bool {
+	for _, k := range keys {
+		if planner.Equal(k.Expr, e) {
+			return true
+		}
+	}
+	return false
 }
