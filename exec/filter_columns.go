@@ -2,6 +2,7 @@ package exec
 
 import (
 	"container/heap"
+	"math"
 
 	"github.com/vecgres/vecgres/index/columns"
 	"github.com/vecgres/vecgres/index/hnsw"
@@ -32,6 +33,33 @@ func (t intTerm) test(v int64) bool {
 		return v == t.value
 	}
 	return v != t.value
+}
+
+// bounds returns the comparison as the values it passes: those in
+// [lo, hi], except ne when except is set (for <>).
+func (t intTerm) bounds() (lo, hi int64, except bool, ne int64) {
+	lo, hi = math.MinInt64, math.MaxInt64
+	switch t.op {
+	case "<":
+		if t.value == math.MinInt64 {
+			return 1, 0, false, 0 // nothing passes
+		}
+		hi = t.value - 1
+	case "<=":
+		hi = t.value
+	case ">":
+		if t.value == math.MaxInt64 {
+			return 1, 0, false, 0
+		}
+		lo = t.value + 1
+	case ">=":
+		lo = t.value
+	case "=":
+		lo, hi = t.value, t.value
+	default:
+		return lo, hi, true, t.value
+	}
+	return lo, hi, false, 0
 }
 
 // flipped is the operator with its operands swapped: 5 < col is col > 5.
@@ -161,23 +189,37 @@ func matchingIDs(r *columns.Reader, terms []intTerm, slots []int, accept func([]
 	for i, s := range slots {
 		col[s] = i
 	}
-	r.Scan(func(rowIDs []uint64, cols [][]types.Datum) {
-		values := make([][]types.Datum, len(terms))
+	// Each term becomes a range test over a flat integer column; the
+	// first term filters all rows, the others only those it passed.
+	type rangeTest struct {
+		values   []int64
+		skip     []bool
+		lo, hi   int64
+		except   bool
+		notEqual int64
+	}
+	r.ScanInts(func(rowIDs []uint64, ints [][]int64, notInt [][]bool) {
+		tests := make([]rangeTest, len(terms))
 		for i, t := range terms {
-			values[i] = cols[col[t.slot]]
+			tests[i].values, tests[i].skip = ints[col[t.slot]], notInt[col[t.slot]]
+			tests[i].lo, tests[i].hi, tests[i].except, tests[i].notEqual = t.bounds()
 		}
+		first, rest := tests[0], tests[1:]
+		values, skip := first.values[:len(rowIDs)], first.skip[:len(rowIDs)]
 	rows:
-		for p, id := range rowIDs {
-			if id == 0 {
+		for p, v := range values {
+			// A free position (id 0) keeps its old values: the id is
+			// tested too.
+			if v < first.lo || v > first.hi || skip[p] || first.except && v == first.notEqual || rowIDs[p] == 0 {
 				continue
 			}
-			for i, t := range terms {
-				n, ok := values[i][p].(int64)
-				if !ok || !t.test(n) {
+			for _, t := range rest {
+				w := t.values[p]
+				if w < t.lo || w > t.hi || t.skip[p] || t.except && w == t.notEqual {
 					continue rows // NULL, or a failed test
 				}
 			}
-			ids = append(ids, id)
+			ids = append(ids, rowIDs[p])
 		}
 	})
 	return ids

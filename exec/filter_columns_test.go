@@ -115,3 +115,22 @@ func TestResultHeapOrder(t *testing.T) {
 		t.Errorf("after the end: %v", more)
 	}
 }
+
+// TestIntTermBounds checks that the range form of each comparison passes
+// exactly the values its test passes, at the ends of int64 too.
+func TestIntTermBounds(t *testing.T) {
+	const minI, maxI = -1 << 63, 1<<63 - 1
+	values := []int64{minI, minI + 1, -5, -1, 0, 1, 4, 5, 6, maxI - 1, maxI}
+	for _, op := range []string{"<", "<=", ">", ">=", "=", "<>"} {
+		for _, c := range values {
+			term := intTerm{op: op, value: c}
+			lo, hi, except, ne := term.bounds()
+			for _, v := range values {
+				got := v >= lo && v <= hi && !(except && v == ne)
+				if want := term.test(v); got != want {
+					t.Errorf("%d %s %d: range [%d, %d] except %v %d passes %v, the test %v", v, op, c, lo, hi, except, ne, got, want)
+				}
+			}
+		}
+	}
+}

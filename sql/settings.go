@@ -75,6 +75,9 @@ func settingsTable() map[string]*setting {
 		{name: "hnsw.iterative_scan", def: "strict_order", check: oneOf("off", "relaxed_order", "strict_order")},
 		{name: "hnsw.max_scan_tuples", def: "20000", check: checkIntRange("hnsw.max_scan_tuples", 1, 2147483647)},
 		{name: "hnsw.scan_mem_multiplier", def: "1", check: checkFloatRange("hnsw.scan_mem_multiplier", 1, 1000)},
+		// vecgres's own: the least ef_search of a filtered search that
+		// tests its filter in the graph (0: hnsw.ef_search alone).
+		{name: "vecgres.filtered_ef_search", def: "200", check: checkIntRange("vecgres.filtered_ef_search", 0, 1000)},
 	}
 	m := make(map[string]*setting, len(list))
 	for _, s := range list {
