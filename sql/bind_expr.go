@@ -758,7 +758,7 @@ func (b *binder) funcCall(fc *pg_query.FuncCall, sc *scope) (planner.Expr, error
 	if fc.Over != nil {
 		return b.windowCall(name, fc, sc)
 	}
-	if _, isWin := windowFunctions[name]; isWin {
+	if isWindowFunction(name) {
 		return nil, b.errAt(fc.Location, pgerr.WrongObjectType, "window function %s requires an OVER clause", name)
 	}
 	if aggs := b.reg.Aggregate(name); len(aggs) > 0 {

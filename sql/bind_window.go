@@ -5,6 +5,7 @@ import (
 
 	pg_query "github.com/pganalyze/pg_query_go/v6"
 
+	"github.com/vecgres/vecgres/exec/builtins"
 	"github.com/vecgres/vecgres/planner"
 	"github.com/vecgres/vecgres/sql/pgerr"
 	"github.com/vecgres/vecgres/sql/types"
@@ -33,14 +34,11 @@ const (
 	winBanAgg    = "\x00aggregate"
 )
 
-// windowFunctions are the built-in window functions with the number of
-// arguments each takes (minimum, maximum). Aggregates also run as window
-// functions.
-var windowFunctions = map[string][2]int{
-	"row_number": {0, 0}, "rank": {0, 0}, "dense_rank": {0, 0},
-	"percent_rank": {0, 0}, "cume_dist": {0, 0}, "ntile": {1, 1},
-	"lag": {1, 3}, "lead": {1, 3},
-	"first_value": {1, 1}, "last_value": {1, 1}, "nth_value": {2, 2},
+// isWindowFunction reports whether name is a built-in window function,
+// which may be called only with OVER.
+func isWindowFunction(name string) bool {
+	_, _, ok := builtins.WindowFunction(name)
+	return ok
 }
 
 // windowCall binds a function call with OVER.
@@ -63,7 +61,7 @@ func (b *binder) windowCall(name string, fc *pg_query.FuncCall, sc *scope) (plan
 	defer func() { b.win, b.winNotAllowed = win, "" }()
 
 	isAgg := len(b.reg.Aggregate(name)) > 0
-	arity, isWin := windowFunctions[name]
+	minArgs, maxArgs, isWin := builtins.WindowFunction(name)
 	if !isAgg && !isWin {
 		if len(b.reg.Function(name)) > 0 {
 			return nil, b.errAt(fc.Location, pgerr.WrongObjectType, "OVER specified, but %s is not a window function nor an aggregate function", name)
@@ -95,7 +93,7 @@ func (b *binder) windowCall(name string, fc *pg_query.FuncCall, sc *scope) (plan
 		if err != nil {
 			return nil, err
 		}
-		if !isWin || len(args) < arity[0] || len(args) > arity[1] || fc.AggStar || fc.AggDistinct {
+		if !isWin || len(args) < minArgs || len(args) > maxArgs || fc.AggStar || fc.AggDistinct {
 			return nil, b.errAt(fc.Location, pgerr.UndefinedFunction, "function %s(%s) does not exist", name, typeList(args)).
 				WithHint("No function matches the given name and argument types. You might need to add explicit type casts.")
 		}
