@@ -53,6 +53,7 @@ func NewEngine(cfg EngineConfig) (*Engine, error) {
 			e.reported = append(e.reported, st)
 		}
 	}
+	defer cfg.DB.VerifyInBackground() // after the graphs are loaded
 	if err := e.graphs.load(cfg.DB); err != nil {
 		return nil, err
 	}

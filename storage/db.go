@@ -74,6 +74,10 @@ type DB struct {
 	// Txn.TableVersion); commitVersion is the latest commit version.
 	versions      sync.Map
 	commitVersion atomic.Uint64
+	// verifyLater starts the background check of the data directory
+	// (verify.go); verifying counts it running, which Close waits for.
+	verifyLater func()
+	verifying   sync.WaitGroup
 
 	// seqMu guards the map seqs (not the states, which have their own locks).
 	seqMu sync.RWMutex
@@ -384,6 +388,7 @@ func (db *DB) Close() error {
 	if db.closed.Swap(true) {
 		return nil
 	}
+	db.verifying.Wait()
 	if db.space.readOnly {
 		if err := db.pebble.Close(); err != nil {
 			return ioError("close data directory", err)
