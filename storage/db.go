@@ -74,6 +74,9 @@ type DB struct {
 	// Txn.TableVersion); commitVersion is the latest commit version.
 	versions      sync.Map
 	commitVersion atomic.Uint64
+	// pendingVersion is the version of the commit under way (set before
+	// its batch becomes visible), or commitVersion when none is.
+	pendingVersion atomic.Uint64
 	// verifyLater starts the background check of the data directory
 	// (verify.go); verifying counts it running, which Close waits for.
 	verifyLater func()
@@ -279,6 +282,7 @@ func (db *DB) load() error {
 	if err != nil {
 		return err
 	}
+	db.pendingVersion.Store(db.commitVersion.Load())
 
 	var orphans [][]byte
 	err = db.scanPrefix([]byte{spaceSequences}, func(k, v []byte) error {

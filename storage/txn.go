@@ -36,6 +36,12 @@ type Txn struct {
 	// statement and for a writer); stmtCat is the catalog pinned with it.
 	stmt    *snapshotRef
 	stmtCat *Catalog
+	// stmtCommitted is the commit version when the statement's snapshot
+	// was taken, and stmtExact whether the snapshot holds exactly the
+	// commits up to it (no commit was under way): TableVersion then
+	// answers from memory (versions.go).
+	stmtCommitted uint64
+	stmtExact     bool
 
 	// newSeqs are sequences this txn created: their state is published at
 	// commit. droppedSeqs are committed sequences it dropped.
@@ -209,7 +215,9 @@ func (t *Txn) StartStatement() {
 	if t.done || t.batch != nil || t.db.closed.Load() {
 		return
 	}
+	committed := t.db.commitVersion.Load()
 	t.stmt = &snapshotRef{snap: t.db.pebble.NewSnapshot(), refs: 1}
+	t.stmtCommitted, t.stmtExact = committed, t.db.pendingVersion.Load() == committed
 	t.stmtCat = t.db.Catalog()
 }
 
@@ -359,7 +367,9 @@ func (t *Txn) Commit() error {
 	if t.oidsAllocated {
 		_ = t.batch.Set(metaNextOIDKey, binary.BigEndian.AppendUint64(nil, uint64(t.db.nextOID)), nil)
 	}
+	t.db.pendingVersion.Store(version) // before the batch is visible
 	if err := t.batch.Commit(pebble.Sync); err != nil {
+		t.db.pendingVersion.Store(version - 1)
 		t.Rollback()
 		return ioError("commit", err)
 	}
@@ -370,7 +380,6 @@ func (t *Txn) Commit() error {
 		t.db.cat.Store(t.cat)
 	}
 	t.version = version
-	t.db.commitVersion.Store(version)
 	for oid, c := range t.counts {
 		if c.dropped {
 			t.db.rowCounts.Delete(oid)
@@ -380,6 +389,7 @@ func (t *Txn) Commit() error {
 			t.db.versions.Store(oid, version)
 		}
 	}
+	t.db.commitVersion.Store(version) // after the tables' versions
 	if len(t.newSeqs) > 0 || len(t.droppedSeqs) > 0 {
 		t.db.seqMu.Lock()
 		for oid, st := range t.newSeqs {

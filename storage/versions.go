@@ -26,7 +26,20 @@ func countVersion(v []byte) uint64 {
 // TableVersion returns the version of a table as the transaction reads
 // it: in a statement, as of its snapshot. A table no commit has written
 // has version 0.
+//
+// A statement whose snapshot holds exactly the commits up to a version
+// (StartStatement read the commit version before taking it, and no
+// commit was under way after: each commit announces its version in
+// pendingVersion before its batch becomes visible, and publishes the
+// tables' versions before commitVersion) is answered from memory when
+// the table's latest version is not newer than that; otherwise the
+// version is read from the snapshot, a Pebble point read of about 10µs.
 func (t *Txn) TableVersion(table types.OID) (uint64, error) {
+	if t.batch == nil && t.stmt != nil && t.stmtExact {
+		if v := t.db.CommittedVersion(table); v <= t.stmtCommitted {
+			return v, nil
+		}
+	}
 	var version uint64
 	_, err := t.get(rowCountKey(table), func(v []byte) error {
 		version = countVersion(v)
