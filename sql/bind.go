@@ -60,6 +60,25 @@ type binder struct {
 type level struct {
 	sc         *scope
 	correlated bool
+	// derived marks the level of a subquery in FROM: it is part of its
+	// enclosing query's plan, so the executor keeps no outer row for it,
+	// and an outer reference does not count it (see execDepth).
+	derived bool
+}
+
+// execDepth converts the distance in query levels from the query being
+// bound to an enclosing one into the executor's: how many rows back on
+// its stack of outer rows, one per subquery expression being evaluated
+// (subqueries in FROM run inside their query's plan and push none).
+func (b *binder) execDepth(depth int) int {
+	n := len(b.levels)
+	d := depth
+	for i := n - depth; i < n; i++ {
+		if b.levels[i].derived {
+			d--
+		}
+	}
+	return d
 }
 
 // outerScopes returns the scopes of the enclosing queries, outermost
@@ -84,10 +103,20 @@ func (b *binder) markCorrelated(depth int) {
 // inSubquery binds a subquery of the query whose scope is sc. It returns
 // whether the subquery refers to sc or further out.
 func (b *binder) inSubquery(sc *scope, bind func() error) (correlated bool, err error) {
-	if sc == nil {
-		sc = &scope{}
+	return b.inLevel(&level{sc: sc}, bind)
+}
+
+// inDerived binds a subquery in FROM, which sees no column of its own
+// query (no LATERAL) but those of the queries around that one.
+func (b *binder) inDerived(bind func() error) error {
+	_, err := b.inLevel(&level{derived: true}, bind)
+	return err
+}
+
+func (b *binder) inLevel(l *level, bind func() error) (correlated bool, err error) {
+	if l.sc == nil {
+		l.sc = &scope{}
 	}
-	l := &level{sc: sc}
 	b.levels = append(b.levels, l)
 	savedAgg, savedNot := b.agg, b.aggNotAllowed
 	savedWin, savedWinNot := b.win, b.winNotAllowed
@@ -254,7 +283,7 @@ func (b *binder) lookupColumn(sc *scope, table, name string, loc int32) (planner
 			return &planner.ColRef{Idx: c.idx, T: c.t, Name: ref}, nil
 		}
 		b.markCorrelated(depth)
-		return &planner.OuterRef{Depth: depth, Idx: c.idx, T: c.t, Name: ref}, nil
+		return &planner.OuterRef{Depth: b.execDepth(depth), Idx: c.idx, T: c.t, Name: ref}, nil
 	}
 	if table != "" {
 		for _, s := range scopes {

@@ -145,7 +145,7 @@ func (b *binder) fromItem(n *pg_query.Node) (planner.Node, *scope, error) {
 			return nil, nil, b.unsupported(-1, "LATERAL")
 		}
 		var plan planner.Node
-		_, err := b.inSubquery(nil, func() error {
+		err := b.inDerived(func() error {
 			var err error
 			plan, err = b.selectStmt(rs.Subquery.GetSelectStmt())
 			return err
