@@ -18,9 +18,10 @@ type VacuumStats struct {
 	// link to them left (see reconnect).
 	Reconnected int
 	// Replanned counts the repaired lists whose planned content could not
-	// be used (the list or a node it links to changed after PlanVacuum)
-	// and were chosen again inside the Tx. Vacuum plans inside the Tx, so
-	// it is 0 there.
+	// be used as it was (the list or a node it links to changed after
+	// PlanVacuum), chosen again inside the Tx among their present and
+	// planned links (see ApplyVacuum). Vacuum plans inside the Tx, so it
+	// is 0 there.
 	Replanned int
 }
 
@@ -127,13 +128,14 @@ func (tx *Tx) Vacuum(ctx context.Context) (VacuumStats, error) {
 // ApplyVacuum finishes the vacuum p planned, in the Tx: the nodes deleted
 // when p was planned and still deleted now are reclaimed. Each list that
 // links to one gets its planned content if nothing it was chosen from
-// changed since (the list itself, or one of its deleted nodes became
-// live again by a rollback); otherwise, and for lists that came to link
-// to one after planning, it is chosen again here, as Vacuum would. If
-// slots were freed since planning (a vacuum or a rollback committed),
-// node numbers in p may name other nodes, so all of p is chosen again.
-// The entry point and reconnect are handled as Vacuum does. Writes go
-// through the Tx's journal and Store like every other change.
+// changed since: the list itself, one of its deleted nodes (live again
+// after a rollback), or any slot (freed by a rollback or another vacuum,
+// so that node numbers in p may name other nodes now). Otherwise the
+// heuristic chooses again among the list's present links and the planned
+// ones, at their present distances; lists that came to link to a deleted
+// node only after planning are chosen as Vacuum would. The entry point
+// and reconnect are handled as Vacuum does. Writes go through the Tx's
+// journal and Store like every other change.
 //
 // ApplyVacuum must not overlap other calls on the Tx. A cancelled ctx
 // stops it with PostgreSQL's cancellation error; the Tx must then roll
@@ -147,15 +149,9 @@ func (tx *Tx) ApplyVacuum(ctx context.Context, p *VacuumPlan) (VacuumStats, erro
 	if p.g != g {
 		return st, pgerr.New(pgerr.InternalError, "hnsw: vacuum plan of another graph")
 	}
-	if g.reclaims.Load() != p.reclaims {
-		fresh, err := g.PlanVacuum(ctx)
-		if err != nil {
-			return st, err
-		}
-		st, err = tx.ApplyVacuum(ctx, fresh)
-		st.Replanned += len(p.lists)
-		return st, err
-	}
+	// Slots freed since planning may hold other nodes now: no planned
+	// list is then written as it is.
+	slotsFreed := g.reclaims.Load() != p.reclaims
 	g.alloc.Lock()
 	next := g.next
 	g.alloc.Unlock()
@@ -197,14 +193,21 @@ func (tx *Tx) ApplyVacuum(ctx context.Context, p *VacuumPlan) (VacuumStats, erro
 				continue
 			}
 			st.Repaired++
-			if plan != nil && p.still(plan, r.list, dead) {
+			if plan != nil && !slotsFreed && p.still(plan, r.list, dead) {
 				tx.setList(w, n, lc, p.links[plan.off:plan.off+plan.n])
 				continue
 			}
+			// Writers changed a planned list since: its live links and
+			// the planned ones are the candidates, which is cheap (no
+			// walk through deleted nodes) and keeps what both chose.
+			// Under heavy inserts most lists change while a plan is
+			// made.
 			if plan != nil {
 				st.Replanned++
 			}
-			r.choose(n, lc)
+			if plan == nil || !r.merge(n, lc, p.links[plan.off:plan.off+plan.n]) {
+				r.choose(n, lc)
+			}
 			r.list = r.list[:0]
 			for _, it := range w.kept {
 				r.list = append(r.list, it.node())
@@ -331,6 +334,33 @@ func (r *repairer) choose(n uint32, level int) bool {
 	for _, e := range r.pool {
 		w.cands = append(w.cands, makeItem(g.distFrom(g.linkMetric, nv, n, e), e))
 		r.setSeen(e, false)
+	}
+	slices.Sort(w.cands)
+	w.kept = g.selectNeighbors(w.kept[:0], w.cands, g.maxLinks(level))
+	return true
+}
+
+// merge chooses the new content of n's list on level, r.list, which
+// links to deleted nodes, into r.w.kept: among its links to nodes not
+// deleted and planned, a list chosen for it before. It reports false,
+// choosing nothing, if there are no such nodes.
+func (r *repairer) merge(n uint32, level int, planned []uint32) bool {
+	g := r.g
+	r.pool = r.pool[:0]
+	r.old = append(append(r.old[:0], planned...), r.list...)
+	for _, e := range r.old {
+		if e != n && !r.isDead(e) && g.state(e) != stateFree && !slices.Contains(r.pool, e) {
+			r.pool = append(r.pool, e)
+		}
+	}
+	if len(r.pool) == 0 {
+		return false
+	}
+	nv := g.vecOrNil(n)
+	w := r.w
+	w.cands = w.cands[:0]
+	for _, e := range r.pool {
+		w.cands = append(w.cands, makeItem(g.distFrom(g.linkMetric, nv, n, e), e))
 	}
 	slices.Sort(w.cands)
 	w.kept = g.selectNeighbors(w.kept[:0], w.cands, g.maxLinks(level))

@@ -85,7 +85,6 @@ func TestApplyVacuumAfterChanges(t *testing.T) {
 				mustCommit(t, tx)
 			},
 			reclaimed: 0,
-			replanned: true,
 		},
 	}
 	for _, tt := range tests {
