@@ -24,6 +24,25 @@ func addText(r *Registry) {
 	r.addBinary("||", textFunc(func(a []types.Datum) (types.Datum, error) {
 		return str(a[0]) + str(a[1]), nil
 	}, types.TextOID, types.TextOID))
+	// text || anynonarray and anynonarray || text (PostgreSQL's
+	// textanycat and anytextcat): the other operand in its text form, so
+	// that 'doc ' || 5 is 'doc 5'. They are registered for each scalar
+	// type, so that an unknown literal beside an integer resolves to them
+	// (the string category is preferred for unknown) and not to array
+	// concatenation.
+	for _, oid := range []types.OID{types.BoolOID, types.Int2OID, types.Int4OID, types.Int8OID, types.OidOID,
+		types.Float4OID, types.Float8OID, types.NumericOID, types.DateOID, types.TimestampOID, types.TimestampTZOID,
+	} {
+		t := types.Of(oid)
+		r.addBinary("||", Overload{Args: sig(types.TextOID, oid), Ret: types.TText, Volatility: planner.Stable,
+			Impl: func(env planner.Env, a []types.Datum) (types.Datum, error) {
+				return str(a[0]) + asText(env, t, a[1]), nil
+			}})
+		r.addBinary("||", Overload{Args: sig(oid, types.TextOID), Ret: types.TText, Volatility: planner.Stable,
+			Impl: func(env planner.Env, a []types.Datum) (types.Datum, error) {
+				return asText(env, t, a[0]) + str(a[1]), nil
+			}})
+	}
 
 	for _, l := range []struct {
 		op             string
@@ -420,4 +439,20 @@ func (c *regexCache) get(pattern string, caseFold bool) (*regexp.Regexp, error) 
 	c.entries[0] = regexEntry{key: key, rx: rx}
 	c.mu.Unlock()
 	return rx, nil
+}
+
+// asText is a value cast to text: its output form, except that a boolean
+// is 'true' or 'false' (PostgreSQL's bool-to-text cast), not 't' or 'f'.
+func asText(env planner.Env, t types.T, d types.Datum) string {
+	if b, ok := d.(bool); ok {
+		if b {
+			return "true"
+		}
+		return "false"
+	}
+	var f *types.FormatOptions
+	if env != nil {
+		f = env.Format()
+	}
+	return string(types.AppendText(nil, t, d, f))
 }
