@@ -150,6 +150,7 @@ type crashIndexes struct {
 	exists   map[string]bool
 	inFlight string // index whose CREATE or DROP was in flight
 	done     int    // acknowledged statements
+	vacuums  int    // acknowledged VACUUMs
 	rng      *rand.Rand
 }
 
@@ -198,7 +199,7 @@ func TestCrashRecovery(t *testing.T) {
 		for _, w := range writers {
 			txns += w.txns
 		}
-		t.Logf("round %d: killed after %v; %d transactions and %d index statements acknowledged so far", round, killAfter, txns, ddl.done)
+		t.Logf("round %d: killed after %v; %d transactions, %d index statements and %d VACUUMs acknowledged so far", round, killAfter, txns, ddl.done, ddl.vacuums)
 	}
 	child := startChild(t, dir)
 	verifyCrash(t, child, connectChild(t, child), writers, ddl)
@@ -353,12 +354,30 @@ func (w *crashWriter) exec(ctx context.Context, conn *pgx.Conn, stmts []crashStm
 }
 
 // run creates the index that is missing or drops one that exists, the
-// hnsw index mostly kept, with pauses, until the server goes away.
+// hnsw index mostly kept, or vacuums the table, with pauses, until the
+// server goes away.
 func (d *crashIndexes) run(conn *pgx.Conn, killed *atomic.Bool) error {
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	for {
 		time.Sleep(time.Duration(20+d.rng.IntN(150)) * time.Millisecond)
+		if d.exists["crash_emb_idx"] && d.rng.IntN(3) == 0 {
+			// VACUUM repairs the hnsw graph (planned without the writer
+			// lock, applied under it) and changes nothing the clients
+			// know: a kill during it must leave a graph that loads and
+			// finds the nearest rows.
+			_, err := conn.Exec(ctx, "VACUUM crash")
+			if err != nil && !killed.Load() {
+				return fmt.Errorf("VACUUM before the kill: %w", err)
+			}
+			if err == nil {
+				d.vacuums++
+			}
+			if killed.Load() {
+				return nil
+			}
+			continue
+		}
 		name := "crash_grp_idx"
 		if !d.exists["crash_emb_idx"] || d.rng.IntN(8) == 0 {
 			name = "crash_emb_idx"
