@@ -131,6 +131,14 @@
 // overwritten. Iterative scans keep node numbers between calls; they end
 // if slots were freed since they began.
 //
+// Choosing the new lists is nearly all of a vacuum's work, so it can be
+// done outside any Tx (PlanVacuum, as pgvector's VACUUM does its long
+// phase without blocking inserts), while a Tx writes: ApplyVacuum then
+// writes the planned lists in a Tx, and a list that writers changed
+// meanwhile (or that names a node a rollback brought back, or any slot
+// freed since) is chosen again among its present and planned links. Only
+// nodes deleted both when planned and when applied are reclaimed.
+//
 // # Transactions
 //
 // The caller serialises writing transactions (Begin waits for the open
