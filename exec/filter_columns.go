@@ -18,23 +18,6 @@ type intTerm struct {
 	value int64
 }
 
-// test applies the comparison to a column value; NULL passes no test.
-func (t intTerm) test(v int64) bool {
-	switch t.op {
-	case "<":
-		return v < t.value
-	case "<=":
-		return v <= t.value
-	case ">":
-		return v > t.value
-	case ">=":
-		return v >= t.value
-	case "=":
-		return v == t.value
-	}
-	return v != t.value
-}
-
 // bounds returns the comparison as the values it passes: those in
 // [lo, hi], except ne when except is set (for <>).
 func (t intTerm) bounds() (lo, hi int64, except bool, ne int64) {

@@ -170,7 +170,7 @@ func (o *indexScanOp) start(ctx context.Context) error {
 	opts := hnsw.ScanOptions{EfSearch: st.efSearch, Order: order, MaxScanTuples: st.maxScanTuples}
 	// Filters on scans of the other kinds are tested on the rows read.
 	if q, isVector := qv.(types.Vector); isVector && o.filter != nil && !o.firstOnly {
-		done, err := o.planFilter(ctx, g, q, limit, &opts)
+		done, err := o.planFilter(ctx, g, q, limit, st.filteredEf, &opts)
 		if err != nil || done {
 			return err
 		}
@@ -232,7 +232,7 @@ func exactCheaper(total int, matching float64, columnTest bool, ef int, limit in
 // candidate from the cache, so that rejected rows guide the search
 // without filling its result. Without a cache the scan reads candidates
 // from storage and tests the filter on them.
-func (o *indexScanOp) planFilter(ctx context.Context, g *hnsw.Graph, q []float32, limit int64, opts *hnsw.ScanOptions) (done bool, err error) {
+func (o *indexScanOp) planFilter(ctx context.Context, g *hnsw.Graph, q []float32, limit int64, filteredEf int, opts *hnsw.ScanOptions) (done bool, err error) {
 	cache, err := o.rt.Indexes.Columns(ctx, o.n.Table)
 	if err != nil || cache == nil {
 		return false, err
@@ -286,7 +286,7 @@ func (o *indexScanOp) planFilter(ctx context.Context, g *hnsw.Graph, q []float32
 	// the rows pass (glove-6b-100-cosine) and needs an ef_search of about
 	// 200 for 0.95: vecgres.filtered_ef_search raises the width of such
 	// searches to that, and the choice below weighs the wider search.
-	opts.EfSearch = max(opts.EfSearch, readScanSettings(o.rt.Env).filteredEf)
+	opts.EfSearch = max(opts.EfSearch, filteredEf)
 	if exactCheaper(total, estimated, columnTest, opts.EfSearch, limit) {
 		o.note(fmt.Sprintf("Filter Strategy: exact scan of the matching rows (estimated selectivity %.2f%%, %d of %d rows)",
 			100*selectivity, int(estimated+0.5), total))
@@ -338,10 +338,7 @@ func (o *indexScanOp) exactScanFromStorage(ctx context.Context, ids []uint64, q 
 	}
 	// The ranking reads what the index holds: its column, or its
 	// expression's value.
-	var key planner.Expr = &planner.ColRef{Idx: o.n.Index.Columns[0].Slot}
-	if o.n.Key != nil {
-		key = o.n.Key
-	}
+	key := o.indexKey()
 	keyOf, err := (&compiler{env: o.rt.Env, params: o.rt.Params}).compile(key)
 	if err != nil {
 		return err
@@ -556,14 +553,19 @@ func (o *indexScanOp) limit() (int64, error) {
 	return v.(int64), nil
 }
 
+// indexKey is what the index holds of a row: its column, or its
+// expression's value.
+func (o *indexScanOp) indexKey() planner.Expr {
+	if o.n.Key != nil {
+		return o.n.Key
+	}
+	return &planner.ColRef{Idx: o.n.Index.Columns[0].Slot}
+}
+
 // startUnordered starts a scan for a NULL query value: the rows the index
 // holds (those whose key is not NULL), in table order.
 func (o *indexScanOp) startUnordered() error {
-	var key planner.Expr = &planner.ColRef{Idx: o.n.Index.Columns[0].Slot}
-	if o.n.Key != nil {
-		key = o.n.Key
-	}
-	keyOf, err := (&compiler{env: o.rt.Env, params: o.rt.Params}).compile(key)
+	keyOf, err := (&compiler{env: o.rt.Env, params: o.rt.Params}).compile(o.indexKey())
 	if err != nil {
 		return err
 	}

@@ -88,7 +88,7 @@ func (s *Session) truncateTable(ctx context.Context, t *storage.Table) error {
 		if err != nil {
 			return err
 		}
-		g, err := hnsw.BuildValues(ctx, cfg, func(func(uint64, hnsw.Value) error) error { return nil }, hnsw.BuildOptions{})
+		g, err := hnsw.New(cfg)
 		if err != nil {
 			return err
 		}

@@ -52,11 +52,8 @@ func TestPsql(t *testing.T) {
 	for _, c := range psqlCommands {
 		t.Run(c.name, func(t *testing.T) { checkPsqlGolden(t, psql, conn, c) })
 	}
-	// The commands that show an HNSW index, once vecgres makes them.
+	// The commands that show an HNSW index.
 	if out, err := runPsql(psql, conn, "-v", "ON_ERROR_STOP=1", "-c", psqlHNSW); err != nil {
-		if strings.Contains(string(out), "is not supported by vecgres yet") {
-			t.Skipf("CREATE INDEX ... USING hnsw is not supported yet; %d golden files wait for it: %s", len(psqlHNSWCommands), out)
-		}
 		t.Fatalf("creating the hnsw index: %v\n%s", err, out)
 	}
 	for _, c := range psqlHNSWCommands {

@@ -36,11 +36,13 @@ func addText(r *Registry) {
 		t := types.Of(oid)
 		r.addBinary("||", Overload{Args: sig(types.TextOID, oid), Ret: types.TText, Volatility: planner.Stable,
 			Impl: func(env planner.Env, a []types.Datum) (types.Datum, error) {
-				return str(a[0]) + asText(env, t, a[1]), nil
+				v, err := asText(env, t, a[1])
+				return str(a[0]) + v, err
 			}})
 		r.addBinary("||", Overload{Args: sig(oid, types.TextOID), Ret: types.TText, Volatility: planner.Stable,
 			Impl: func(env planner.Env, a []types.Datum) (types.Datum, error) {
-				return asText(env, t, a[0]) + str(a[1]), nil
+				v, err := asText(env, t, a[0])
+				return v + str(a[1]), err
 			}})
 	}
 
@@ -441,18 +443,16 @@ func (c *regexCache) get(pattern string, caseFold bool) (*regexp.Regexp, error) 
 	return rx, nil
 }
 
-// asText is a value cast to text: its output form, except that a boolean
-// is 'true' or 'false' (PostgreSQL's bool-to-text cast), not 't' or 'f'.
-func asText(env planner.Env, t types.T, d types.Datum) string {
-	if b, ok := d.(bool); ok {
-		if b {
-			return "true"
-		}
-		return "false"
-	}
+// asText is a value cast to text, as PostgreSQL's anytextcat casts it
+// (a boolean is 'true', not its output form 't').
+func asText(env planner.Env, t types.T, d types.Datum) (string, error) {
 	var f *types.FormatOptions
 	if env != nil {
 		f = env.Format()
 	}
-	return string(types.AppendText(nil, t, d, f))
+	v, err := types.CastWith(d, t, types.TText, true, f)
+	if err != nil {
+		return "", err
+	}
+	return v.(string), nil
 }

@@ -287,17 +287,6 @@ func (r *Reader) each(fn func(id uint64, row []types.Datum) bool) {
 	}
 }
 
-// Scan calls fn once, holding the read lock throughout, with the row ids
-// by position (0 at a free position) and the cached values by position,
-// one slice per slot in the order of Slots: the columns as they are
-// stored, for tests that run over a whole column faster than row by
-// row. fn must not keep the slices.
-func (r *Reader) Scan(fn func(ids []uint64, cols [][]types.Datum)) {
-	r.c.mu.RLock()
-	defer r.c.mu.RUnlock()
-	fn(r.c.ids, r.c.cols)
-}
-
 // ScanInts calls fn once, holding the read lock throughout, with the row
 // ids by position (0 at a free position) and, per slot in the order of
 // Slots, the values as integers and whether each is not one (NULL or not
