@@ -173,46 +173,20 @@ func CheckHalfvecElement(h uint16) error {
 // parseHalfvec is pgvector's halfvec_in: the syntax of vector, each
 // element read as strtof reads a float4 and then rounded to binary16.
 func parseHalfvec(s string) (Datum, error) {
-	i := skipSpace(s, 0)
-	if i >= len(s) || s[i] != '[' {
-		return nil, errHalfvecSyntax(s).WithDetail("Vector contents must start with \"[\".")
-	}
-	i = skipSpace(s, i+1)
-	if i < len(s) && s[i] == ']' {
-		return nil, errHalfvecDims(0)
-	}
 	var v Halfvec
-	for {
-		if len(v) == VectorMaxDim {
-			return nil, errHalfvecDims(len(v) + 1)
-		}
-		i = skipSpace(s, i)
-		n := scanFloat(s[i:])
-		if n == 0 {
-			return nil, errHalfvecSyntax(s)
-		}
-		f, rangeErr := strtod(s[i:i+n], 32)
+	err := scanElements(s, errHalfvecSyntax, errHalfvecDims, func(f float64, rangeErr bool, text string) error {
 		h := halfFromFloat32(float32(f))
 		if (rangeErr && math.IsInf(f, 0)) || (halfIsInf(h) && !math.IsInf(f, 0)) {
-			return nil, errHalfOutOfRange(s[i : i+n])
+			return errHalfOutOfRange(text)
 		}
 		if err := CheckHalfvecElement(h); err != nil {
-			return nil, err
+			return err
 		}
 		v = append(v, h)
-		i = skipSpace(s, i+n)
-		if i < len(s) && s[i] == ',' {
-			i++
-			continue
-		}
-		if i < len(s) && s[i] == ']' {
-			i++
-			break
-		}
-		return nil, errHalfvecSyntax(s)
-	}
-	if skipSpace(s, i) != len(s) {
-		return nil, errHalfvecSyntax(s).WithDetail("Junk after closing right brace.")
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	return v, nil
 }

@@ -14,32 +14,51 @@ func errVectorSyntax(s string) *pgerr.Error {
 // allowed around everything, each element read as C's strtof reads a
 // float4.
 func parseVector(s string) (Datum, error) {
+	var v Vector
+	err := scanElements(s, errVectorSyntax, errVectorDims, func(f float64, rangeErr bool, text string) error {
+		if rangeErr && math.IsInf(f, 0) {
+			return pgerr.New(pgerr.NumericValueOutOfRange, "\"%s\" is out of range for type vector", text)
+		}
+		if err := checkVectorElement(f); err != nil {
+			return err
+		}
+		v = append(v, float32(f))
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+// scanElements reads the text form that vector and halfvec share: '['
+// elements separated by ',' ']' with white space allowed around
+// everything, at least one and at most VectorMaxDim elements, each read
+// as C's strtof reads a float4 (rangeErr: it overflowed or underflowed)
+// and handed to add with its text. syntax and dims make the type's errors.
+func scanElements(s string, syntax func(string) *pgerr.Error, dims func(int) error,
+	add func(f float64, rangeErr bool, text string) error) error {
 	i := skipSpace(s, 0)
 	if i >= len(s) || s[i] != '[' {
-		return nil, errVectorSyntax(s).WithDetail("Vector contents must start with \"[\".")
+		return syntax(s).WithDetail("Vector contents must start with \"[\".")
 	}
 	i = skipSpace(s, i+1)
 	if i < len(s) && s[i] == ']' {
-		return nil, errVectorDims(0)
+		return dims(0)
 	}
-	var v Vector
-	for {
-		if len(v) == VectorMaxDim {
-			return nil, errVectorDims(len(v) + 1)
+	for count := 0; ; count++ {
+		if count == VectorMaxDim {
+			return dims(count + 1)
 		}
 		i = skipSpace(s, i)
 		n := scanFloat(s[i:])
 		if n == 0 {
-			return nil, errVectorSyntax(s)
+			return syntax(s)
 		}
 		f, rangeErr := strtod(s[i:i+n], 32)
-		if rangeErr && math.IsInf(f, 0) {
-			return nil, pgerr.New(pgerr.NumericValueOutOfRange, "\"%s\" is out of range for type vector", s[i:i+n])
+		if err := add(f, rangeErr, s[i:i+n]); err != nil {
+			return err
 		}
-		if err := checkVectorElement(f); err != nil {
-			return nil, err
-		}
-		v = append(v, float32(f))
 		i = skipSpace(s, i+n)
 		if i < len(s) && s[i] == ',' {
 			i++
@@ -49,12 +68,12 @@ func parseVector(s string) (Datum, error) {
 			i++
 			break
 		}
-		return nil, errVectorSyntax(s)
+		return syntax(s)
 	}
 	if skipSpace(s, i) != len(s) {
-		return nil, errVectorSyntax(s).WithDetail("Junk after closing right brace.")
+		return syntax(s).WithDetail("Junk after closing right brace.")
 	}
-	return v, nil
+	return nil
 }
 
 func skipSpace(s string, i int) int {
