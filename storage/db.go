@@ -77,6 +77,9 @@ type DB struct {
 	// pendingVersion is the version of the commit under way (set before
 	// its batch becomes visible), or commitVersion when none is.
 	pendingVersion atomic.Uint64
+	// stmtReaders counts the statement snapshots in use by version
+	// (readers.go).
+	stmtReaders statementReaders
 	// verifyLater starts the background check of the data directory
 	// (verify.go); verifying counts it running, which Close waits for.
 	verifyLater func()

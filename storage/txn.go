@@ -51,6 +51,7 @@ type Txn struct {
 	// counts are the changes to tables' row counts, applied at commit.
 	counts map[types.OID]*countChange
 
+	onPrepare  []func(version uint64)
 	onCommit   []func()
 	onRollback []func()
 
@@ -74,6 +75,10 @@ type snapshotRef struct {
 	mu   sync.Mutex
 	snap *pebble.Snapshot
 	refs int
+	// db and version unregister the snapshot from db's statement readers
+	// (readers.go) when the last reference goes.
+	db      *DB
+	version uint64
 }
 
 func (s *snapshotRef) acquire() {
@@ -89,6 +94,7 @@ func (s *snapshotRef) release() {
 	s.mu.Unlock()
 	if last {
 		_ = s.snap.Close()
+		s.db.unregisterReader(s.version)
 	}
 }
 
@@ -215,8 +221,8 @@ func (t *Txn) StartStatement() {
 	if t.done || t.batch != nil || t.db.closed.Load() {
 		return
 	}
-	committed := t.db.commitVersion.Load()
-	t.stmt = &snapshotRef{snap: t.db.pebble.NewSnapshot(), refs: 1}
+	committed := t.db.registerReader()
+	t.stmt = &snapshotRef{snap: t.db.pebble.NewSnapshot(), refs: 1, db: t.db, version: committed}
 	t.stmtCommitted, t.stmtExact = committed, t.db.pendingVersion.Load() == committed
 	t.stmtCat = t.db.Catalog()
 }
@@ -321,6 +327,16 @@ func (t *Txn) closeIters() {
 // rollback.
 func (t *Txn) OnCommit(fn func()) { t.onCommit = append(t.onCommit, fn) }
 
+// OnPrepare registers fn to run during Commit, with the version the
+// commit will have, just before the transaction's writes become visible
+// to readers, in order of registration: an in-memory structure that
+// changed with the transaction (an hnsw graph) tags its changes with the
+// version there, so that a statement whose snapshot holds the commit also
+// sees them, and one whose snapshot does not, does not. If the writes
+// then fail to commit, the OnRollback hooks run. OnPrepare hooks run only
+// for a transaction that wrote something.
+func (t *Txn) OnPrepare(fn func(version uint64)) { t.onPrepare = append(t.onPrepare, fn) }
+
 // OnRollback registers fn to run when the transaction rolls back (or its
 // commit fails), in order of registration.
 func (t *Txn) OnRollback(fn func()) { t.onRollback = append(t.onRollback, fn) }
@@ -366,6 +382,9 @@ func (t *Txn) Commit() error {
 	}
 	if t.oidsAllocated {
 		_ = t.batch.Set(metaNextOIDKey, binary.BigEndian.AppendUint64(nil, uint64(t.db.nextOID)), nil)
+	}
+	for _, fn := range t.onPrepare {
+		fn(version)
 	}
 	t.db.pendingVersion.Store(version) // before the batch is visible
 	if err := t.batch.Commit(pebble.Sync); err != nil {
@@ -434,7 +453,7 @@ func (t *Txn) runHooks(fns []func()) {
 	for _, fn := range fns {
 		fn()
 	}
-	t.onCommit, t.onRollback = nil, nil
+	t.onPrepare, t.onCommit, t.onRollback = nil, nil, nil
 }
 
 // AllocOID returns a new OID for a schema object, from a counter that
