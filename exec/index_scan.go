@@ -90,6 +90,9 @@ type indexScanOp struct {
 	filter   evalFn
 	searcher *hnsw.Searcher
 	started  bool
+	// snapshot is the view of the graph that matches the statement's
+	// rows (graphSnapshot).
+	snapshot hnsw.Snapshot
 	// batch holds the ids of the scan's current batch not fetched yet;
 	// rows holds fetched rows not returned yet (nil: not visible).
 	batch     []storage.RowID
@@ -151,6 +154,9 @@ func (o *indexScanOp) start(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	if o.snapshot, err = graphSnapshot(o.rt.Txn, o.n.Table.OID); err != nil {
+		return err
+	}
 	st := readScanSettings(o.rt.Env)
 	order := hnsw.StrictOrder
 	if st.iterative == "relaxed_order" {
@@ -167,7 +173,7 @@ func (o *indexScanOp) start(ctx context.Context) error {
 			o.chunk = int(limit)
 		}
 	}
-	opts := hnsw.ScanOptions{EfSearch: st.efSearch, Order: order, MaxScanTuples: st.maxScanTuples}
+	opts := hnsw.ScanOptions{EfSearch: st.efSearch, Order: order, MaxScanTuples: st.maxScanTuples, Snapshot: o.snapshot}
 	// Filters on scans of the other kinds are tested on the rows read.
 	if q, isVector := qv.(types.Vector); isVector && o.filter != nil && !o.firstOnly {
 		done, err := o.planFilter(ctx, g, q, limit, st.filteredEf, &opts)
@@ -316,7 +322,7 @@ func (o *indexScanOp) exactScan(ctx context.Context, g *hnsw.Graph, r *columns.R
 	if err := ctxErr(ctx); err != nil {
 		return err
 	}
-	res, ok, err := g.Distances(q, ids, nil)
+	res, ok, err := g.Distances(q, ids, o.snapshot, nil)
 	if err != nil {
 		return err
 	}
@@ -425,6 +431,23 @@ func (o *indexScanOp) rowsFromCache(ctx context.Context) error {
 }
 
 func (o *indexScanOp) note(s string) { o.notes = append(o.notes, s) }
+
+// graphSnapshot returns the view of an hnsw graph that matches the rows
+// the transaction reads: a writer reads the live store and sees its own
+// uncommitted changes (hnsw.Latest); any other statement reads a snapshot
+// and sees the graph's rows as of the table's version in it, without the
+// changes of a transaction still open (hnsw.AsOf), as PostgreSQL's READ
+// COMMITTED.
+func graphSnapshot(txn *storage.Txn, table types.OID) (hnsw.Snapshot, error) {
+	if txn == nil || txn.Writing() {
+		return hnsw.Latest, nil
+	}
+	v, err := txn.TableVersion(table)
+	if err != nil {
+		return hnsw.Snapshot{}, err
+	}
+	return hnsw.AsOf(v), nil
+}
 
 // explainNotes is what the scan tells EXPLAIN ANALYZE.
 func (o *indexScanOp) explainNotes() []string { return o.notes }

@@ -155,8 +155,20 @@ func (s *Session) indexes() *txnIndexes {
 	s.txnIdx = ti
 	reg := s.e.graphs
 	txn := s.txn
-	s.txn.OnCommit(func() {
+	db := s.e.db
+	// The graphs' changes take the commit's version just before its rows
+	// become visible, so that every statement sees a graph's rows as its
+	// snapshot holds them (hnsw's Snapshot); once no running statement
+	// is older than a change, the change settles.
+	s.txn.OnPrepare(func(version uint64) {
 		for _, tx := range ti.writers {
+			tx.Prepare(version)
+		}
+	})
+	s.txn.OnCommit(func() {
+		oldest := db.OldestReadVersion()
+		for _, tx := range ti.writers {
+			tx.Settle(oldest)
 			if err := tx.Commit(); err != nil {
 				reg.log.Error().Err(err).Msg("hnsw: commit of an index transaction failed")
 			}
@@ -191,9 +203,23 @@ func (s *Session) indexes() *txnIndexes {
 // without making any when the transaction created none.
 func (si sessionIndexes) graphFast(idx *storage.Index) (*hnsw.Graph, bool) {
 	if si.s.txnIdx == nil {
-		return si.s.e.graphs.get(idx.OID)
+		gr, ok := si.s.e.graphs.get(idx.OID)
+		if ok {
+			settle(si.s.e.db, gr)
+		}
+		return gr, ok
 	}
 	return nil, false
+}
+
+// settle returns a graph's versioned nodes to plain states when no running
+// statement is older than their commits: their commit settles them when
+// it can, and the next search after the older statements ended does it
+// otherwise (it never waits for a writer).
+func settle(db *storage.DB, gr *hnsw.Graph) {
+	if gr.Unsettled() {
+		gr.Settle(db.OldestReadVersion())
+	}
 }
 
 // Graph returns the graph of an hnsw index as the transaction sees it.
@@ -202,6 +228,7 @@ func (ti *txnIndexes) Graph(idx *storage.Index) (*hnsw.Graph, error) {
 		return gr, nil
 	}
 	if gr, ok := ti.s.e.graphs.get(idx.OID); ok {
+		settle(ti.s.e.db, gr)
 		return gr, nil
 	}
 	return nil, pgerr.New(pgerr.InternalError, "hnsw index \"%s\" has no graph loaded", idx.Name)

@@ -414,6 +414,9 @@ func (s *Session) vacuum(ctx context.Context, b *binder, vs *pg_query.VacuumStmt
 			if !ok {
 				return pgerr.New(pgerr.InternalError, "hnsw index \"%s\" has no graph loaded", idx.Name)
 			}
+			// Deleted nodes are reclaimed once settled: no running
+			// statement can see them any more.
+			settle(s.e.db, gr)
 			p, err := gr.PlanVacuum(ctx)
 			if err != nil {
 				return err

@@ -25,7 +25,10 @@
 //     iterative scans (hnsw.iterative_scan strict_order and
 //     relaxed_order, hnsw.max_scan_tuples).
 //   - Tx: one writing transaction's inserts, deletes and vacuum, written
-//     to a Store as they happen and undone exactly by Rollback.
+//     to a Store as they happen and undone exactly by Rollback; Prepare
+//     and Settle give its changes the commit's version for Snapshots.
+//   - Snapshot: the view of a search, Latest (the writer's) or AsOf a
+//     commit version (any other reader's).
 //
 // It imports kernels (for the distances of every kind), sql/pgerr and the standard
 // library only; never storage. Its own assembly (kernel_amd64.s: the
@@ -128,8 +131,11 @@
 // period: searches register in a two-phase epoch counter, and the commit
 // that frees slots flips the epoch and waits until every search that
 // began before has ended, so no search ever reads a node while it is
-// overwritten. Iterative scans keep node numbers between calls; they end
-// if slots were freed since they began.
+// overwritten. Iterative scans keep node numbers between calls; a scan as
+// of a snapshot goes on if slots were freed and reused since it began
+// (the nodes there are newer than its snapshot: walked, never returned),
+// one as of Latest ends. Vacuum reclaims only settled deletions, which no
+// running reader can see.
 //
 // Choosing the new lists is nearly all of a vacuum's work, so it can be
 // done outside any Tx (PlanVacuum, as pgvector's VACUUM does its long
@@ -147,8 +153,15 @@
 // point, and the nodes it added, deleted or reclaimed. Rollback puts those
 // back exactly, so that searches return what they returned before; Commit
 // drops them. A Store error makes the Tx unusable until it is rolled back.
-// Readers may see a Tx's nodes before it commits: the caller filters rows
-// by visibility.
+//
+// Searches see rows as their snapshot holds them (visibility.go): the
+// nodes a Tx adds and deletes carry versions, pending until Prepare tags
+// them with the commit's version just before the commit's rows become
+// visible, and a search as of version v returns a node added at a <= v
+// and deleted at d > v; the writer searches as of Latest and sees its own
+// changes. Settle, told the oldest version a running reader reads as of,
+// returns nodes no reader can see differently to plain states, which
+// searches test with the one state word they read anyway.
 //
 // Build (CREATE INDEX on a filled table) reads all rows, links the first
 // thousand from one goroutine and the rest from runtime.GOMAXPROCS, with

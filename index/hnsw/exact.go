@@ -7,8 +7,8 @@ import (
 	"github.com/vecgres/vecgres/sql/pgerr"
 )
 
-// Distances computes, for each of ids that is a live row of a graph of
-// float32 vectors, the exact distance between q and the row's vector as
+// Distances computes, for each of ids that is a row of a graph of float32
+// vectors as snapshot sees it, the exact distance between q and the row's vector as
 // Search reports it (the operator's value), and appends the Results to
 // out in the order of ids; ids not in the graph (deleted, or rows
 // without a vector) are left out. ok is false, and nothing is computed,
@@ -20,16 +20,17 @@ import (
 // the graph's in-memory vectors, so no row is read from storage. Like
 // Search it runs concurrently with writers; it takes the lock of the id
 // map once, briefly.
-func (g *Graph) Distances(q []float32, ids []uint64, out []Result) (_ []Result, ok bool, err error) {
+func (g *Graph) Distances(q []float32, ids []uint64, snapshot Snapshot, out []Result) (_ []Result, ok bool, err error) {
 	if len(q) != g.dim {
 		return nil, false, pgerr.New(pgerr.DataException, "different vector dimensions %d and %d", len(q), g.dim) // the query's first, as Search
 	}
 	token := g.readers.enter()
 	defer g.readers.exit(token)
+	view := snapshot.view()
 	nodes := make([]uint32, 0, len(ids))
 	g.alloc.Lock()
 	for _, id := range ids {
-		if n, found := g.ids[id]; found {
+		if n, found := g.nodeAt(id, view); found {
 			nodes = append(nodes, n)
 		}
 	}
@@ -46,7 +47,7 @@ func (g *Graph) Distances(q []float32, ids []uint64, out []Result) (_ []Result, 
 		qZero = !normalize(qn)
 	}
 	for _, n := range nodes {
-		if g.state(n) != stateLive {
+		if !g.visibleAt(n, view) {
 			continue
 		}
 		v := g.vec(n)

@@ -39,7 +39,7 @@ func TestDistances(t *testing.T) {
 			want[res.ID] = res.Distance
 		}
 		ids := []uint64{250, 7, 3, 1000, 0, 42}
-		got, ok, err := g.Distances(q, ids, nil)
+		got, ok, err := g.Distances(q, ids, Latest, nil)
 		if err != nil || !ok {
 			t.Fatalf("%v: %v, %v", m, ok, err)
 		}
@@ -57,7 +57,7 @@ func TestDistances(t *testing.T) {
 				t.Errorf("%v: row %d at %v, the search says %v", m, res.ID, res.Distance, d)
 			}
 		}
-		if _, _, err := g.Distances(q[:5], ids, nil); err == nil || !strings.Contains(err.Error(), "different vector dimensions 5 and 12") {
+		if _, _, err := g.Distances(q[:5], ids, Latest, nil); err == nil || !strings.Contains(err.Error(), "different vector dimensions 5 and 12") {
 			t.Errorf("%v: short query: %v", m, err)
 		}
 	}

@@ -10,11 +10,21 @@ import (
 	"github.com/vecgres/vecgres/sql/pgerr"
 )
 
-// Node states, kept in chunk.state and changed with atomic stores.
+// Node states, kept in the record's state word and changed with atomic
+// stores.
 const (
 	stateFree    uint32 = iota // never used, or reclaimed by Vacuum
 	stateLive                  // indexed and returned by searches
 	stateDeleted               // still a waypoint, never returned
+)
+
+// stateVersioned, set in a state word beside stateLive or stateDeleted,
+// says that the node's visibility depends on the snapshot: its versions
+// are in its chunk (visibility.go). The state without the flag is what
+// inserts, Vacuum and persistence go by.
+const (
+	stateVersioned uint32 = 1 << 8
+	stateMask      uint32 = stateVersioned - 1
 )
 
 // Graph is an HNSW graph over vectors of one kind, dimension and metric,
@@ -54,13 +64,21 @@ type Graph struct {
 	entry   atomic.Uint64
 	entryMu sync.Mutex
 
-	// alloc guards next, free, ids and slab.
+	// alloc guards next, free, ids, shadows and slab.
 	alloc sync.Mutex
 	slab  slab
 	next  uint32            // first slot never used
 	free  []uint32          // reclaimed slots, reusable now
 	ids   map[uint64]uint32 // row id of every live node -> node
 	live  atomic.Int64      // live nodes
+	// shadows holds, by row id, the deleted nodes that some snapshot may
+	// still see (visibility.go).
+	shadows map[uint64][]uint32
+	// unsettled lists, oldest first, the nodes commits gave versions to
+	// that Settle has not returned to plain states (guarded by writer);
+	// unsettledNodes counts them.
+	unsettled      []settleBatch
+	unsettledNodes atomic.Int64
 
 	// writer makes Tx exclusive: Begin takes it, Commit and Rollback
 	// release it.
@@ -104,6 +122,9 @@ type chunk struct {
 	upper  [][]uint32 // level·m a node above layer 0: same form
 	ids    []uint64   // row ids
 	levels []uint8    // top layer of each node
+	// vers holds the versions of the chunk's versioned nodes
+	// (visibility.go), made when the first one needs them.
+	vers atomic.Pointer[[]nodeVersions]
 
 	// The vectors of the other kinds, in the one field of the graph's
 	// kind (after the fields a Vector search reads):
@@ -269,12 +290,25 @@ func (g *Graph) id(n uint32) uint64 {
 	return c.ids[i]
 }
 
+// state returns node n's state: free, live or deleted, as inserts, Vacuum
+// and persistence see it (a node the open Tx deleted is deleted, one it
+// added live).
 func (g *Graph) state(n uint32) uint32 {
+	return g.rawState(n) & stateMask
+}
+
+// setState sets node n's state, without versions.
+func (g *Graph) setState(n uint32, s uint32) {
+	g.setRawState(n, s)
+}
+
+// rawState is node n's state word, with the versioned flag.
+func (g *Graph) rawState(n uint32) uint32 {
 	return atomic.LoadUint32(g.hdr(g.rec(n), recState))
 }
 
-func (g *Graph) setState(n uint32, s uint32) {
-	atomic.StoreUint32(g.hdr(g.rec(n), recState), s)
+func (g *Graph) setRawState(n uint32, w uint32) {
+	atomic.StoreUint32(g.hdr(g.rec(n), recState), w)
 }
 
 // lock returns the mutex that guards node n's lists: one of a fixed set,

@@ -65,6 +65,7 @@ func (g *Graph) link(w *worker, n uint32, j journal) {
 	s := &w.s
 	s.nodeQuery(g, n)
 	s.reset(g)
+	s.view = versionPending // links go to the nodes live now
 	lm := g.linkMetric
 	w.seeds = append(w.seeds[:0], g.descendFrom(s, lm, ep, top, level))
 	// Choose the neighbours of every level first, then link: n becomes

@@ -32,6 +32,9 @@ type ScanOptions struct {
 	// Accept, if set, filters rows: rows it refuses still guide the scan
 	// but are never returned and do not count towards a batch.
 	Accept func(id uint64) bool
+	// Snapshot is the view of the rows: Latest (the zero value) for the
+	// writing transaction, AsOf(version) for a reader (see Snapshot).
+	Snapshot Snapshot
 }
 
 // scanState is the state of an iterative scan, kept in its Searcher.
@@ -69,8 +72,12 @@ func (s *Searcher) Scan(g *Graph, q []float32, opt ScanOptions) error {
 // enough rows.
 //
 // The scan holds no lock between calls, and inserts and deletes go on.
-// A Vacuum that reclaims nodes while it runs ends it early (Next returns
-// no more rows), as the nodes it remembers may hold other rows by then.
+// Node slots that a Vacuum or a rolled-back insert frees may be reused
+// meanwhile for other rows. A scan as of a snapshot goes on: the slots it
+// remembers hold, if reused, nodes added after its snapshot, which it
+// walks through but never returns (the caller settles versions only past
+// the oldest reader: see Settle). A scan as of Latest ends early instead
+// (Next returns no more rows), as it would return them.
 // s runs one search or scan at a time: Search or another Scan ends it.
 // q is checked as SearchValue checks it.
 func (s *Searcher) ScanValue(g *Graph, q Value, opt ScanOptions) error {
@@ -84,6 +91,7 @@ func (s *Searcher) ScanValue(g *Graph, q Value, opt ScanOptions) error {
 		opt.MaxScanTuples = DefaultMaxScanTuples
 	}
 	s.prepare(g, q)
+	s.view = opt.Snapshot.view()
 	s.scan = scanState{
 		g:         g,
 		opt:       opt,
@@ -106,7 +114,7 @@ func (s *Searcher) Next() []Result {
 	g := sc.g
 	token := g.readers.enter()
 	defer g.readers.exit(token)
-	if g.reclaims.Load() != sc.reclaims {
+	if g.reclaims.Load() != sc.reclaims && !sc.opt.Snapshot.asOf {
 		sc.active = false
 		return s.out
 	}
@@ -178,7 +186,7 @@ func (s *Searcher) resumeBatch() {
 	for i := 0; i < sc.opt.EfSearch && len(sc.discarded) > 0; i++ {
 		it := sc.discarded.pop()
 		s.cand.push(it)
-		if sc.g.acceptable(it.node(), sc.opt.Accept, noNode) {
+		if sc.g.acceptable(s, it.node(), sc.opt.Accept, noNode) {
 			s.top.push(it)
 		}
 	}
@@ -193,7 +201,7 @@ func (s *Searcher) drainBatch() {
 	s.top = s.top[:0]
 	sc.heapify()
 	for len(s.top) < sc.opt.EfSearch && len(sc.discarded) > 0 {
-		if it := sc.discarded.pop(); g.acceptable(it.node(), sc.opt.Accept, noNode) {
+		if it := sc.discarded.pop(); g.acceptable(s, it.node(), sc.opt.Accept, noNode) {
 			s.top.push(it)
 		}
 	}
@@ -229,7 +237,7 @@ func (s *Searcher) scanLayer() {
 			}
 			s.cand.push(it)
 			s.lptrs = append(s.lptrs, unsafe.Pointer(unsafe.SliceData(g.slot(e, 0))))
-			if g.acceptable(e, accept, noNode) {
+			if g.acceptable(s, e, accept, noNode) {
 				s.top.push(it)
 				if len(s.top) > ef {
 					sc.discard(s.top.pop())
@@ -245,7 +253,7 @@ func (s *Searcher) scanLayer() {
 		}
 	}
 	for _, it := range s.cand {
-		if !g.acceptable(it.node(), accept, noNode) {
+		if !g.acceptable(s, it.node(), accept, noNode) {
 			sc.discard(it)
 		}
 	}

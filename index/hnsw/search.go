@@ -52,6 +52,9 @@ type Searcher struct {
 	qzero bool
 
 	scan scanState
+	// view is the version the running search sees rows as of (see
+	// Snapshot).
+	view uint64
 
 	evals int // distances computed, for tests and tuning
 
@@ -208,6 +211,7 @@ func (g *Graph) SearchValue(s *Searcher, q Value, k, ef int, accept func(id uint
 		return s.out, nil
 	}
 	ef = max(ef, k)
+	s.view = versionPending
 	token := g.readers.enter()
 	defer g.readers.exit(token)
 	s.prepare(g, q)
@@ -258,7 +262,7 @@ func (s *Searcher) seed(g *Graph, it item, accept func(uint64) bool, self uint32
 		return
 	}
 	s.cand.push(it)
-	if g.acceptable(n, accept, self) {
+	if g.acceptable(s, n, accept, self) {
 		s.top.push(it)
 	}
 }
@@ -280,10 +284,14 @@ func (g *Graph) greedy(s *Searcher, m Metric, cur uint32, d float32, level int) 
 	return cur, d
 }
 
-// acceptable reports whether node n may be a result: live, not self, and
-// admitted by accept.
-func (g *Graph) acceptable(n uint32, accept func(uint64) bool, self uint32) bool {
-	if n == self || g.state(n) != stateLive {
+// acceptable reports whether node n may be a result of the search in s:
+// a row its snapshot sees, not self, and admitted by accept.
+func (g *Graph) acceptable(s *Searcher, n uint32, accept func(uint64) bool, self uint32) bool {
+	if n == self {
+		return false
+	}
+	// visibleAt, with its common case (plain live) in line
+	if w := g.rawState(n); w != stateLive && (w&stateVersioned == 0 || !g.versionVisible(n, s.view)) {
 		return false
 	}
 	return accept == nil || accept(g.id(n))
@@ -343,7 +351,7 @@ func (g *Graph) searchLayer(s *Searcher, m Metric, level, ef int, accept func(ui
 			}
 			s.cand.push(it)
 			s.lptrs = append(s.lptrs, unsafe.Pointer(unsafe.SliceData(g.slot(e, level))))
-			if g.acceptable(e, accept, self) {
+			if g.acceptable(s, e, accept, self) {
 				if len(s.top) < ef {
 					s.top.push(it)
 				} else {

@@ -16,7 +16,8 @@ type Stats struct {
 	// Memory held, in bytes: vectors (float32, float16, bits, or sparse
 	// vectors' own allocations), records (quantised codes and per-node
 	// header), layer-0 and upper lists, the other per-node data (row ids,
-	// levels, upper list headers, sparse vectors' slice headers), the row
+	// levels, upper list headers, sparse vectors' slice headers, the
+	// versions of chunks that have had versioned nodes), the row
 	// id map (estimated), and allocated slab memory not yet used by a
 	// chunk.
 	VectorBytes, RecordBytes, LinkBytes, NodeBytes, MapBytes, SlackBytes int64
@@ -50,6 +51,11 @@ func (g *Graph) Stats() Stats {
 		perNode += int64(unsafe.Sizeof([]uint32(nil)))
 	}
 	st.NodeBytes = int64(st.Capacity)*perNode + int64(unsafe.Sizeof(*g))
+	for _, c := range *g.dir.Load() {
+		if vs := c.vers.Load(); vs != nil {
+			st.NodeBytes += int64(len(*vs)) * int64(unsafe.Sizeof(nodeVersions{}))
+		}
+	}
 	st.MapBytes = int64(ids) * mapEntryBytes
 	for n := range next {
 		switch g.state(n) {

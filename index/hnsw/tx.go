@@ -26,8 +26,10 @@ type Store interface {
 // once (a parallel insert), except Vacuum, Commit and Rollback, which must
 // not overlap any other call.
 //
-// Searches see a Tx's inserts and deletes as they happen, before it
-// commits; the caller filters rows by visibility.
+// Searches as of Latest see a Tx's inserts and deletes as they happen,
+// before it commits (the writer's own view); searches as of a snapshot
+// see neither until Prepare tags them with the commit's version (see
+// visibility.go).
 type Tx struct {
 	g     *Graph
 	store Store
@@ -48,6 +50,11 @@ type Tx struct {
 	freed    []uint32       // nodes Vacuum took out; reusable after Commit
 	entry    uint64         // the entry point before the Tx
 	entrySet bool           // entry is saved
+	// prepared is set by Prepare, which queued preparedNodes nodes to
+	// settle (the last batch of g.unsettled, taken back if the commit
+	// fails).
+	prepared      bool
+	preparedNodes int
 
 	key, val []byte
 }
@@ -110,6 +117,7 @@ func (tx *Tx) InsertValue(id uint64, v Value) error {
 
 	w := g.getWorker()
 	g.initNode(w, n, id, g.randomLevel(id), v)
+	g.markAdded(n)
 	tx.nodeAdded(n)
 	token := g.readers.enter()
 	g.link(w, n, tx)
@@ -120,7 +128,8 @@ func (tx *Tx) InsertValue(id uint64, v Value) error {
 }
 
 // Delete marks row id deleted: searches still pass through its node but
-// never return it, until Vacuum reconnects its neighbours and reclaims it.
+// never return it (those as of a snapshot older than the commit still
+// do), until Vacuum reconnects its neighbours and reclaims it.
 // A row id that is not live in the graph is ignored.
 func (tx *Tx) Delete(id uint64) error {
 	g := tx.g
@@ -131,12 +140,12 @@ func (tx *Tx) Delete(id uint64) error {
 	n, ok := g.ids[id]
 	if ok {
 		delete(g.ids, id)
+		g.markDeleted(n, id)
 	}
 	g.alloc.Unlock()
 	if !ok {
 		return nil
 	}
-	g.setState(n, stateDeleted)
 	g.live.Add(-1)
 	tx.mu.Lock()
 	tx.deleted = append(tx.deleted, n)
@@ -156,9 +165,35 @@ func (tx *Tx) Commit() error {
 	if err := tx.stickyErr(); err != nil {
 		return err
 	}
+	if !tx.prepared {
+		tx.settleUnprepared()
+	}
 	tx.release(tx.freed)
 	tx.finish()
 	return nil
+}
+
+// settleUnprepared makes the changes of a Tx committed without Prepare
+// plain: seen by every snapshot.
+func (tx *Tx) settleUnprepared() {
+	g := tx.g
+	g.alloc.Lock()
+	defer g.alloc.Unlock()
+	for _, nodes := range [][]uint32{tx.added, tx.deleted} {
+		for _, n := range nodes {
+			if g.rawState(n)&stateVersioned == 0 {
+				continue
+			}
+			v := mustVers(g, n)
+			if v.added.Load() == versionPending {
+				v.added.Store(0)
+			}
+			if v.deleted.Load() == versionPending {
+				v.deleted.Store(0)
+			}
+			g.settleNode(n, 0)
+		}
+	}
 }
 
 // Rollback ends the Tx undoing all its changes in memory: neighbour lists,
@@ -171,6 +206,11 @@ func (tx *Tx) Rollback() {
 	}
 	if tx.entrySet {
 		tx.g.entry.Store(tx.entry)
+	}
+	if tx.prepared && tx.preparedNodes > 0 {
+		g := tx.g
+		g.unsettled = g.unsettled[:len(g.unsettled)-1]
+		g.unsettledNodes.Add(-int64(tx.preparedNodes))
 	}
 	tx.undoTo(Mark{})
 	tx.finish()
@@ -242,9 +282,12 @@ func (tx *Tx) undoTo(m Mark) {
 	// Added nodes go first: a row deleted and inserted again by the Tx
 	// must end up mapped to its old node.
 	for _, n := range added {
-		if g.state(n) == stateLive {
+		switch g.state(n) {
+		case stateLive:
 			g.live.Add(-1)
 			delete(g.ids, g.id(n))
+		case stateDeleted:
+			g.dropShadow(g.id(n), n)
 		}
 		g.setState(n, stateFree)
 	}
@@ -252,7 +295,7 @@ func (tx *Tx) undoTo(m Mark) {
 		if at, ok := tx.isAdded[n]; ok && at >= m.added {
 			continue
 		}
-		g.setState(n, stateLive)
+		g.unmarkDeleted(n, g.id(n))
 		g.ids[g.id(n)] = n
 		g.live.Add(1)
 	}

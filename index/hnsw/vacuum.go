@@ -70,7 +70,7 @@ func (g *Graph) PlanVacuum(ctx context.Context) (*VacuumPlan, error) {
 	g.alloc.Unlock()
 	p.dead = make([]bool, next)
 	for n := range next {
-		p.dead[n] = g.state(n) == stateDeleted
+		p.dead[n] = g.rawState(n) == stateDeleted // settled: no snapshot sees it
 	}
 	w := g.getWorker()
 	defer g.putWorker(w)
@@ -160,7 +160,7 @@ func (tx *Tx) ApplyVacuum(ctx context.Context, p *VacuumPlan) (VacuumStats, erro
 	dead := make([]bool, next)
 	var victims []uint32
 	for n := range uint32(len(p.dead)) {
-		if p.dead[n] && g.state(n) == stateDeleted {
+		if p.dead[n] && g.rawState(n) == stateDeleted {
 			dead[n] = true
 			victims = append(victims, n)
 		}

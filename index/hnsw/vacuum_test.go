@@ -60,9 +60,12 @@ func TestApplyVacuumAfterChanges(t *testing.T) {
 					mustDelete(t, tx, uint64(600+id))
 				}
 			},
+			// The plan takes only settled deletions as dead: the open
+			// Tx's deletes are not, so it planned nothing around them
+			// and its rollback changes none of the plan's lists.
 			between:   func(_ *testing.T, _ *Graph, _ Store, open *Tx) { open.Rollback() },
 			reclaimed: -1,
-			replanned: true,
+			replanned: false,
 		},
 		{
 			name: "inserts rolled back",
