@@ -376,18 +376,30 @@ func recvVector(r *reader, mod int32) (Datum, error) {
 	if unused != 0 {
 		return nil, pgerr.New(pgerr.DataException, "expected unused to be 0, not %d", unused)
 	}
+	// One pass over the elements present, as pgvector reads them: the
+	// first NaN or infinity is reported before a message too short for
+	// the rest.
+	n := min(dim, len(r.b)/4)
 	v := make(Vector, dim)
-	for i := range v {
-		v[i] = math.Float32frombits(r.uint32())
-		if r.err != nil {
-			return nil, r.err
+	b := r.b[:4*n]
+	for i := range n {
+		bits := binary.BigEndian.Uint32(b[4*i:])
+		if bits&float32ExponentMask == float32ExponentMask {
+			return nil, checkVectorElement(float64(math.Float32frombits(bits)))
 		}
-		if err := checkVectorElement(float64(v[i])); err != nil {
-			return nil, err
-		}
+		v[i] = math.Float32frombits(bits)
 	}
+	if n < dim {
+		r.err = errShortData()
+		return nil, r.err
+	}
+	r.b = r.b[4*n:]
 	return v, nil
 }
+
+// float32ExponentMask selects a float32's exponent bits, all set only in
+// NaNs and infinities.
+const float32ExponentMask = 0x7f800000
 
 // appendBinaryVector is pgvector's vector_send.
 func appendBinaryVector(buf []byte, v Vector) []byte {

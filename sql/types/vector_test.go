@@ -91,6 +91,9 @@ func TestVectorBinary(t *testing.T) {
 		{"000100007fc00000", TVector, pgerr.DataException, "NaN not allowed in vector"},
 		{"000100007f800000", TVector, pgerr.DataException, "infinite value not allowed in vector"},
 		{"000200003f800000", TVector, pgerr.ProtocolViolation, "insufficient data left in message"},
+		{"000300003f800000ff800000", TVector, pgerr.DataException, "infinite value not allowed in vector"},
+		{"00030000ffc00000", TVector, pgerr.DataException, "NaN not allowed in vector"},
+		{"000200003f8000", TVector, pgerr.ProtocolViolation, "insufficient data left in message"},
 		{"00010000", TVector, pgerr.ProtocolViolation, "insufficient data left in message"},
 		{"0001", TVector, pgerr.ProtocolViolation, "insufficient data left in message"},
 		{"000100003f80000000", TVector, pgerr.InvalidBinaryRepresentation, "incorrect binary data format"},
@@ -205,4 +208,24 @@ func mustArrayOID(t *testing.T, elem OID) OID {
 		t.Fatalf("no array of %d", elem)
 	}
 	return oid
+}
+
+// BenchmarkParseBinaryVector decodes a 784-dimension vector parameter
+// (fashion-mnist), what every binary Bind of a search query does.
+func BenchmarkParseBinaryVector(b *testing.B) {
+	v := make(Vector, 784)
+	for i := range v {
+		v[i] = float32(i % 256)
+	}
+	buf, err := AppendBinary(nil, TVector, v)
+	if err != nil {
+		b.Fatal(err)
+	}
+	typ := VectorOf(784)
+	b.SetBytes(int64(len(buf)))
+	for b.Loop() {
+		if _, err := ParseBinary(typ, buf); err != nil {
+			b.Fatal(err)
+		}
+	}
 }
