@@ -190,6 +190,9 @@ func (b *binder) rangeVar(rv *pg_query.RangeVar) (planner.Node, *scope, error) {
 		}
 		return b.virtualScan(vt, alias, colAliases, rv.Location)
 	}
+	if node, sc, ok, err := b.sequenceScan(rv, alias, colAliases); ok || err != nil {
+		return node, sc, err
+	}
 	t, err := b.resolveTable(rv)
 	if err != nil {
 		return nil, nil, err

@@ -464,16 +464,7 @@ func (s *Session) dropRelation(ctx context.Context, ds *pg_query.DropStmt, kindN
 		}
 		return s.txn.DropIndex(ctx, oid)
 	default:
-		seq, _ := cat.Sequence(oid)
-		if seq.OwnedByTable != 0 && ds.Behavior != pg_query.DropBehavior_DROP_CASCADE {
-			t, _ := cat.Table(seq.OwnedByTable)
-			col := t.Columns[seq.OwnedBySlot].Name
-			return pgerr.New(pgerr.DependentObjectsStillExist,
-				"cannot drop sequence %s because other objects depend on it", name).
-				WithDetail("default value for column %s of table %s depends on sequence %s", col, t.Name, name).
-				WithHint("Use DROP ... CASCADE to drop the dependent objects too.")
-		}
-		return s.txn.DropSequence(ctx, oid)
+		return s.dropSequence(ctx, cat, oid, name, ds.Behavior == pg_query.DropBehavior_DROP_CASCADE)
 	}
 }
 

@@ -89,7 +89,10 @@ type Session struct {
 	savepoints []*savepoint
 	txnStart   time.Time
 	currvals   map[types.OID]int64
-	notices    []*pgerr.Error
+	// lastSeq is the sequence nextval last advanced in this session, for
+	// lastval (0: none yet).
+	lastSeq types.OID
+	notices []*pgerr.Error
 	// reported holds the value last reported to the client of each
 	// setting that is reported with ParameterStatus.
 	reported  map[string]string

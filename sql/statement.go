@@ -438,7 +438,28 @@ func (e *stmtEnv) NextVal(oid types.OID) (int64, error) {
 		return 0, err
 	}
 	e.s.currvals[oid] = v
+	e.s.lastSeq = oid
 	return v, nil
+}
+
+// LastVal implements lastval(): the value nextval last returned in this
+// session, whichever sequence it came from (its currval).
+func (e *stmtEnv) LastVal() (int64, error) {
+	v, ok := e.s.currvals[e.s.lastSeq]
+	if _, exists := e.s.catalog().Sequence(e.s.lastSeq); !ok || !exists {
+		return 0, pgerr.New(pgerr.ObjectNotInPrerequisiteState, "lastval is not yet defined in this session")
+	}
+	return v, nil
+}
+
+// SequenceState returns a sequence's last value and whether nextval has
+// returned it, for SELECT * FROM seq and pg_sequences.
+func (e *stmtEnv) SequenceState(oid types.OID) (last int64, isCalled bool, err error) {
+	seq, err := e.sequence(oid)
+	if err != nil {
+		return 0, false, err
+	}
+	return e.s.txn.SequenceState(seq)
 }
 
 func (e *stmtEnv) CurrVal(oid types.OID) (int64, error) {

@@ -90,6 +90,18 @@ func (s *Session) bindUtility(st *Statement, b *binder, n *pg_query.Node) error 
 			return s.createIndex(ctx, newB(s), is)
 		})
 		return nil
+	case *pg_query.Node_CreateSeqStmt:
+		cs := x.CreateSeqStmt
+		simple(kindWrite, "CREATE SEQUENCE", func(ctx context.Context, s *Session) error {
+			return s.createSequence(ctx, newB(s), cs)
+		})
+		return nil
+	case *pg_query.Node_AlterSeqStmt:
+		as := x.AlterSeqStmt
+		simple(kindWrite, "ALTER SEQUENCE", func(ctx context.Context, s *Session) error {
+			return s.alterSequence(ctx, newB(s), as)
+		})
+		return nil
 	case *pg_query.Node_CreateSchemaStmt:
 		cs := x.CreateSchemaStmt
 		simple(kindWrite, "CREATE SCHEMA", func(ctx context.Context, s *Session) error { return s.createSchema(ctx, cs) })
@@ -123,12 +135,12 @@ func (s *Session) bindUtility(st *Statement, b *binder, n *pg_query.Node) error 
 				}
 				s.resetAll(false)
 				s.resetSessionAuthorization()
-				s.currvals = map[types.OID]int64{}
+				s.currvals, s.lastSeq = map[types.OID]int64{}, 0
 				return nil
 			})
 		case pg_query.DiscardMode_DISCARD_SEQUENCES:
 			simple(kindSession, "DISCARD SEQUENCES", func(ctx context.Context, s *Session) error {
-				s.currvals = map[types.OID]int64{}
+				s.currvals, s.lastSeq = map[types.OID]int64{}, 0
 				return nil
 			})
 		case pg_query.DiscardMode_DISCARD_TEMP:

@@ -178,6 +178,9 @@ type Sequence struct {
 	Min       int64     `json:"min"`
 	Max       int64     `json:"max"`
 	Cycle     bool      `json:"cycle,omitempty"`
+	// Cache is CREATE SEQUENCE's CACHE, kept for the catalog (pg_sequence);
+	// zero means 1. Values are reserved as storage sees fit whatever it is.
+	Cache int64 `json:"cache,omitempty"`
 	// OwnedByTable and OwnedBySlot tie a serial column's sequence to it, so
 	// DROP TABLE drops the sequence too. Zero when not owned.
 	OwnedByTable types.OID `json:"owned_by_table,omitempty"`

@@ -2,6 +2,7 @@ package builtins
 
 import (
 	"github.com/vecgres/vecgres/planner"
+	"github.com/vecgres/vecgres/sql/pgerr"
 	"github.com/vecgres/vecgres/sql/types"
 )
 
@@ -69,6 +70,14 @@ func addSession(r *Registry) {
 		Impl: func(env planner.Env, a []types.Datum) (types.Datum, error) { return wrapInt(env.NextVal(seqOID(a[0]))) }})
 	r.addFunc("currval", Overload{Args: sig(types.RegclassOID), Ret: types.TInt8, Volatility: planner.Volatile,
 		Impl: func(env planner.Env, a []types.Datum) (types.Datum, error) { return wrapInt(env.CurrVal(seqOID(a[0]))) }})
+	r.addFunc("lastval", Overload{Ret: types.TInt8, Volatility: planner.Volatile,
+		Impl: func(env planner.Env, a []types.Datum) (types.Datum, error) {
+			lv, ok := env.(lastValer)
+			if !ok {
+				return nil, pgerr.New(pgerr.ObjectNotInPrerequisiteState, "lastval is not yet defined in this session")
+			}
+			return wrapInt(lv.LastVal())
+		}})
 	r.addFunc("setval", Overload{Args: sig(types.RegclassOID, types.Int8OID), Ret: types.TInt8, Volatility: planner.Volatile,
 		Impl: func(env planner.Env, a []types.Datum) (types.Datum, error) {
 			return wrapInt(env.SetVal(seqOID(a[0]), a[1].(int64), true))
@@ -77,6 +86,11 @@ func addSession(r *Registry) {
 		Impl: func(env planner.Env, a []types.Datum) (types.Datum, error) {
 			return wrapInt(env.SetVal(seqOID(a[0]), a[1].(int64), a[2].(bool)))
 		}})
+}
+
+// lastValer is the session's lastval(), asked of an Env that has one.
+type lastValer interface {
+	LastVal() (int64, error)
 }
 
 func wrapInt(v int64, err error) (types.Datum, error) {

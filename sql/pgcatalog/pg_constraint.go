@@ -254,9 +254,23 @@ func pgSequence() *Table {
 		Rows: func(env planner.Env) ([][]types.Datum, error) {
 			var rows [][]types.Datum
 			for _, s := range env.Catalog().Sequences() {
-				rows = append(rows, []types.Datum{oid(s.OID), oid(s.Type.OID), s.Start, s.Increment, s.Max, s.Min, int64(1), s.Cycle})
+				rows = append(rows, []types.Datum{oid(s.OID), oid(s.Type.OID), s.Start, s.Increment, s.Max, s.Min, sequenceCache(s), s.Cycle})
 			}
 			return rows, nil
 		},
 	}
+}
+
+// SequenceStater reads a sequence's position: its last value and whether
+// nextval has returned it. The session's Env implements it.
+type SequenceStater interface {
+	SequenceState(seq types.OID) (last int64, isCalled bool, err error)
+}
+
+// sequenceCache is a sequence's CACHE setting (1 when never set).
+func sequenceCache(s *storage.Sequence) int64 {
+	if s.Cache <= 0 {
+		return 1
+	}
+	return s.Cache
 }

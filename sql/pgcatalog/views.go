@@ -55,11 +55,20 @@ func viewTables() []*Table {
 			Rows: func(env planner.Env) ([][]types.Datum, error) {
 				var rows [][]types.Datum
 				for _, s := range env.Catalog().Sequences() {
-					// last_value needs the sequence's state, which only the
-					// executing transaction can read: NULL, as PostgreSQL
-					// shows for a sequence not yet used.
+					// last_value is NULL until nextval has returned it, and
+					// when the session cannot read the sequence's state.
+					var last types.Datum
+					if sr, ok := env.(SequenceStater); ok {
+						v, called, err := sr.SequenceState(s.OID)
+						if err != nil {
+							return nil, err
+						}
+						if called {
+							last = v
+						}
+					}
 					rows = append(rows, []types.Datum{s.Schema, s.Name, superuser(env), oid(s.Type.OID), s.Start, s.Min,
-						s.Max, s.Increment, s.Cycle, int64(1), nil})
+						s.Max, s.Increment, s.Cycle, sequenceCache(s), last})
 				}
 				return rows, nil
 			},
