@@ -80,6 +80,9 @@ type DB struct {
 	// stmtReaders counts the statement snapshots in use by version
 	// (readers.go).
 	stmtReaders statementReaders
+	// sharedSnap is the snapshot statements starting at its commit
+	// version share (snapshots.go), or nil.
+	sharedSnap atomic.Pointer[pebbleSnapshot]
 	// verifyLater starts the background check of the data directory
 	// (verify.go); verifying counts it running, which Close waits for.
 	verifyLater func()
@@ -396,6 +399,7 @@ func (db *DB) Close() error {
 		return nil
 	}
 	db.verifying.Wait()
+	db.releaseSharedSnapshot()
 	if db.space.readOnly {
 		if err := db.pebble.Close(); err != nil {
 			return ioError("close data directory", err)

@@ -69,12 +69,15 @@ type Txn struct {
 
 type iterCloser interface{ Close() error }
 
-// snapshotRef is a Pebble snapshot shared by a statement and the iterators
-// opened in it, closed when the last of them lets go.
+// snapshotRef is a statement's reference to a Pebble snapshot (which
+// statements starting at the same commit version share: snapshots.go),
+// shared by the statement and the iterators opened in it, released when
+// the last of them lets go.
 type snapshotRef struct {
-	mu   sync.Mutex
-	snap *pebble.Snapshot
-	refs int
+	mu     sync.Mutex
+	snap   *pebble.Snapshot
+	shared *pebbleSnapshot
+	refs   int
 	// db and version unregister the snapshot from db's statement readers
 	// (readers.go) when the last reference goes.
 	db      *DB
@@ -93,7 +96,7 @@ func (s *snapshotRef) release() {
 	last := s.refs == 0
 	s.mu.Unlock()
 	if last {
-		_ = s.snap.Close()
+		s.shared.release()
 		s.db.unregisterReader(s.version)
 	}
 }
@@ -222,8 +225,9 @@ func (t *Txn) StartStatement() {
 		return
 	}
 	committed := t.db.registerReader()
-	t.stmt = &snapshotRef{snap: t.db.pebble.NewSnapshot(), refs: 1, db: t.db, version: committed}
-	t.stmtCommitted, t.stmtExact = committed, t.db.pendingVersion.Load() == committed
+	snap := t.db.statementSnapshot(committed)
+	t.stmt = &snapshotRef{snap: snap.snap, shared: snap, refs: 1, db: t.db, version: committed}
+	t.stmtCommitted, t.stmtExact = committed, snap.exact
 	t.stmtCat = t.db.Catalog()
 }
 
