@@ -23,6 +23,15 @@ func newRowSet(ts []types.T) *rowSet {
 
 // find returns the index of key's group, adding it if new.
 func (s *rowSet) find(key []types.Datum) (idx int, added bool) {
+	sum := s.hash(key)
+	if i, ok := s.lookup(sum, key); ok {
+		return i, false
+	}
+	return s.insert(sum, key), true
+}
+
+// hash is the hash of key with the set's seed.
+func (s *rowSet) hash(key []types.Datum) uint64 {
 	var h maphash.Hash
 	h.SetSeed(s.seed)
 	for i, d := range key {
@@ -33,15 +42,24 @@ func (s *rowSet) find(key []types.Datum) (idx int, added bool) {
 		h.WriteByte(1)
 		types.Hash(s.types[i], d, &h)
 	}
-	sum := h.Sum64()
+	return h.Sum64()
+}
+
+// lookup finds key, whose hash is sum.
+func (s *rowSet) lookup(sum uint64, key []types.Datum) (int, bool) {
 	for _, i := range s.buckets[sum] {
 		if s.equal(s.keys[i], key) {
-			return i, false
+			return i, true
 		}
 	}
+	return 0, false
+}
+
+// insert adds key, whose hash is sum and which is not in the set yet.
+func (s *rowSet) insert(sum uint64, key []types.Datum) int {
 	s.keys = append(s.keys, key)
 	s.buckets[sum] = append(s.buckets[sum], len(s.keys)-1)
-	return len(s.keys) - 1, true
+	return len(s.keys) - 1
 }
 
 func (s *rowSet) equal(a, b []types.Datum) bool {
@@ -63,6 +81,25 @@ type aggState struct {
 }
 
 // aggregateOp is a hash aggregate.
+//
+// Groups are kept in a hash table charged to the operator's account
+// (work_mem × hash_mem_multiplier). When a row starts a group that would
+// pass the limit, the groups in memory stay and keep accumulating, while
+// the input rows of groups not in memory are written to partition files
+// by the hash of their group key (memory_spill.go); only input rows go to
+// disk, never aggregate states, so every aggregate (array_agg, DISTINCT
+// and ordered ones) spills alike. When the input ends the groups in
+// memory are emitted, the table is dropped, and each partition is
+// aggregated the same way as a new input, with a new hash seed; a
+// partition that does not fit is divided again. Each pass admits at least
+// one group, so the passes end.
+//
+// Aggregates whose states grow with their input (array_agg, string_agg,
+// DISTINCT ones) may pass the limit inside the groups already in memory;
+// so that they have room, such an aggregate admits new groups only up to
+// half the limit. A growing state itself never fails (PostgreSQL does not
+// bound it either: the result holds it anyway); the rows a DISTINCT
+// aggregate remembers for its groups fail with 53200 beyond the limit.
 type aggregateOp struct {
 	in     Operator
 	env    planner.Env
@@ -75,6 +112,14 @@ type aggregateOp struct {
 	// groupTypes are the group key types, for hashing.
 	groupTypes []types.T
 	mem        *memAccount
+	// groupLimit is what the groups may use before new ones spill.
+	groupLimit int64
+	// inWidth is the number of columns of an input row.
+	inWidth int
+	// pending are the partitions not aggregated yet.
+	pending []*spillFile
+	// passes counts the passes made (for tests).
+	passes int
 }
 
 func (b *builder) buildAggregate(n *planner.Aggregate) (Operator, error) {
@@ -82,7 +127,14 @@ func (b *builder) buildAggregate(n *planner.Aggregate) (Operator, error) {
 	if err != nil {
 		return nil, err
 	}
-	op := &aggregateOp{in: in, env: b.rt.Env, calls: n.Aggs, scalar: len(n.Groups) == 0, mem: b.aggregateAccount(n)}
+	op := &aggregateOp{in: in, env: b.rt.Env, calls: n.Aggs, scalar: len(n.Groups) == 0, mem: b.aggregateAccount(n),
+		inWidth: len(n.Input.Schema())}
+	op.groupLimit = op.mem.limit
+	for _, a := range n.Aggs {
+		if a.Distinct || growingAggs[a.Name] {
+			op.groupLimit = op.mem.limit / 2
+		}
+	}
 	for _, g := range n.Groups {
 		op.groupTypes = append(op.groupTypes, g.Type())
 	}
@@ -126,19 +178,47 @@ func (a *aggregateOp) newStates() []aggState {
 
 func (a *aggregateOp) Next(ctx context.Context) (Row, error) {
 	if a.out == nil {
-		if err := a.run(ctx); err != nil {
+		if err := a.run(ctx, a.in); err != nil {
 			return nil, err
 		}
 	}
-	return a.out.Next(ctx)
+	for {
+		row, err := a.out.Next(ctx)
+		if row != nil || err != nil || len(a.pending) == 0 {
+			return row, err
+		}
+		// The next partition, as a new input.
+		f := a.pending[len(a.pending)-1]
+		a.pending = a.pending[:len(a.pending)-1]
+		a.out = nil
+		in, err := newFileOp(f, a.inWidth)
+		if err != nil {
+			return nil, err
+		}
+		err = a.run(ctx, in)
+		in.Close()
+		if err != nil {
+			return nil, err
+		}
+	}
 }
 
-func (a *aggregateOp) run(ctx context.Context) error {
+// run aggregates one input (the operator's, or a partition) into a.out,
+// adding the partitions of the groups it could not hold to a.pending.
+func (a *aggregateOp) run(ctx context.Context, in Operator) error {
+	a.passes++
+	a.mem.used = 0
 	set := newRowSet(a.groupTypes)
 	var states [][]aggState
 	var groupKeys [][]types.Datum
+	var parts *partitions
+	defer func() {
+		if parts != nil {
+			parts.close()
+		}
+	}()
 	for {
-		row, err := a.in.Next(ctx)
+		row, err := in.Next(ctx)
 		if err != nil {
 			return err
 		}
@@ -157,11 +237,22 @@ func (a *aggregateOp) run(ctx context.Context) error {
 					return err
 				}
 			}
-			idx, added, err := a.findGroup(set, key)
-			if err != nil {
-				return err
-			}
-			if added {
+			sum := set.hash(key)
+			idx, found := set.lookup(sum, key)
+			if !found {
+				// The key, its bucket entry and index, its states.
+				cost := rowSize(key) + 24 + int64(len(a.calls))*aggStateSize
+				if parts != nil || len(groupKeys) > 0 && a.mem.used+cost > a.groupLimit {
+					if parts == nil {
+						parts = newPartitions(a.mem, "hashagg-*.tmp")
+					}
+					if err := parts.add(sum, row); err != nil {
+						return err
+					}
+					continue
+				}
+				idx = set.insert(sum, key)
+				a.mem.charge(cost)
 				states = append(states, a.newStates())
 				groupKeys = append(groupKeys, key)
 			}
@@ -192,6 +283,17 @@ func (a *aggregateOp) run(ctx context.Context) error {
 		rows[i] = out
 	}
 	a.out = &sliceOp{rows: rows}
+	if parts != nil {
+		files, err := parts.drain()
+		if err != nil {
+			return err
+		}
+		for _, f := range files {
+			if f != nil {
+				a.pending = append(a.pending, f)
+			}
+		}
+	}
 	return nil
 }
 
@@ -230,9 +332,7 @@ func (a *aggregateOp) accumulate(states []aggState, row Row) error {
 				continue
 			}
 		}
-		if err := a.chargeAdd(c, args); err != nil {
-			return err
-		}
+		a.chargeAdd(c, args)
 		if err := states[i].acc.Add(a.env, args); err != nil {
 			return err
 		}
@@ -240,13 +340,33 @@ func (a *aggregateOp) accumulate(states []aggState, row Row) error {
 	return nil
 }
 
-func (a *aggregateOp) Close() { a.in.Close() }
+func (a *aggregateOp) Close() {
+	a.in.Close()
+	for _, f := range a.pending {
+		f.close()
+	}
+	a.pending = nil
+}
 
-// distinctOp passes each distinct row once, in order of first arrival.
+// distinctOp passes each distinct row once, as it first arrives.
+//
+// It remembers the rows passed in a hash table within its account. Once
+// a new row would pass the limit, new rows are written to partition files
+// by their hash instead (rows already seen are still dropped); when the
+// input ends the table is dropped and each partition is read as a new
+// input the same way, with a new hash seed, so that its rows, none of
+// which were passed yet, are passed once each.
 type distinctOp struct {
-	in  Operator
-	set *rowSet
-	mem *memAccount
+	in    Operator
+	types []types.T
+	set   *rowSet
+	mem   *memAccount
+	// cur is the partition being read (nil while reading in).
+	cur     *fileOp
+	parts   *partitions // the overflow of the current pass
+	pending []*spillFile
+	passes  int
+	done    bool
 }
 
 func newDistinctOp(in Operator, schema []planner.OutCol, mem *memAccount) *distinctOp {
@@ -254,23 +374,94 @@ func newDistinctOp(in Operator, schema []planner.OutCol, mem *memAccount) *disti
 	for i, c := range schema {
 		ts[i] = c.T
 	}
-	return &distinctOp{in: in, set: newRowSet(ts), mem: mem}
+	return &distinctOp{in: in, types: ts, set: newRowSet(ts), mem: mem, passes: 1}
 }
 
 func (d *distinctOp) Next(ctx context.Context) (Row, error) {
-	for {
-		row, err := d.in.Next(ctx)
-		if err != nil || row == nil {
-			return nil, err
+	for !d.done {
+		var row Row
+		var err error
+		if d.cur != nil {
+			row, err = d.cur.Next(ctx)
+		} else {
+			row, err = d.in.Next(ctx)
 		}
-		_, added, err := d.set.findCharged(row, d.mem)
 		if err != nil {
 			return nil, err
 		}
-		if added {
-			return row, nil
+		if row == nil {
+			more, err := d.nextPass()
+			if err != nil {
+				return nil, err
+			}
+			d.done = !more
+			continue
 		}
+		sum := d.set.hash(row)
+		if _, found := d.set.lookup(sum, row); found {
+			continue
+		}
+		// The row, its bucket entry and its index.
+		cost := rowSize(row) + 24
+		if d.parts != nil || len(d.set.keys) > 0 && d.mem.used+cost > d.mem.limit {
+			if d.parts == nil {
+				d.parts = newPartitions(d.mem, "distinct-*.tmp")
+			}
+			if err := d.parts.add(sum, row); err != nil {
+				return nil, err
+			}
+			continue
+		}
+		d.set.insert(sum, row)
+		d.mem.charge(cost)
+		return row, nil
 	}
+	return nil, nil
 }
 
-func (d *distinctOp) Close() { d.in.Close() }
+// nextPass starts reading the next partition; it reports false when none
+// is left.
+func (d *distinctOp) nextPass() (bool, error) {
+	if d.parts != nil {
+		files, err := d.parts.drain()
+		d.parts = nil
+		if err != nil {
+			return false, err
+		}
+		for _, f := range files {
+			if f != nil {
+				d.pending = append(d.pending, f)
+			}
+		}
+	}
+	if d.cur != nil {
+		d.cur.Close()
+		d.cur = nil
+	}
+	if len(d.pending) == 0 {
+		return false, nil
+	}
+	f := d.pending[len(d.pending)-1]
+	d.pending = d.pending[:len(d.pending)-1]
+	cur, err := newFileOp(f, len(d.types))
+	if err != nil {
+		return false, err
+	}
+	d.cur, d.set, d.passes = cur, newRowSet(d.types), d.passes+1
+	d.mem.used = 0
+	return true, nil
+}
+
+func (d *distinctOp) Close() {
+	d.in.Close()
+	if d.cur != nil {
+		d.cur.Close()
+	}
+	if d.parts != nil {
+		d.parts.close()
+	}
+	for _, f := range d.pending {
+		f.close()
+	}
+	d.cur, d.parts, d.pending = nil, nil, nil
+}

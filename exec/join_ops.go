@@ -11,6 +11,25 @@ import (
 // joinOp joins its left input with its right input, which it reads once
 // and keeps in memory: in a hash table on the equality keys when the plan
 // has them, as a list otherwise (nested loop).
+//
+// A hash join whose right rows pass its limit (work_mem ×
+// hash_mem_multiplier) becomes a Grace hash join: the right rows, those
+// read and the rest, are divided among partition files ("batches") by
+// the hash of their keys, then the left rows by the hash of theirs, so
+// that rows that may match share a batch; each batch is then joined by a
+// joinOp of its own over the two files, which divides its batch again
+// (with a new hash seed) if its right rows still do not fit. Rows that
+// match nothing are settled without a batch: a left row whose key is
+// NULL or whose batch has no right rows is emitted null-extended at once
+// by a left or full join (dropped by an inner one), and a full join's
+// right rows with a NULL key are kept in a file of their own and emitted
+// null-extended at the end; a batch's own unmatched rows are its joinOp's
+// business, as they would be in memory. A batch whose right rows all
+// share one key cannot be divided: when dividing a batch puts all its
+// right rows in one batch, or after maxJoinLevel divisions, that batch is
+// joined in memory beyond the limit, as PostgreSQL does with such a
+// batch. A nested loop does not spill: beyond work_mem it fails with
+// 53200.
 type joinOp struct {
 	left, right Operator
 	kind        planner.JoinKind
@@ -37,7 +56,39 @@ type joinOp struct {
 	// a join can test many pairs without reading any input.
 	tested int
 	mem    *memAccount // the right rows held
+
+	// level is the number of divisions above this join (0 for the plan's
+	// join, 1 for its batches, ...); unbounded joins a batch in memory
+	// whatever its size.
+	level     int
+	unbounded bool
+	grace     *graceJoin // set once the right rows are divided
+	stats     *joinSpillStats
 }
+
+// maxJoinLevel is the most times a batch is divided.
+const maxJoinLevel = 6
+
+// joinSpillStats counts what a hash join and its batches wrote (for
+// tests).
+type joinSpillStats struct {
+	batches  int // batches joined
+	maxLevel int // deepest division
+}
+
+// graceJoin is the state of a hash join divided into batches.
+type graceJoin struct {
+	rightParts, leftParts *partitions
+	rightRows             int64 // right rows divided
+	nullRight             *spillFile
+	batches               []joinBatch
+	batch                 *joinOp // the batch being joined
+	nullOut               *fileOp // full join: the NULL-key right rows being emitted
+	partitioned           bool    // the left rows are divided
+}
+
+// joinBatch is one batch's right rows and left rows (nil when none).
+type joinBatch struct{ left, right *spillFile }
 
 func (b *builder) buildJoin(n *planner.Join) (Operator, error) {
 	left, err := b.build(n.Left)
@@ -50,7 +101,7 @@ func (b *builder) buildJoin(n *planner.Join) (Operator, error) {
 		return nil, err
 	}
 	op := &joinOp{left: left, right: right, kind: n.Kind, leftWidth: len(n.Left.Schema()), rightWidth: len(n.Right.Schema()),
-		mem: b.joinAccount(n)}
+		mem: b.joinAccount(n), stats: &joinSpillStats{}}
 	fail := func(err error) (Operator, error) {
 		op.Close()
 		return nil, err
@@ -86,8 +137,13 @@ func (j *joinOp) load(ctx context.Context) error {
 		if row == nil {
 			break
 		}
-		if err := j.mem.grow(rowSize(row) + 32); err != nil {
-			return err
+		if j.unbounded {
+			j.mem.charge(rowSize(row) + 32)
+		} else if err := j.mem.grow(rowSize(row) + 32); err != nil {
+			if j.table == nil {
+				return err
+			}
+			return j.divideRight(ctx, row)
 		}
 		if j.table != nil {
 			h, null, err := j.hashKeys(j.eqRight, row)
@@ -142,6 +198,9 @@ func (j *joinOp) Next(ctx context.Context) (Row, error) {
 		if err := j.load(ctx); err != nil {
 			return nil, err
 		}
+	}
+	if j.grace != nil {
+		return j.nextGrace(ctx)
 	}
 	for !j.leftDone {
 		if j.cur == nil {
@@ -228,19 +287,39 @@ func (j *joinOp) findCandidates() error {
 func (j *joinOp) Close() {
 	j.left.Close()
 	j.right.Close()
+	if g := j.grace; g != nil {
+		g.close()
+	}
 }
 
 // setOpOp runs UNION, INTERSECT and EXCEPT.
+//
+// UNION ALL passes both inputs; UNION passes them through a distinctOp
+// (which spills as it does for DISTINCT). INTERSECT and EXCEPT count the
+// rows of both inputs per distinct row in a hash table: rows of the left
+// input that would start an entry beyond the limit are written to
+// partition files by their hash, and so are the right rows whose entry is
+// not in memory but may be in a left partition (same hash, same
+// partition); right rows of no left row are dropped. When both inputs
+// end the entries in memory are emitted and each pair of partitions is
+// counted the same way, with a new hash seed.
 type setOpOp struct {
 	op          planner.SetOpKind
 	all         bool
 	left, right Operator
 	out         *sliceOp
 	types       []types.T
-	leftDone    bool
-	seen        *rowSet
+	concat      *concatOp   // UNION's inputs
+	union       *distinctOp // UNION's distinct rows
 	mem         *memAccount
+	// pending are the partition pairs not counted yet.
+	pending []setOpPartition
+	passes  int
 }
+
+// setOpPartition is one partition's left and right rows; right is nil
+// when no right row went there.
+type setOpPartition struct{ left, right *spillFile }
 
 func (b *builder) buildSetOp(n *planner.SetOp) (Operator, error) {
 	left, err := b.build(n.Left)
@@ -256,97 +335,133 @@ func (b *builder) buildSetOp(n *planner.SetOp) (Operator, error) {
 	for i, c := range n.Out {
 		ts[i] = c.T
 	}
-	return &setOpOp{op: n.Op, all: n.All, left: left, right: right, types: ts, mem: b.setOpAccount(n)}, nil
+	s := &setOpOp{op: n.Op, all: n.All, left: left, right: right, types: ts, mem: b.setOpAccount(n)}
+	if n.Op == planner.Union {
+		s.concat = &concatOp{ops: []Operator{left, right}}
+		if !n.All {
+			s.union = newDistinctOp(s.concat, n.Out, s.mem)
+		}
+	}
+	return s, nil
 }
 
 func (s *setOpOp) Next(ctx context.Context) (Row, error) {
 	if s.op == planner.Union {
-		return s.nextUnion(ctx)
+		if s.union != nil {
+			return s.union.Next(ctx)
+		}
+		return s.concat.Next(ctx)
 	}
 	if s.out == nil {
-		if err := s.runCounting(ctx); err != nil {
+		if err := s.runCounting(ctx, s.left, s.right); err != nil {
 			return nil, err
 		}
-	}
-	return s.out.Next(ctx)
-}
-
-// nextUnion streams: UNION ALL passes both inputs; UNION passes each
-// distinct row once.
-func (s *setOpOp) nextUnion(ctx context.Context) (Row, error) {
-	if !s.all && s.seen == nil {
-		s.seen = newRowSet(s.types)
 	}
 	for {
-		in := s.left
-		if s.leftDone {
-			in = s.right
+		row, err := s.out.Next(ctx)
+		if row != nil || err != nil || len(s.pending) == 0 {
+			return row, err
 		}
-		row, err := in.Next(ctx)
-		if err != nil {
+		p := s.pending[len(s.pending)-1]
+		s.pending = s.pending[:len(s.pending)-1]
+		if err := s.countPartition(ctx, p); err != nil {
 			return nil, err
-		}
-		if row == nil {
-			if s.leftDone {
-				return nil, nil
-			}
-			s.leftDone = true
-			continue
-		}
-		if s.all {
-			return row, nil
-		}
-		_, added, err := s.seen.findCharged(row, s.mem)
-		if err != nil {
-			return nil, err
-		}
-		if added {
-			return row, nil
 		}
 	}
+}
+
+// countPartition counts one pair of partitions into s.out.
+func (s *setOpOp) countPartition(ctx context.Context, p setOpPartition) error {
+	s.out = nil
+	left, err := newFileOp(p.left, len(s.types))
+	if err != nil {
+		if p.right != nil {
+			p.right.close()
+		}
+		return err
+	}
+	defer left.Close()
+	var right Operator = &sliceOp{}
+	if p.right != nil {
+		r, err := newFileOp(p.right, len(s.types))
+		if err != nil {
+			return err
+		}
+		defer r.Close()
+		right = r
+	}
+	return s.runCounting(ctx, left, right)
 }
 
 // runCounting computes INTERSECT and EXCEPT from per-row counts of both
 // inputs, keeping the left input's order of first appearance.
-func (s *setOpOp) runCounting(ctx context.Context) error {
+func (s *setOpOp) runCounting(ctx context.Context, leftIn, rightIn Operator) error {
+	s.passes++
+	s.mem.used = 0
 	set := newRowSet(s.types)
 	var leftCount, rightCount []int
 	var firsts []Row
+	var leftParts, rightParts *partitions
+	defer func() {
+		for _, p := range []*partitions{leftParts, rightParts} {
+			if p != nil {
+				p.close()
+			}
+		}
+	}()
 	for {
-		row, err := s.left.Next(ctx)
+		row, err := leftIn.Next(ctx)
 		if err != nil {
 			return err
 		}
 		if row == nil {
 			break
 		}
-		i, added, err := set.findCharged(row, s.mem)
-		if err != nil {
-			return err
-		}
-		if added {
+		sum := set.hash(row)
+		i, found := set.lookup(sum, row)
+		if !found {
+			// The row, its bucket entry and index, its counts.
+			cost := rowSize(row) + 40
+			if leftParts != nil || len(firsts) > 0 && s.mem.used+cost > s.mem.limit {
+				if leftParts == nil {
+					leftParts = newPartitions(s.mem, "setop-*.tmp")
+				}
+				if err := leftParts.add(sum, row); err != nil {
+					return err
+				}
+				continue
+			}
+			i = set.insert(sum, row)
+			s.mem.charge(cost)
 			leftCount, rightCount = append(leftCount, 0), append(rightCount, 0)
 			firsts = append(firsts, row)
 		}
 		leftCount[i]++
 	}
 	for {
-		row, err := s.right.Next(ctx)
+		row, err := rightIn.Next(ctx)
 		if err != nil {
 			return err
 		}
 		if row == nil {
 			break
 		}
-		i, added, err := set.findCharged(row, s.mem)
-		if err != nil {
+		sum := set.hash(row)
+		if i, found := set.lookup(sum, row); found {
+			rightCount[i]++
+			continue
+		}
+		// A row of no left row in memory counts only if a left partition
+		// may hold its left rows.
+		if leftParts == nil || leftParts.files[leftParts.index(sum)] == nil {
+			continue
+		}
+		if rightParts == nil {
+			rightParts = newPartitions(s.mem, "setop-*.tmp")
+		}
+		if err := rightParts.add(sum, row); err != nil {
 			return err
 		}
-		if added {
-			leftCount, rightCount = append(leftCount, 0), append(rightCount, 0)
-			firsts = append(firsts, row)
-		}
-		rightCount[i]++
 	}
 	var rows []Row
 	for i, row := range firsts {
@@ -365,10 +480,62 @@ func (s *setOpOp) runCounting(ctx context.Context) error {
 		}
 	}
 	s.out = &sliceOp{rows: rows}
+	if leftParts != nil {
+		lefts, err := leftParts.drain()
+		if err != nil {
+			return err
+		}
+		rights := make([]*spillFile, len(lefts))
+		if rightParts != nil {
+			if rights, err = rightParts.drain(); err != nil {
+				for _, f := range lefts {
+					if f != nil {
+						f.close()
+					}
+				}
+				return err
+			}
+		}
+		for i, f := range lefts {
+			if f != nil {
+				s.pending = append(s.pending, setOpPartition{left: f, right: rights[i]})
+			}
+		}
+	}
 	return nil
 }
 
 func (s *setOpOp) Close() {
 	s.left.Close()
 	s.right.Close()
+	for _, p := range s.pending {
+		p.left.close()
+		if p.right != nil {
+			p.right.close()
+		}
+	}
+	s.pending = nil
+	if s.union != nil {
+		s.union.Close()
+	}
 }
+
+// concatOp reads its inputs one after the other. It does not own them:
+// Close leaves them to their owner.
+type concatOp struct {
+	ops []Operator
+	cur int
+}
+
+func (c *concatOp) Next(ctx context.Context) (Row, error) {
+	for c.cur < len(c.ops) {
+		row, err := c.ops[c.cur].Next(ctx)
+		if row != nil || err != nil {
+			return row, err
+		}
+		c.cur++
+	}
+	return nil, nil
+}
+
+func (c *concatOp) Close() {}

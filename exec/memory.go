@@ -20,14 +20,29 @@ import (
 // from the session's work_mem, as in PostgreSQL: each such operator of a
 // statement may use work_mem, hash tables work_mem × hash_mem_multiplier.
 //
-// Beyond the limit a sort (and a top-k heap whose LIMIT is large) spills:
-// it writes sorted runs to temporary files in the data directory
-// (storage's TempDir, unlinked as soon as they are made) and merges them
-// (memory_sort.go), as PostgreSQL's external sort does. Hash tables do
-// not spill yet: the statement fails with 53200 "out of memory", its
-// detail naming the operator and the limit, and nothing else is harmed.
-// That is why vecgres's default work_mem is 64MB rather than
-// PostgreSQL's 4MB: hash tables of ordinary queries fit.
+// Beyond the limit sorts and hash operators spill to temporary files in
+// the data directory (storage's TempDir, unlinked as soon as they are
+// made; memory_spill.go), as PostgreSQL's do:
+//
+//   - a sort (and a top-k heap whose LIMIT is large) writes sorted runs
+//     and merges them (memory_sort.go);
+//   - a hash aggregate, DISTINCT, UNION, INTERSECT and EXCEPT keep the
+//     entries they hold and write the input rows of new ones to partition
+//     files by hash, then process each partition as a new input, dividing
+//     it again if it still does not fit (aggregateOp, distinctOp,
+//     setOpOp);
+//   - a hash join whose right rows do not fit divides both sides into
+//     batches by the hash of the join keys and joins batch by batch
+//     (Grace hash join, joinOp).
+//
+// What still fails with 53200 "out of memory", its detail naming the
+// operator and the limit: a nested loop's right rows (a join without
+// equality keys), the values a DISTINCT aggregate remembers for the
+// groups in memory, and the rows a window function reads. An aggregate state that
+// grows with its input (array_agg, string_agg, ...) is charged but never
+// fails, as in PostgreSQL, since the result holds it anyway. vecgres's
+// default work_mem stays 64MB rather than PostgreSQL's 4MB, so that
+// ordinary queries do not spill.
 //
 // The estimates count the Go values a row holds (headers, boxed values,
 // the bytes of strings and vectors), not allocator slack; they are meant
@@ -119,16 +134,24 @@ func (l memLimits) account(op string, hash bool) *memAccount {
 
 // memAccount is what one operator holds, against its limit.
 type memAccount struct {
-	op     string // as EXPLAIN names the operator
-	hash   bool
-	limit  int64
-	used   int64
+	op    string // as EXPLAIN names the operator
+	hash  bool
+	limit int64
+	used  int64
+	// peak is the most used at once (for tests).
+	peak   int64
 	limits memLimits
+}
+
+// charge charges n more bytes, for what may pass the limit.
+func (a *memAccount) charge(n int64) {
+	a.used += n
+	a.peak = max(a.peak, a.used)
 }
 
 // grow charges n more bytes and fails once the limit is passed.
 func (a *memAccount) grow(n int64) error {
-	a.used += n
+	a.charge(n)
 	if a.used <= a.limit {
 		return nil
 	}
@@ -256,25 +279,16 @@ func (b *builder) setOpAccount(n *planner.SetOp) *memAccount {
 // avg and the like).
 const aggStateSize = 64
 
-// findGroup finds or adds a group, charging a new one's key and states.
-func (a *aggregateOp) findGroup(set *rowSet, key []types.Datum) (int, bool, error) {
-	idx, added, err := set.findCharged(key, a.mem)
-	if err == nil && added {
-		err = a.mem.grow(int64(len(a.calls)) * aggStateSize)
-	}
-	return idx, added, err
-}
-
 // growingAggs are the aggregates whose state keeps what they are given.
 var growingAggs = map[string]bool{
 	"array_agg": true, "string_agg": true, "json_agg": true, "jsonb_agg": true,
 	"json_object_agg": true, "jsonb_object_agg": true, "xmlagg": true,
 }
 
-// chargeAdd charges what an aggregate keeps of one input.
-func (a *aggregateOp) chargeAdd(c *planner.AggCall, args []types.Datum) error {
-	if !growingAggs[c.Name] {
-		return nil
+// chargeAdd charges what an aggregate keeps of one input; it does not
+// fail (see aggregateOp).
+func (a *aggregateOp) chargeAdd(c *planner.AggCall, args []types.Datum) {
+	if growingAggs[c.Name] {
+		a.mem.charge(rowSize(args))
 	}
-	return a.mem.grow(rowSize(args))
 }

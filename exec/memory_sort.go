@@ -1,19 +1,14 @@
 package exec
 
 import (
-	"bufio"
 	"container/heap"
 	"context"
-	"encoding/binary"
 	"errors"
-	"io"
-	"os"
 	"slices"
 	"syscall"
 
 	"github.com/vecgres/vecgres/sql/pgerr"
 	"github.com/vecgres/vecgres/sql/types"
-	"github.com/vecgres/vecgres/storage"
 )
 
 // External sort.
@@ -23,13 +18,9 @@ import (
 // run, and starts again. At the end the rows still in memory are sorted
 // and merged with the runs, at most mergeFanIn at a time: when there are
 // more, groups of runs are first merged into longer runs. Each record of a
-// run is the keys, the row and its arrival number, in storage's row
-// encoding, which is self-describing and exact for every value a row may
-// hold; the arrival number keeps the sort stable across runs.
-//
-// Run files are made in the data directory's temporary directory and
-// unlinked at once, so that nothing is left behind by a crash; they close
-// with the operator.
+// run is the keys, the row and its arrival number, written as a spillFile
+// (memory_spill.go); the arrival number keeps the sort stable across
+// runs. Run files close with the operator.
 
 // mergeFanIn is the most runs merged at once.
 const mergeFanIn = 64
@@ -114,95 +105,48 @@ func (s *sorter) close() {
 	s.runs, s.rows = nil, nil
 }
 
-// runFile is one sorted run on disk.
+// runFile is one sorted run on disk: each record is the keys, the row and
+// its arrival number.
 type runFile struct {
-	f     *os.File
-	r     *bufio.Reader
+	file  *spillFile
 	nkeys int
-	buf   []byte
 }
 
 // writeRun writes rows, which are in order, to a new run file.
 func (s *sorter) writeRun(rows func(yield func(*keyedRow) bool)) (*runFile, error) {
-	f, err := os.CreateTemp(s.mem.limits.tempDir, "sort-*.tmp")
+	f, err := newSpillFile(s.mem, "sort-*.tmp", runBufSize)
 	if err != nil {
-		return nil, tempFileError("create", err)
+		return nil, err
 	}
-	// Unlinked at once: the open file lives until it is closed, and a crash
-	// leaves nothing behind.
-	_ = os.Remove(f.Name())
-	run := &runFile{f: f, nkeys: len(s.keys)}
-	w := bufio.NewWriterSize(f, 64<<10)
+	run := &runFile{file: f, nkeys: len(s.keys)}
 	var vals []types.Datum
-	var enc []byte
-	var hdr [2 * binary.MaxVarintLen64]byte
 	for kr := range rows {
 		vals = append(append(append(vals[:0], kr.keys...), kr.row...), kr.seq)
-		if enc, err = storage.AppendRow(enc[:0], vals); err != nil {
+		if err := f.write(vals); err != nil {
 			run.close()
-			e := s.mem.exceeded()
-			e.Detail += " Its rows cannot be written to a temporary file: " + pgerr.From(err).Message
-			return nil, e
+			return nil, err
 		}
-		n := binary.PutUvarint(hdr[:], uint64(len(vals)))
-		n += binary.PutUvarint(hdr[n:], uint64(len(enc)))
-		if _, err := w.Write(hdr[:n]); err != nil {
-			run.close()
-			return nil, tempFileError("write to", err)
-		}
-		if _, err := w.Write(enc); err != nil {
-			run.close()
-			return nil, tempFileError("write to", err)
-		}
-		s.spilled += int64(n + len(enc))
 		clear(vals)
 	}
-	if err := w.Flush(); err != nil {
+	s.spilled += f.size
+	if err := f.rewind(32 << 10); err != nil {
 		run.close()
-		return nil, tempFileError("write to", err)
+		return nil, err
 	}
-	if _, err := f.Seek(0, io.SeekStart); err != nil {
-		run.close()
-		return nil, tempFileError("seek in", err)
-	}
-	run.r = bufio.NewReaderSize(f, 32<<10)
 	return run, nil
 }
 
 // next reads the run's next row, nil at its end.
 func (r *runFile) next() (*keyedRow, error) {
-	nvals, err := binary.ReadUvarint(r.r)
-	if err == io.EOF {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, tempFileError("read from", err)
-	}
-	size, err := binary.ReadUvarint(r.r)
-	if err != nil || size > 1<<31 || nvals < uint64(r.nkeys)+1 {
-		return nil, tempFileError("read from", errors.Join(err, io.ErrUnexpectedEOF))
-	}
-	if uint64(cap(r.buf)) < size {
-		r.buf = make([]byte, size)
-	}
-	b := r.buf[:size]
-	if _, err := io.ReadFull(r.r, b); err != nil {
-		return nil, tempFileError("read from", err)
-	}
-	vals, err := storage.DecodeRow(b, int(nvals))
-	if err != nil {
+	vals, err := r.file.read(r.nkeys + 1)
+	if err != nil || vals == nil {
 		return nil, err
 	}
 	seq, _ := vals[len(vals)-1].(int64)
 	return &keyedRow{keys: vals[:r.nkeys:r.nkeys], row: vals[r.nkeys : len(vals)-1 : len(vals)-1], seq: seq}, nil
 }
 
-func (r *runFile) close() {
-	if r.f != nil {
-		r.f.Close()
-		r.f = nil
-	}
-}
+func (r *runFile) close() { r.file.close() }
 
 // tempFileError reports a failed operation on a temporary file, with
 // PostgreSQL's code for a full disk.
