@@ -80,6 +80,12 @@ type Session struct {
 	// value to restore when it rolls back (and, for SET LOCAL, when it
 	// commits).
 	undo map[string]settingUndo
+	// settingsGen counts the changes to values (assign); settingCache
+	// holds what Setting returned since the last change, by the name
+	// asked for, so that the settings a statement reads (hnsw.ef_search,
+	// statement_timeout, ...) cost one map lookup each.
+	settingsGen  uint64
+	settingCache map[string]string
 
 	txn      *storage.Txn
 	txnIdx   *txnIndexes // the transaction's hnsw graph state, made on first use
@@ -94,10 +100,12 @@ type Session struct {
 	lastSeq types.OID
 	notices []*pgerr.Error
 	// reported holds the value last reported to the client of each
-	// setting that is reported with ParameterStatus.
-	reported  map[string]string
-	format    types.FormatOptions
-	formatSet bool
+	// setting that is reported with ParameterStatus; reportedGen is the
+	// settingsGen it was last compared at.
+	reported    map[string]string
+	reportedGen uint64
+	format      types.FormatOptions
+	formatSet   bool
 	// act is what other sessions see of this one; appName mirrors
 	// application_name for them.
 	act     activity
@@ -118,6 +126,8 @@ func (e *Engine) NewSession(p SessionParams) (*Session, error) {
 		pid:      e.nextPID.Add(1),
 		values:   map[string]string{},
 		currvals: map[types.OID]int64{},
+
+		settingCache: map[string]string{},
 	}
 	if s.database == "" {
 		s.database = s.user
@@ -190,15 +200,22 @@ func (s *Session) StartupParams() []ParamStatus {
 
 // TakeParamChanges returns the reported settings whose value differs from
 // the one last reported, as PostgreSQL reports them before ReadyForQuery:
-// a change undone by a rollback is not reported at all.
+// a change undone by a rollback is not reported at all. While no setting
+// was assigned since the last call, only the derived ones (is_superuser,
+// which follows the catalog) can have changed.
 func (s *Session) TakeParamChanges() []ParamStatus {
 	var out []ParamStatus
+	unchanged := s.reportedGen == s.settingsGen
 	for _, st := range s.e.reported {
+		if unchanged && !isDerivedSetting(st) {
+			continue
+		}
 		if v := s.setting(st); v != s.reported[st.name] {
 			out = append(out, ParamStatus{Name: st.name, Value: v})
 			s.reported[st.name] = v
 		}
 	}
+	s.reportedGen = s.settingsGen
 	return out
 }
 

@@ -33,6 +33,9 @@ func (s *Session) setting(st *setting) string {
 
 // Setting returns the current value of a setting as SHOW prints it.
 func (s *Session) Setting(name string) (string, error) {
+	if v, ok := s.settingCache[name]; ok {
+		return v, nil
+	}
 	st, err := s.lookupSetting(name)
 	if err != nil {
 		return "", err
@@ -40,12 +43,21 @@ func (s *Session) Setting(name string) (string, error) {
 	lname := strings.ToLower(st.name)
 	if _, known := s.e.settings[lname]; !known {
 		if v, ok := s.values[lname]; ok {
+			s.settingCache[name] = v
 			return v, nil
 		}
 		return "", pgerr.New(pgerr.UndefinedObject, "unrecognized configuration parameter \"%s\"", name)
 	}
-	return s.setting(st), nil
+	v := s.setting(st)
+	if !isDerivedSetting(st) {
+		s.settingCache[name] = v
+	}
+	return v, nil
 }
+
+// isDerivedSetting reports whether st's value follows from more than the
+// session's values (derivedSetting): it can change without an assign.
+func isDerivedSetting(st *setting) bool { return st.name == "is_superuser" }
 
 // set changes a setting. inTxn records the old value so that a rollback
 // restores it (SET is transactional in PostgreSQL); local settings last
@@ -98,6 +110,8 @@ func (s *Session) assign(st *setting, value string, local, inTxn bool) {
 	} else {
 		s.values[lname] = value
 	}
+	s.settingsGen++
+	clear(s.settingCache)
 	s.formatSet = false
 	if lname == "application_name" {
 		s.appName.Store(value)
