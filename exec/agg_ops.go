@@ -4,6 +4,7 @@ import (
 	"context"
 	"hash/maphash"
 
+	"github.com/vecgres/vecgres/exec/builtins"
 	"github.com/vecgres/vecgres/planner"
 	"github.com/vecgres/vecgres/sql/types"
 )
@@ -98,8 +99,8 @@ type aggState struct {
 // DISTINCT ones) may pass the limit inside the groups already in memory;
 // so that they have room, such an aggregate admits new groups only up to
 // half the limit. A growing state itself never fails (PostgreSQL does not
-// bound it either: the result holds it anyway); the rows a DISTINCT
-// aggregate remembers for its groups fail with 53200 beyond the limit.
+// bound it either: the result holds it anyway); the values a DISTINCT
+// aggregate remembers go, beyond the limit, to a sort (see addLate).
 type aggregateOp struct {
 	in     Operator
 	env    planner.Env
@@ -120,6 +121,11 @@ type aggregateOp struct {
 	pending []*spillFile
 	// passes counts the passes made (for tests).
 	passes int
+	// late holds, per DISTINCT aggregate, the values that found no room
+	// in their group's set of values seen (see addLate).
+	late []*sorter
+	// lateValues counts the values kept so (for tests).
+	lateValues int
 }
 
 func (b *builder) buildAggregate(n *planner.Aggregate) (Operator, error) {
@@ -216,6 +222,7 @@ func (a *aggregateOp) run(ctx context.Context, in Operator) error {
 		if parts != nil {
 			parts.close()
 		}
+		a.closeLate()
 	}()
 	for {
 		row, err := in.Next(ctx)
@@ -258,9 +265,12 @@ func (a *aggregateOp) run(ctx context.Context, in Operator) error {
 			}
 			gi = idx
 		}
-		if err := a.accumulate(states[gi], row); err != nil {
+		if err := a.accumulate(gi, states[gi], row); err != nil {
 			return err
 		}
+	}
+	if err := a.addLateValues(ctx, states); err != nil {
+		return err
 	}
 	if a.scalar {
 		// A query without GROUP BY yields one row even for no input.
@@ -297,7 +307,8 @@ func (a *aggregateOp) run(ctx context.Context, in Operator) error {
 	return nil
 }
 
-func (a *aggregateOp) accumulate(states []aggState, row Row) error {
+// accumulate adds row to the states of group gi.
+func (a *aggregateOp) accumulate(gi int, states []aggState, row Row) error {
 	for i, c := range a.calls {
 		if f := a.filter[i]; f != nil {
 			ok, err := f(row)
@@ -324,13 +335,20 @@ func (a *aggregateOp) accumulate(states []aggState, row Row) error {
 			continue
 		}
 		if s := states[i].seen; s != nil {
-			_, added, err := s.findCharged(args, a.mem)
-			if err != nil {
-				return err
-			}
-			if !added {
+			sum := s.hash(args)
+			if _, found := s.lookup(sum, args); found {
 				continue
 			}
+			// The values, their bucket entry and index.
+			cost := rowSize(args) + 24
+			if a.mem.used+cost > a.mem.limit {
+				if err := a.addLate(i, gi, args); err != nil {
+					return err
+				}
+				continue
+			}
+			s.insert(sum, args)
+			a.mem.charge(cost)
 		}
 		a.chargeAdd(c, args)
 		if err := states[i].acc.Add(a.env, args); err != nil {
@@ -464,4 +482,88 @@ func (d *distinctOp) Close() {
 		f.close()
 	}
 	d.cur, d.parts, d.pending = nil, nil, nil
+}
+
+// DISTINCT aggregates beyond the limit.
+//
+// A DISTINCT aggregate remembers the values it was given per group. When
+// a new value would pass the limit, it is not added then: the group
+// number and the value go to a sort of their own (which spills as sorts
+// do), and when the pass's input ends the sorted values are added to
+// their groups, each once, unless the group's set holds it. Such values
+// are added after the others, in sorted order.
+
+// addLate keeps the values of DISTINCT aggregate call for group gi.
+func (a *aggregateOp) addLate(call, gi int, args []types.Datum) error {
+	if a.late == nil {
+		a.late = make([]*sorter, len(a.calls))
+	}
+	s := a.late[call]
+	if s == nil {
+		keys := []sortKey{{cmp: builtins.CompareFunc(types.TInt8)}}
+		for _, e := range a.calls[call].Args {
+			keys = append(keys, sortKey{cmp: builtins.CompareFunc(e.Type())})
+		}
+		s = newSorter(keys, a.mem.limits.account("Sort", false))
+		a.late[call] = s
+	}
+	a.lateValues++
+	vals := append([]types.Datum{int64(gi)}, args...)
+	// The row is the keys: the sort returns rows.
+	return s.add(&keyedRow{keys: vals, row: vals, seq: int64(len(s.rows))})
+}
+
+// addLateValues adds the values kept by addLate to their groups' states.
+func (a *aggregateOp) addLateValues(ctx context.Context, states [][]aggState) error {
+	for call, s := range a.late {
+		if s == nil {
+			continue
+		}
+		a.late[call] = nil
+		sorted, err := s.finish(ctx)
+		if err != nil {
+			s.close()
+			return err
+		}
+		err = a.addSorted(ctx, call, sorted, states)
+		sorted.Close()
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// addSorted adds the sorted late values of one DISTINCT aggregate.
+func (a *aggregateOp) addSorted(ctx context.Context, call int, sorted Operator, states [][]aggState) error {
+	var prev Row
+	for {
+		row, err := sorted.Next(ctx)
+		if err != nil || row == nil {
+			return err
+		}
+		gi, args := int(row[0].(int64)), row[1:]
+		st := &states[gi][call]
+		if prev != nil && prev[0] == row[0] && st.seen.equal(prev[1:], args) {
+			continue
+		}
+		prev = row
+		if _, found := st.seen.lookup(st.seen.hash(args), args); found {
+			continue
+		}
+		a.chargeAdd(a.calls[call], args)
+		if err := st.acc.Add(a.env, args); err != nil {
+			return err
+		}
+	}
+}
+
+// closeLate drops the late values of a pass that failed.
+func (a *aggregateOp) closeLate() {
+	for i, s := range a.late {
+		if s != nil {
+			s.close()
+			a.late[i] = nil
+		}
+	}
 }

@@ -35,10 +35,11 @@ import (
 //     batches by the hash of the join keys and joins batch by batch
 //     (Grace hash join, joinOp).
 //
-// What still fails with 53200 "out of memory", its detail naming the
-// operator and the limit: a nested loop's right rows (a join without
-// equality keys), the values a DISTINCT aggregate remembers for the
-// groups in memory, and the rows a window function reads. An aggregate state that
+// A DISTINCT aggregate's values seen, beyond the limit, go to a sort and
+// are added to their groups after the input (aggregateOp.addLate). What
+// still fails with 53200 "out of memory", its detail naming the operator
+// and the limit: a nested loop's right rows (a join without equality
+// keys) and the rows a window function reads. An aggregate state that
 // grows with its input (array_agg, string_agg, ...) is charged but never
 // fails, as in PostgreSQL, since the result holds it anyway. vecgres's
 // default work_mem stays 64MB rather than PostgreSQL's 4MB, so that
@@ -172,16 +173,6 @@ func (a *memAccount) exceeded() *pgerr.Error {
 	}
 	e.Hint = "Raise work_mem (SET work_mem = '256MB', say) for this query, or make it hold fewer rows or groups."
 	return e
-}
-
-// findCharged is rowSet.find that charges a new key to mem.
-func (s *rowSet) findCharged(key []types.Datum, mem *memAccount) (idx int, added bool, err error) {
-	idx, added = s.find(key)
-	if added {
-		// The key, its bucket entry and its index.
-		err = mem.grow(rowSize(key) + 24)
-	}
-	return idx, added, err
 }
 
 // Estimated sizes of Go values, in bytes.

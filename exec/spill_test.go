@@ -56,6 +56,7 @@ type spillStats struct {
 	passes   int // hash table passes (aggregate, DISTINCT, set operations)
 	batches  int // batches joined (hash join)
 	maxLevel int // deepest division of a hash join
+	late     int // values of DISTINCT aggregates added after the input
 }
 
 // runStats runs plan and returns its rows, sorted, and what its root
@@ -81,7 +82,7 @@ func runStats(t *testing.T, plan planner.Node, r *Runtime) ([]string, spillStats
 	var st spillStats
 	switch op := unwrap(res.root).(type) {
 	case *aggregateOp:
-		st.passes = op.passes
+		st.passes, st.late = op.passes, op.lateValues
 	case *distinctOp:
 		st.passes = op.passes
 	case *setOpOp:
@@ -131,6 +132,8 @@ func TestHashSpill(t *testing.T) {
 		EqLeft: []planner.Expr{id, grp}, EqRight: []planner.Expr{col(0, types.TInt8), col(1, types.TInt8)}, Out: joinOut}
 	countDistinct := agg(t, "count", payload)
 	countDistinct.Distinct = true
+	sumDistinct := agg(t, "sum", id)
+	sumDistinct.Distinct = true
 	project := func(in planner.Node, cols ...int) *planner.Project {
 		p := &planner.Project{Input: in}
 		for _, c := range cols {
@@ -147,13 +150,16 @@ func TestHashSpill(t *testing.T) {
 	for _, tc := range []struct {
 		name string
 		plan planner.Node
-		// joins: the batches joined at least; others: the passes made.
+		// joins: the batches joined at least; others: the passes made;
+		// -1: DISTINCT aggregates' values added after the input.
 		atLeast int
 	}{
 		{"group by id", aggregateOf(left, []planner.Expr{id}, agg(t, "count"), agg(t, "sum", grp), agg(t, "max", payload)), 5},
 		{"group by numeric", aggregateOf(left, []planner.Expr{amount, grp}, agg(t, "count"), agg(t, "min", id)), 5},
 		{"array_agg keeps input order", aggregateOf(left, []planner.Expr{grp}, agg(t, "array_agg", id), agg(t, "count", payload)), 5},
 		{"count distinct per group", aggregateOf(left, []planner.Expr{id}, countDistinct, agg(t, "avg", amount)), 5},
+		{"count distinct, no groups", aggregateOf(left, nil, countDistinct, sumDistinct, agg(t, "count")), -1},
+		{"count distinct, few groups", aggregateOf(left, []planner.Expr{fn(t, "mod", id, i8(3))}, countDistinct, sumDistinct), -1},
 		{"distinct rows", &planner.Distinct{Input: left}, 5},
 		{"distinct columns", &planner.Distinct{Input: project(left, 1, 3)}, 5},
 		{"inner join", join(planner.InnerJoin, nil), 5},
@@ -175,6 +181,9 @@ func TestHashSpill(t *testing.T) {
 			t.Logf("%d rows; with 64kB: %+v", len(got), spilled)
 			if inMemory.passes > 1 || inMemory.batches > 0 {
 				t.Fatalf("with 64MB it spilled: %+v", inMemory)
+			}
+			if tc.atLeast < 0 && spilled.late == 0 {
+				t.Errorf("with 64kB: %+v; want values added late", spilled)
 			}
 			if spilled.passes < tc.atLeast && spilled.batches < tc.atLeast {
 				t.Errorf("with 64kB: %+v; want at least %d passes or batches", spilled, tc.atLeast)
