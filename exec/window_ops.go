@@ -135,6 +135,8 @@ func frameOffset(f evalFn, which string, mode planner.FrameMode) (types.Datum, e
 		negative = x < 0 || x != x
 	case *types.Decimal:
 		negative = x.Negative && !x.IsZero() || x.Form != 0
+	case types.Interval:
+		negative = types.CompareInterval(x, types.Interval{}) < 0
 	}
 	if negative {
 		if mode == planner.FrameRange {

@@ -2,6 +2,7 @@ package sql
 
 import (
 	"math"
+	"time"
 
 	pg_query "github.com/pganalyze/pg_query_go/v6"
 
@@ -285,7 +286,11 @@ func (b *binder) windowSpec(over *pg_query.WindowDef, win *winContext, sc *scope
 				}
 				keyT := spec.Order[0].Expr.Type()
 				var ok bool
-				if offT, fr.Shift, ok = rangeShift(keyT); !ok {
+				loc := time.UTC
+				if b.format != nil && b.format.Location != nil {
+					loc = b.format.Location
+				}
+				if offT, fr.Shift, ok = rangeShift(keyT, loc); !ok {
 					return planner.FrameBound{}, b.errAt(location(off), pgerr.FeatureNotSupported,
 						"RANGE with offset PRECEDING/FOLLOWING is not supported for column type %s", keyT)
 				}
@@ -439,11 +444,33 @@ func isIntegerType(t types.T) bool {
 
 // rangeShift returns, for the type of a RANGE frame's ORDER BY key, the
 // type its offsets take and how to add one to a key: integers take
-// integer offsets (int8 here), floats float8, numeric numeric; other
-// types have no RANGE offsets (dates and timestamps would take an
-// interval, which vecgres lacks).
-func rangeShift(key types.T) (types.T, func(k, off types.Datum, subtract bool) (types.Datum, error), bool) {
+// integer offsets (int8 here), floats float8, numeric numeric; dates,
+// timestamps and intervals take an interval (timestamptz moves in loc, the
+// session's TimeZone, as timestamptz + interval does); other types have no
+// RANGE offsets.
+func rangeShift(key types.T, loc *time.Location) (types.T, func(k, off types.Datum, subtract bool) (types.Datum, error), bool) {
 	switch key.OID {
+	case types.DateOID, types.TimestampOID, types.TimestampTZOID:
+		if key.OID != types.TimestampTZOID {
+			loc = time.UTC
+		}
+		return types.TInterval, func(k, off types.Datum, sub bool) (types.Datum, error) {
+			iv := off.(types.Interval)
+			if sub {
+				var err error
+				if iv, err = types.NegateInterval(iv); err != nil {
+					return nil, err
+				}
+			}
+			return types.AddIntervalToTime(k.(time.Time), iv, loc)
+		}, true
+	case types.IntervalOID:
+		return types.TInterval, func(k, off types.Datum, sub bool) (types.Datum, error) {
+			if sub {
+				return types.SubtractIntervals(k.(types.Interval), off.(types.Interval))
+			}
+			return types.AddIntervals(k.(types.Interval), off.(types.Interval))
+		}, true
 	case types.Int2OID, types.Int4OID, types.Int8OID:
 		return types.TInt8, func(k, off types.Datum, sub bool) (types.Datum, error) {
 			a, o := k.(int64), off.(int64)

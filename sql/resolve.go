@@ -34,7 +34,13 @@ func (b *binder) coerce(e planner.Expr, to types.T, mode coerceMode, loc int32) 
 			// The literal is read as the type, then its modifier applied
 			// with the cast's strictness: an explicit cast truncates a
 			// too-long string, an assignment rejects it.
-			v, err := types.ParseTextWith(types.Of(to.OID), e.Value.(string), b.format)
+			// (interval's input function takes the modifier: under INTERVAL
+			// DAY a bare number is days.)
+			parseAs := types.Of(to.OID)
+			if to.OID == types.IntervalOID {
+				parseAs = to
+			}
+			v, err := types.ParseTextWith(parseAs, e.Value.(string), b.format)
 			if err == nil && to.Mod >= 0 {
 				v, err = types.CoerceTypmod(v, to, mode == types.CastExplicit)
 			}

@@ -64,6 +64,9 @@ import (
 //	           sorts before a zero, and a zero before a positive value
 //	bit        the bytes as string above (memcmp order), then the length
 //	           in bits (4 bytes): bit_cmp's order
+//	interval   whole days with a month as 30 (as int64), then the
+//	           microseconds within the day (8 bytes): interval_cmp's order,
+//	           in which '1 mon' equals '30 days'
 //
 // Key encodings are not decoded: index entries carry the row id in their
 // value, and rows are fetched from the table.
@@ -89,6 +92,7 @@ const (
 	keyTagHalfvec   byte = 0x72
 	keyTagSparse    byte = 0x74
 	keyTagBits      byte = 0x78
+	keyTagInterval  byte = 0x68
 
 	keyElemMore byte = 0x02 // another vector element follows
 	keyListEnd  byte = 0x01 // end of a vector or array
@@ -182,6 +186,10 @@ func appendKeyAsc(dst []byte, d types.Datum) ([]byte, error) {
 		dst = append(dst, keySparseBelow)
 		dst = binary.BigEndian.AppendUint32(dst, uint32(v.Dim))
 		return append(dst, keySparseEnd), nil
+	case types.Interval:
+		days, us := types.IntervalSortKey(v)
+		dst = binary.BigEndian.AppendUint64(append(dst, keyTagInterval), uint64(days)^(1<<63))
+		return binary.BigEndian.AppendUint64(dst, uint64(us)), nil
 	case types.Bits:
 		dst = appendEscaped(append(dst, keyTagBits), v.Data)
 		return binary.BigEndian.AppendUint32(dst, uint32(v.Len)), nil

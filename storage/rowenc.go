@@ -43,24 +43,26 @@ import (
 //	0x0e sparsevec: uvarint dimensions, uvarint nnz, then nnz int32 indices
 //	     and nnz float32 values, little-endian
 //	0x0f bit string: uvarint length in bits, then (len+7)/8 bytes
+//	0x10 interval: varint months, varint days, varint microseconds
 const rowVersion = 1
 
 const (
-	valFalse   byte = 0x01
-	valTrue    byte = 0x02
-	valInt     byte = 0x03
-	valFloat4  byte = 0x04
-	valFloat8  byte = 0x05
-	valNumeric byte = 0x06
-	valString  byte = 0x07
-	valBytes   byte = 0x08
-	valJSON    byte = 0x09
-	valTime    byte = 0x0a
-	valVector  byte = 0x0b
-	valArray   byte = 0x0c
-	valHalfvec byte = 0x0d
-	valSparse  byte = 0x0e
-	valBits    byte = 0x0f
+	valFalse    byte = 0x01
+	valTrue     byte = 0x02
+	valInt      byte = 0x03
+	valFloat4   byte = 0x04
+	valFloat8   byte = 0x05
+	valNumeric  byte = 0x06
+	valString   byte = 0x07
+	valBytes    byte = 0x08
+	valJSON     byte = 0x09
+	valTime     byte = 0x0a
+	valVector   byte = 0x0b
+	valArray    byte = 0x0c
+	valHalfvec  byte = 0x0d
+	valSparse   byte = 0x0e
+	valBits     byte = 0x0f
+	valInterval byte = 0x10
 
 	valNullElem byte = 0x00 // a NULL array element
 )
@@ -160,6 +162,10 @@ func appendValue(dst []byte, d types.Datum, depth int) ([]byte, error) {
 			dst = binary.LittleEndian.AppendUint32(dst, math.Float32bits(f))
 		}
 		return dst, nil
+	case types.Interval:
+		dst = binary.AppendVarint(append(dst, valInterval), int64(v.Months))
+		dst = binary.AppendVarint(dst, int64(v.Days))
+		return binary.AppendVarint(dst, v.Micros), nil
 	case types.Bits:
 		if v.Len < 0 || len(v.Data) != int((int64(v.Len)+7)/8) {
 			return nil, pgerr.New(pgerr.InternalError, "storage: malformed bit string")
@@ -557,6 +563,9 @@ func decodeValue(b []byte, depth int) (types.Datum, []byte, error) {
 			v.Values[i] = math.Float32frombits(binary.LittleEndian.Uint32(values[4*i:]))
 		}
 		return v, rest, nil
+	case valInterval:
+		iv, rest, err := intervalParts(b)
+		return iv, rest, err
 	case valBits:
 		n, data, rest, err := bitsParts(b)
 		if err != nil {
@@ -658,6 +667,9 @@ func skipValue(b []byte, depth int) ([]byte, error) {
 	case valSparse:
 		_, _, _, rest, err := sparsevecParts(b)
 		return rest, err
+	case valInterval:
+		_, rest, err := intervalParts(b)
+		return rest, err
 	case valBits:
 		_, _, rest, err := bitsParts(b)
 		return rest, err
@@ -689,4 +701,20 @@ func skipValue(b []byte, depth int) ([]byte, error) {
 		return rest, nil
 	}
 	return nil, errCorruptRow("unknown value tag")
+}
+
+// intervalParts reads an interval's months, days and microseconds.
+func intervalParts(b []byte) (types.Interval, []byte, error) {
+	var f [3]int64
+	for i := range f {
+		v, n := binary.Varint(b)
+		if n <= 0 {
+			return types.Interval{}, nil, errCorruptRow("bad interval")
+		}
+		f[i], b = v, b[n:]
+	}
+	if f[0] != int64(int32(f[0])) || f[1] != int64(int32(f[1])) {
+		return types.Interval{}, nil, errCorruptRow("bad interval")
+	}
+	return types.Interval{Months: int32(f[0]), Days: int32(f[1]), Micros: f[2]}, b, nil
 }

@@ -88,6 +88,8 @@ func TestRowRoundTrip(t *testing.T) {
 		{"vectors", []types.Datum{types.Vector{}, nil, types.Vector{1, -2.5, float32(math.Inf(1))}, make(types.Vector, 1000)}},
 		{"arrays", []types.Datum{&types.Array{Elem: types.TText, LowerBound: 1, Elems: []types.Datum{"a", nil, "c"}},
 			&types.Array{Elem: types.TInt8, LowerBound: -3}, nested}},
+		{"intervals", []types.Datum{types.Interval{}, types.Interval{Months: math.MinInt32, Days: math.MaxInt32, Micros: math.MinInt64},
+			types.Interval{Months: 14, Days: -3, Micros: 14706500000}}},
 		{"mixed nulls", []types.Datum{nil, int64(1), nil, "x", nil, nil, nil, nil, types.Vector{3}, nil}},
 	}
 	for _, tc := range tests {

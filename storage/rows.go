@@ -407,6 +407,9 @@ func datumFits(t types.T, d types.Datum) bool {
 	case types.DateOID, types.TimestampOID, types.TimestampTZOID:
 		_, ok := d.(time.Time)
 		return ok
+	case types.IntervalOID:
+		_, ok := d.(types.Interval)
+		return ok
 	case types.JSONOID, types.JSONBOID:
 		_, ok := d.(types.JSON)
 		return ok

@@ -13,7 +13,7 @@ var comparableTypes = []types.OID{
 	types.Float4OID, types.Float8OID, types.NumericOID, types.TextOID,
 	types.BpcharOID, types.NameOID, types.ByteaOID, types.DateOID,
 	types.TimestampOID, types.TimestampTZOID, types.JSONBOID, types.VectorOID,
-	types.CharOID,
+	types.CharOID, types.IntervalOID,
 }
 
 // comparisonOps maps each operator to the test it applies to Compare's

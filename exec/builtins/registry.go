@@ -96,6 +96,7 @@ func NewRegistry() *Registry {
 	addCatalogFuncs(r)
 	addArrayFuncs(r)
 	addJSONFuncs(r)
+	addIntervalOps(r)
 	return r
 }
 

@@ -245,4 +245,5 @@ const (
 	CantChangeRuntimeParam          Code = "55P02"
 	DependentObjectsStillExist      Code = "2BP01"
 	BadCopyFileFormat               Code = "22P04"
+	IntervalFieldOverflow           Code = "22015"
 )

@@ -148,6 +148,8 @@ func recv(r *reader, t T) (Datum, error) {
 		return recvSparsevec(r, t.Mod)
 	case BitOID, VarbitOID:
 		return recvBits(r)
+	case IntervalOID:
+		return recvInterval(r)
 	}
 	if elem, ok := ElemOf(t.OID); ok {
 		return recvArray(r, T{OID: elem, Mod: t.Mod})
@@ -198,6 +200,8 @@ func AppendBinary(buf []byte, t T, d Datum) ([]byte, error) {
 		return appendBinarySparsevec(buf, v), nil
 	case Bits:
 		return appendBinaryBits(buf, v), nil
+	case Interval:
+		return appendBinaryInterval(buf, v), nil
 	case *Array:
 		return appendBinaryArray(buf, v)
 	}

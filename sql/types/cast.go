@@ -73,7 +73,8 @@ var castTable = map[castKey]CastContext{
 	{BpcharOID, VarcharOID}: ci,
 	{VarcharOID, CharOID}:   ca, {VarcharOID, NameOID}: ci, {VarcharOID, TextOID}: ci, {VarcharOID, BpcharOID}: ci,
 	{VarcharOID, VarcharOID}: ci, {VarcharOID, RegclassOID}: ci,
-	{DateOID, TimestampOID}: ci, {DateOID, TimestampTZOID}: ci,
+	{IntervalOID, IntervalOID}: ci,
+	{DateOID, TimestampOID}:    ci, {DateOID, TimestampTZOID}: ci,
 	{TimestampOID, DateOID}: ca, {TimestampOID, TimestampOID}: ci, {TimestampOID, TimestampTZOID}: ci,
 	{TimestampTZOID, DateOID}: ca, {TimestampTZOID, TimestampOID}: ca, {TimestampTZOID, TimestampTZOID}: ci,
 	{NumericOID, Int8OID}: ca, {NumericOID, Int2OID}: ca, {NumericOID, Int4OID}: ca,
@@ -412,6 +413,8 @@ func CoerceTypmod(d Datum, t T, explicit bool) (Datum, error) {
 		return coerceVarbit(d.(Bits), t.Mod, explicit)
 	case TimestampOID, TimestampTZOID:
 		return coerceTimestamp(d, t)
+	case IntervalOID:
+		return coerceInterval(d.(Interval), t.Mod)
 	}
 	if elem, ok := ElemOf(t.OID); ok {
 		return coerceArray(d.(*Array), T{OID: elem, Mod: t.Mod}, explicit)

@@ -66,6 +66,8 @@ func Compare(t T, a, b Datum) int {
 		return compareSparsevec(x, b.(Sparsevec))
 	case Bits:
 		return compareBits(x, b.(Bits))
+	case Interval:
+		return CompareInterval(x, b.(Interval))
 	case *Array:
 		return compareArray(x, b.(*Array))
 	}
@@ -217,6 +219,8 @@ func Hash(t T, d Datum, h *maphash.Hash) {
 		binary.LittleEndian.PutUint32(buf[:4], uint32(x.Len))
 		h.Write(buf[:4])
 		h.Write(x.Data)
+	case Interval:
+		hashInterval(x, h)
 	case *Array:
 		hashArray(x, h)
 	}

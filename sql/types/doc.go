@@ -18,6 +18,7 @@
 //	"char"                            string of zero or one byte
 //	bytea                             []byte
 //	timestamptz, timestamp, date      time.Time (see datetime.go)
+//	interval                          Interval (months, days, microseconds)
 //	jsonb, json                       JSON (normalised text for jsonb)
 //	vector                            Vector ([]float32)
 //	arrays                            *Array (one-dimensional)

@@ -60,6 +60,7 @@ func buildInfos() []*Info {
 		{OID: SparsevecOID, Name: "sparsevec", SQLName: "sparsevec", Len: -1, Category: 'U', Array: SparsevecArrayOID, Align: 'i'},
 		{OID: BitOID, Name: "bit", SQLName: "bit", Len: -1, Category: 'V', Array: BitArrayOID, Align: 'i'},
 		{OID: VarbitOID, Name: "varbit", SQLName: "bit varying", Len: -1, Category: 'V', Preferred: true, Array: VarbitArrayOID, Align: 'i'},
+		{OID: IntervalOID, Name: "interval", SQLName: "interval", Len: 16, Category: 'T', Preferred: true, Array: IntervalArrayOID, Align: 'd'},
 	}
 	base = append(base, catalogInfos()...)
 	out := make([]*Info, 0, 2*len(base))
@@ -203,6 +204,10 @@ func (t T) String() string {
 		if t.Mod < 0 {
 			return `"bit"`
 		}
+	case IntervalOID:
+		if t.Mod >= 0 {
+			return "interval" + intervalTypmodString(t.Mod)
+		}
 	case TimestampOID, TimestampTZOID:
 		if t.Mod >= 0 {
 			zone := " without time zone"
@@ -262,6 +267,8 @@ func WithTypmod(oid OID, mods []int64) (T, error) {
 		return vectorTypmod(oid, info.Name, mods)
 	case TimestampOID, TimestampTZOID:
 		return timestampTypmod(oid, mods)
+	case IntervalOID:
+		return intervalTypmod(mods)
 	case BitOID, VarbitOID:
 		return bitTypmod(oid, info.Name, mods)
 	case Float8OID, Float4OID:

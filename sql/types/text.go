@@ -99,6 +99,8 @@ func parseBase(t T, s string) (Datum, error) {
 		return parseSparsevec(s)
 	case BitOID, VarbitOID:
 		return parseBits(s)
+	case IntervalOID:
+		return parseIntervalDatum(s, t.Mod)
 	}
 	if elem, ok := ElemOf(t.OID); ok {
 		return parseArray(T{OID: elem, Mod: t.Mod}, s)
@@ -157,6 +159,8 @@ func AppendText(buf []byte, t T, d Datum, f *FormatOptions) []byte {
 		return appendSparsevec(buf, v)
 	case Bits:
 		return appendBits(buf, v)
+	case Interval:
+		return AppendInterval(buf, v)
 	case *Array:
 		if t.OID == Int2VectorOID || t.OID == OidVectorOID {
 			return appendVectorOf(buf, v)

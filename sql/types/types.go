@@ -181,6 +181,8 @@ func (t T) TypmodString() string {
 	case NumericOID:
 		p, s, _ := t.NumericTypmod()
 		return fmt.Sprintf("(%d,%d)", p, s)
+	case IntervalOID:
+		return intervalTypmodString(t.Mod)
 	case VectorOID, HalfvecOID, SparsevecOID, TimestampOID, TimestampTZOID, BitOID, VarbitOID:
 		return "(" + strconv.Itoa(int(t.Mod)) + ")"
 	}
