@@ -13,9 +13,10 @@ import (
 // Memory settings.
 //
 // work_mem bounds each sort and hash table of a statement (package exec
-// reads it): sorts spill to temporary files beyond it, hash tables fail
-// with 53200 beyond work_mem × hash_mem_multiplier. vecgres's default is
-// 64MB, not PostgreSQL's 4MB, because its hash tables do not spill yet.
+// reads it): sorts, and hash tables beyond work_mem × hash_mem_multiplier,
+// spill to temporary files (exec/memory.go says what still fails with
+// 53200). vecgres's default is 64MB, not PostgreSQL's 4MB, so that
+// ordinary queries do not spill.
 //
 // maintenance_work_mem is compared, as pgvector does, with the memory an
 // HNSW build's graph needs: past it the build sends pgvector's NOTICE
