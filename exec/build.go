@@ -99,6 +99,9 @@ type builder struct {
 	rt    *Runtime
 	c     *compiler
 	stats map[planner.Node]*NodeStats
+	// workTables are the working tables of the recursive queries whose
+	// recursive term is being built, by RecursiveUnion ID.
+	workTables map[int]*workTable
 }
 
 // build makes the operator for n, wrapped in a measuring operator when the
@@ -189,6 +192,10 @@ func (b *builder) buildOp(n planner.Node) (Operator, error) {
 		return b.buildJoin(n)
 	case *planner.SetOp:
 		return b.buildSetOp(n)
+	case *planner.RecursiveUnion:
+		return b.buildRecursiveUnion(n)
+	case *planner.WorkTableScan:
+		return b.buildWorkTableScan(n)
 	case *planner.Insert:
 		return b.buildInsert(n)
 	case *planner.Update:

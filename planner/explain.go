@@ -177,6 +177,10 @@ func display(n Node, fm exprFormatter) *explainNode {
 			details = []string{"Join Filter: " + fm.format(n.Cond, schema)}
 		}
 		return &explainNode{title: "Nested Loop" + kind, details: details, children: kids(n.Left, n.Right), plan: n}
+	case *RecursiveUnion:
+		return &explainNode{title: "Recursive Union", children: kids(n.Init, n.Step), plan: n}
+	case *WorkTableScan:
+		return &explainNode{title: "WorkTable Scan on " + n.Name, plan: n}
 	case *SetOp:
 		switch {
 		case n.Op == Union && n.All:

@@ -71,6 +71,10 @@ func withInputs(n Node, f func(Node) Node) Node {
 		c := *n
 		c.Left, c.Right = f(n.Left), f(n.Right)
 		return &c
+	case *RecursiveUnion:
+		c := *n
+		c.Init, c.Step = f(n.Init), f(n.Step)
+		return &c
 	case *Filter:
 		c := *n
 		c.Input = f(n.Input)

@@ -219,6 +219,8 @@ func Inputs(n Node) []Node {
 		return []Node{n.Left, n.Right}
 	case *SetOp:
 		return []Node{n.Left, n.Right}
+	case *RecursiveUnion:
+		return []Node{n.Init, n.Step}
 	case *Filter:
 		return []Node{n.Input}
 	case *Project:

@@ -22,9 +22,6 @@ type cte struct {
 // withClause binds the WITH queries of a statement into a new CTE scope;
 // the caller pops it when the statement is bound.
 func (b *binder) withClause(w *pg_query.WithClause) error {
-	if w.Recursive {
-		return b.unsupported(w.Location, "WITH RECURSIVE")
-	}
 	ctes := map[string]*cte{}
 	b.ctes = append(b.ctes, ctes)
 	for _, n := range w.Ctes {
@@ -37,6 +34,17 @@ func (b *binder) withClause(w *pg_query.WithClause) error {
 		if sel == nil {
 			b.ctes = b.ctes[:len(b.ctes)-1]
 			return b.unsupported(c.Location, "data-modifying statements in WITH")
+		}
+		if w.Recursive {
+			entry, ok, err := b.recursiveCTE(c, sel, ctes)
+			if err != nil {
+				b.ctes = b.ctes[:len(b.ctes)-1]
+				return err
+			}
+			if ok {
+				ctes[c.Ctename] = entry
+				continue
+			}
 		}
 		plan, err := b.selectStmt(sel)
 		if err != nil {
