@@ -28,8 +28,13 @@ import (
 // share one key cannot be divided: when dividing a batch puts all its
 // right rows in one batch, or after maxJoinLevel divisions, that batch is
 // joined in memory beyond the limit, as PostgreSQL does with such a
-// batch. A nested loop does not spill: beyond work_mem it fails with
-// 53200.
+// batch.
+//
+// A nested loop (no equality keys) keeps its right rows in memory up to
+// work_mem and writes the rest to a temporary file, which it reads again
+// for every left row after the rows in memory, as PostgreSQL's
+// Materialize node reads its tuplestore; a full join remembers which
+// right rows matched by their number.
 type joinOp struct {
 	left, right Operator
 	kind        planner.JoinKind
@@ -63,7 +68,13 @@ type joinOp struct {
 	level     int
 	unbounded bool
 	grace     *graceJoin // set once the right rows are divided
-	stats     *joinSpillStats
+	// overflow holds a nested loop's right rows beyond work_mem, read
+	// again for every left row (after the rows in memory); overflowPos is
+	// the next one to read for the current row (-1: not started).
+	overflow     *spillFile
+	overflowRows int64
+	overflowPos  int64
+	stats        *joinSpillStats
 }
 
 // maxJoinLevel is the most times a batch is divided.
@@ -137,13 +148,27 @@ func (j *joinOp) load(ctx context.Context) error {
 		if row == nil {
 			break
 		}
-		if j.unbounded {
-			j.mem.charge(rowSize(row) + 32)
-		} else if err := j.mem.grow(rowSize(row) + 32); err != nil {
-			if j.table == nil {
+		size := rowSize(row) + 32
+		switch {
+		case j.overflow != nil:
+			if err := j.addOverflow(row); err != nil {
 				return err
 			}
-			return j.divideRight(ctx, row)
+			continue
+		case j.unbounded:
+			j.mem.charge(size)
+		default:
+			if err := j.mem.grow(size); err != nil {
+				if j.table != nil {
+					return j.divideRight(ctx, row)
+				}
+				// A nested loop keeps the rest on disk.
+				j.mem.used -= size
+				if err := j.addOverflow(row); err != nil {
+					return err
+				}
+				continue
+			}
 		}
 		if j.table != nil {
 			h, null, err := j.hashKeys(j.eqRight, row)
@@ -157,7 +182,7 @@ func (j *joinOp) load(ctx context.Context) error {
 		j.rightRows = append(j.rightRows, row)
 	}
 	if j.kind == planner.FullJoin {
-		j.matched = make([]bool, len(j.rightRows))
+		j.matched = make([]bool, int64(len(j.rightRows))+j.overflowRows)
 	}
 	return nil
 }
@@ -213,6 +238,7 @@ func (j *joinOp) Next(ctx context.Context) (Row, error) {
 				break
 			}
 			j.cur, j.pos, j.curMatched = row, 0, false
+			j.overflowPos = -1
 			if err := j.findCandidates(); err != nil {
 				return nil, err
 			}
@@ -241,6 +267,12 @@ func (j *joinOp) Next(ctx context.Context) (Row, error) {
 			}
 			return out, nil
 		}
+		if j.overflow != nil && j.overflowPos < j.overflowRows {
+			out, err := j.nextOverflow(ctx)
+			if err != nil || out != nil {
+				return out, err
+			}
+		}
 		left := j.cur
 		j.cur = nil
 		if !j.curMatched && j.kind != planner.InnerJoin {
@@ -254,6 +286,9 @@ func (j *joinOp) Next(ctx context.Context) (Row, error) {
 		if !j.matched[i] {
 			return j.combine(nil, j.rightRows[i]), nil
 		}
+	}
+	if j.matched != nil && j.overflow != nil {
+		return j.overflowTail(ctx)
 	}
 	return nil, nil
 }
@@ -287,6 +322,9 @@ func (j *joinOp) findCandidates() error {
 func (j *joinOp) Close() {
 	j.left.Close()
 	j.right.Close()
+	if j.overflow != nil {
+		j.overflow.close()
+	}
 	if g := j.grace; g != nil {
 		g.close()
 	}

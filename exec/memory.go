@@ -20,9 +20,9 @@ import (
 // from the session's work_mem, as in PostgreSQL: each such operator of a
 // statement may use work_mem, hash tables work_mem × hash_mem_multiplier.
 //
-// Beyond the limit sorts and hash operators spill to temporary files in
-// the data directory (storage's TempDir, unlinked as soon as they are
-// made; memory_spill.go), as PostgreSQL's do:
+// Beyond the limit sorts, hash operators and nested loops spill to
+// temporary files in the data directory (storage's TempDir, unlinked as
+// soon as they are made; memory_spill.go), as PostgreSQL's do:
 //
 //   - a sort (and a top-k heap whose LIMIT is large) writes sorted runs
 //     and merges them (memory_sort.go);
@@ -33,13 +33,15 @@ import (
 //     setOpOp);
 //   - a hash join whose right rows do not fit divides both sides into
 //     batches by the hash of the join keys and joins batch by batch
-//     (Grace hash join, joinOp).
+//     (Grace hash join, joinOp);
+//   - a nested loop writes the right rows beyond the limit to a file it
+//     reads again for every left row (join_nestloop.go).
 //
 // A DISTINCT aggregate's values seen, beyond the limit, go to a sort and
 // are added to their groups after the input (aggregateOp.addLate). What
 // still fails with 53200 "out of memory", its detail naming the operator
-// and the limit: a nested loop's right rows (a join without equality
-// keys) and the rows a window function reads. An aggregate state that
+// and the limit: the rows a window function reads, and a recursive
+// union's working table and seen rows. An aggregate state that
 // grows with its input (array_agg, string_agg, ...) is charged but never
 // fails, as in PostgreSQL, since the result holds it anyway. vecgres's
 // default work_mem stays 64MB rather than PostgreSQL's 4MB, so that

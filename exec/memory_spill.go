@@ -93,7 +93,8 @@ func (s *spillFile) endWrite() error {
 }
 
 // rewind ends the writing and makes the file readable from its start
-// through a buffer of bufSize bytes.
+// through a buffer of bufSize bytes; it may be called again to read the
+// file again.
 func (s *spillFile) rewind(bufSize int) error {
 	if err := s.endWrite(); err != nil {
 		return err
@@ -101,7 +102,11 @@ func (s *spillFile) rewind(bufSize int) error {
 	if _, err := s.f.Seek(0, io.SeekStart); err != nil {
 		return tempFileError("seek in", err)
 	}
-	s.r = bufio.NewReaderSize(s.f, bufSize)
+	if s.r != nil {
+		s.r.Reset(s.f)
+	} else {
+		s.r = bufio.NewReaderSize(s.f, bufSize)
+	}
 	return nil
 }
 

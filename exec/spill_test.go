@@ -53,10 +53,11 @@ func spillRows(n int, first, step int, groups int) [][]string {
 // spillStats are what the root operator of a plan did to stay within its
 // limit.
 type spillStats struct {
-	passes   int // hash table passes (aggregate, DISTINCT, set operations)
-	batches  int // batches joined (hash join)
-	maxLevel int // deepest division of a hash join
-	late     int // values of DISTINCT aggregates added after the input
+	passes   int   // hash table passes (aggregate, DISTINCT, set operations)
+	batches  int   // batches joined (hash join)
+	maxLevel int   // deepest division of a hash join
+	onDisk   int64 // a nested loop's right rows on disk
+	late     int   // values of DISTINCT aggregates added after the input
 }
 
 // runStats runs plan and returns its rows, sorted, and what its root
@@ -91,7 +92,7 @@ func runStats(t *testing.T, plan planner.Node, r *Runtime) ([]string, spillStats
 			st.passes = op.union.passes
 		}
 	case *joinOp:
-		st.batches, st.maxLevel = op.stats.batches, op.stats.maxLevel
+		st.batches, st.maxLevel, st.onDisk = op.stats.batches, op.stats.maxLevel, op.overflowRows
 	default:
 		t.Fatalf("root operator %T", op)
 	}
@@ -130,6 +131,12 @@ func TestHashSpill(t *testing.T) {
 	twoKeys := &planner.Join{Left: left, Right: right, Kind: planner.FullJoin,
 		Cond:   and(binop(t, "=", id, rid), binop(t, "=", grp, rgrp)),
 		EqLeft: []planner.Expr{id, grp}, EqRight: []planner.Expr{col(0, types.TInt8), col(1, types.TInt8)}, Out: joinOut}
+	// A join without equality keys: 150 left rows, each tested against
+	// every right row.
+	nestLoop := func(kind planner.JoinKind) *planner.Join {
+		return &planner.Join{Left: &planner.Limit{Input: left, Count: i8(150)}, Right: right, Kind: kind,
+			Cond: and(binop(t, "<", id, rid), binop(t, "<", rgrp, grp)), Out: joinOut}
+	}
 	countDistinct := agg(t, "count", payload)
 	countDistinct.Distinct = true
 	sumDistinct := agg(t, "sum", id)
@@ -150,8 +157,9 @@ func TestHashSpill(t *testing.T) {
 	for _, tc := range []struct {
 		name string
 		plan planner.Node
-		// joins: the batches joined at least; others: the passes made;
-		// -1: DISTINCT aggregates' values added after the input.
+		// hash joins: the batches joined at least; others: the passes
+		// made; -1: DISTINCT aggregates' values added after the input;
+		// -2: a nested loop's right rows on disk.
 		atLeast int
 	}{
 		{"group by id", aggregateOf(left, []planner.Expr{id}, agg(t, "count"), agg(t, "sum", grp), agg(t, "max", payload)), 5},
@@ -169,6 +177,9 @@ func TestHashSpill(t *testing.T) {
 		{"full join", join(planner.FullJoin, nil), 5},
 		{"full join with a filter", join(planner.FullJoin, binop(t, "<", grp, rgrp)), 5},
 		{"full join on two keys", twoKeys, 5},
+		{"nested loop", nestLoop(planner.InnerJoin), -2},
+		{"nested loop, left", nestLoop(planner.LeftJoin), -2},
+		{"nested loop, full", nestLoop(planner.FullJoin), -2},
 		{"union", setOp(planner.Union, false, 0, 2), 5},
 		{"intersect", setOp(planner.Intersect, false, 0, 3), 5},
 		{"intersect all", setOp(planner.Intersect, true, 1, 3), 5},
@@ -182,13 +193,16 @@ func TestHashSpill(t *testing.T) {
 			if inMemory.passes > 1 || inMemory.batches > 0 {
 				t.Fatalf("with 64MB it spilled: %+v", inMemory)
 			}
-			if tc.atLeast < 0 && spilled.late == 0 {
+			if tc.atLeast == -2 && spilled.onDisk == 0 {
+				t.Errorf("with 64kB: %+v; want right rows on disk", spilled)
+			}
+			if tc.atLeast == -1 && spilled.late == 0 {
 				t.Errorf("with 64kB: %+v; want values added late", spilled)
 			}
 			if spilled.passes < tc.atLeast && spilled.batches < tc.atLeast {
 				t.Errorf("with 64kB: %+v; want at least %d passes or batches", spilled, tc.atLeast)
 			}
-			if _, isJoin := tc.plan.(*planner.Join); isJoin && spilled.maxLevel < 2 {
+			if j, isJoin := tc.plan.(*planner.Join); isJoin && len(j.EqLeft) > 0 && spilled.maxLevel < 2 {
 				t.Errorf("with 64kB the batches were not divided again: %+v", spilled)
 			}
 			if len(want) == 0 {
