@@ -531,25 +531,16 @@ func (o *indexScanOp) fetch() error {
 	// iterator with 10 seeks 40µs).
 	n := min(o.chunk, len(o.batch))
 	o.rows = o.rows[:0]
-	var arena []types.Datum // rows copied from the cache, which reuses its buffer
-	for _, id := range o.batch[:n] {
-		if o.cached != nil {
-			row, found, fresh := o.cached.RowAsOf(o.cachedVersion, uint64(id))
-			if fresh {
-				if found {
-					if len(arena) < len(row) {
-						arena = make([]types.Datum, len(row)*(n+1))
-					}
-					w := copy(arena, row)
-					row, arena = arena[:w:w], arena[w:]
-				} else {
-					row = nil // deleted before the statement began
-				}
-				o.rows = append(o.rows, row)
-				continue
-			}
-			o.cached = nil // a commit changed the cache: storage from now on
+	if o.cached != nil {
+		// A row the cache does not hold was deleted before the statement
+		// began: nil.
+		if rows, fresh := columns.RowsAsOf(o.cached, o.cachedVersion, o.batch[:n], o.rows); fresh {
+			o.rows, o.batch = rows, o.batch[n:]
+			return nil
 		}
+		o.cached = nil // a commit changed the cache: storage from now on
+	}
+	for _, id := range o.batch[:n] {
 		row, found, err := o.rt.Txn.GetSlots(o.n.Table, id, o.n.Need)
 		if err != nil {
 			return err

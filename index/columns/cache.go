@@ -17,7 +17,7 @@ type Cache struct {
 	// Row positions: ids[p] is the row id at position p (0 when free);
 	// pos maps row ids back; free lists reusable positions.
 	ids  []uint64
-	pos  map[uint64]int32
+	pos  positions
 	free []int32
 	// cols[i][p] is slot slots[i] of the row at position p; ints[i][p]
 	// is the same value when it is an integer (int64), with notInt[i][p]
@@ -26,7 +26,8 @@ type Cache struct {
 	cols   [][]types.Datum
 	ints   [][]int64
 	notInt [][]bool
-	// bytes estimates the memory the values hold, against budget.
+	// bytes estimates the memory the values hold, against budget (with
+	// pos.bytes()).
 	bytes, budget int64
 	// overflow is set when the budget was exceeded: the cache is then
 	// useless and stays empty.
@@ -40,7 +41,7 @@ type Cache struct {
 // New makes an empty cache of the given slots of a table with width
 // slots, holding at most budget bytes of values (0: no limit).
 func New(slots []int, width int, budget int64) *Cache {
-	return &Cache{slots: slots, width: width, pos: map[uint64]int32{}, cols: make([][]types.Datum, len(slots)),
+	return &Cache{slots: slots, width: width, cols: make([][]types.Datum, len(slots)),
 		ints: make([][]int64, len(slots)), notInt: make([][]bool, len(slots)), budget: budget}
 }
 
@@ -73,7 +74,7 @@ func (c *Cache) Usable() bool {
 func (c *Cache) Len() int {
 	c.mu.RLock()
 	defer c.mu.RUnlock()
-	return len(c.pos)
+	return c.pos.n
 }
 
 // Put stores (or replaces) the cached slots of row id from a full table
@@ -88,7 +89,7 @@ func (c *Cache) put(id uint64, row []types.Datum) {
 	if c.overflow {
 		return
 	}
-	p, ok := c.pos[id]
+	p, ok := c.pos.get(id)
 	if !ok {
 		if n := len(c.free); n > 0 {
 			p, c.free = c.free[n-1], c.free[:n-1]
@@ -101,7 +102,8 @@ func (c *Cache) put(id uint64, row []types.Datum) {
 				c.notInt[i] = append(c.notInt[i], true)
 			}
 		}
-		c.ids[p], c.pos[id] = id, p
+		c.ids[p] = id
+		c.pos.set(id, p)
 		c.bytes += rowBytes(len(c.slots))
 	}
 	for i, s := range c.slots {
@@ -114,7 +116,7 @@ func (c *Cache) put(id uint64, row []types.Datum) {
 		n, ok := v.(int64)
 		c.ints[i][p], c.notInt[i][p] = n, !ok
 	}
-	if c.budget > 0 && c.bytes > c.budget {
+	if c.budget > 0 && c.bytes+c.pos.bytes() > c.budget {
 		c.reset()
 		c.overflow = true
 	}
@@ -146,7 +148,7 @@ func (c *Cache) Delete(id uint64) {
 }
 
 func (c *Cache) delete(id uint64) {
-	p, ok := c.pos[id]
+	p, ok := c.pos.get(id)
 	if !ok {
 		return
 	}
@@ -155,13 +157,13 @@ func (c *Cache) delete(id uint64) {
 		c.cols[i][p] = nil
 	}
 	c.bytes -= rowBytes(len(c.slots))
-	delete(c.pos, id)
+	c.pos.remove(id)
 	c.ids[p] = 0
 	c.free = append(c.free, p)
 }
 
 func (c *Cache) reset() {
-	c.ids, c.free, c.pos = nil, nil, map[uint64]int32{}
+	c.ids, c.free, c.pos = nil, nil, positions{}
 	c.cols = make([][]types.Datum, len(c.slots))
 	c.ints, c.notInt = make([][]int64, len(c.slots)), make([][]bool, len(c.slots))
 	c.bytes = 0
@@ -201,7 +203,7 @@ func (c *Cache) Reader() *Reader {
 func (r *Reader) Row(id uint64) (row []types.Datum, ok bool) {
 	r.c.mu.RLock()
 	defer r.c.mu.RUnlock()
-	p, ok := r.c.pos[id]
+	p, ok := r.c.pos.get(id)
 	if !ok {
 		return nil, false
 	}
@@ -215,20 +217,46 @@ func (r *Reader) at(p int32) []types.Datum {
 	return r.row
 }
 
-// RowAsOf is Row for a reader whose snapshot sees the table at version:
-// fresh is false (and the row not looked up) when the cache holds
-// another version, and the row must be read from storage.
-func (r *Reader) RowAsOf(version, id uint64) (row []types.Datum, found, fresh bool) {
-	r.c.mu.RLock()
-	defer r.c.mu.RUnlock()
-	if r.c.version != version || r.c.overflow {
-		return nil, false, false
+// RowsAsOf reads the rows of ids for a reader whose snapshot sees the
+// table at version, under one read lock: it appends to dst, for each id
+// in order, a row of its own with the cached slots filled (the others
+// NULL), or nil when the row is not cached, and returns it. fresh is
+// false (and dst returned as it was) when the cache holds another
+// version: the rows must be read from storage. The positions of all ids
+// are looked up before any value is read, so that their cache misses
+// overlap.
+func RowsAsOf[ID ~uint64](r *Reader, version uint64, ids []ID, dst [][]types.Datum) (rows [][]types.Datum, fresh bool) {
+	c := r.c
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	if c.version != version || c.overflow {
+		return dst, false
 	}
-	p, ok := r.c.pos[id]
-	if !ok {
-		return nil, false, true
+	var small [64]int32
+	pos := small[:0]
+	if len(ids) > len(small) {
+		pos = make([]int32, 0, len(ids))
 	}
-	return r.at(p), true, true
+	for _, id := range ids {
+		p, ok := c.pos.get(uint64(id))
+		if !ok {
+			p = -1
+		}
+		pos = append(pos, p)
+	}
+	arena := make([]types.Datum, len(ids)*c.width)
+	for i, p := range pos {
+		if p < 0 {
+			dst = append(dst, nil)
+			continue
+		}
+		row := arena[i*c.width : (i+1)*c.width : (i+1)*c.width]
+		for j, s := range c.slots {
+			row[s] = c.cols[j][p]
+		}
+		dst = append(dst, row)
+	}
+	return dst, true
 }
 
 // Fresh reports whether the cache holds the table at version, the one a
@@ -248,7 +276,7 @@ func (r *Reader) Sample(n int, rng *rand.Rand, fn func(row []types.Datum) bool) 
 	c := r.c
 	c.mu.RLock()
 	defer c.mu.RUnlock()
-	live := len(c.pos)
+	live := c.pos.n
 	if live == 0 {
 		return
 	}

@@ -9,12 +9,12 @@
 // rows from storage instead. Each commit's changes go in with Update, under
 // one lock, with the table version they bring the table to; a reader whose
 // snapshot sees another version (a commit landed between its snapshot and
-// its read) is told the cache is not fresh (RowAsOf, Fresh) and reads
+// its read) is told the cache is not fresh (RowsAsOf, Fresh) and reads
 // storage, so what it gets is always exactly its snapshot's.
 //
 // Readers (searches) and the one writer (a commit) are synchronised by a
-// read-write mutex, taken for each read of a row (or pass over the rows),
-// never across a search's pauses.
+// read-write mutex, taken for each read of a batch of rows (or pass over
+// the rows), never across a search's pauses.
 //
 // Imports: sql/types only.
 package columns
