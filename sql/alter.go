@@ -452,6 +452,8 @@ func (s *Session) rename(ctx context.Context, b *binder, rs *pg_query.RenameStmt
 		c := *idx
 		c.Name = rs.Newname
 		return s.txn.AlterIndex(ctx, &c)
+	case pg_query.ObjectType_OBJECT_SEQUENCE:
+		return s.renameSequence(ctx, b, rs)
 	}
 	return b.unsupported(-1, "this form of RENAME")
 }

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	pg_query "github.com/pganalyze/pg_query_go/v6"
+	"google.golang.org/protobuf/reflect/protoreflect"
 
 	"github.com/vecgres/vecgres/planner"
 	"github.com/vecgres/vecgres/sql/pgcatalog"
@@ -441,4 +442,104 @@ func (s *Session) dropSequence(ctx context.Context, cat *storage.Catalog, oid ty
 		}
 	}
 	return s.txn.DropSequence(ctx, oid)
+}
+
+// renameSequence runs ALTER SEQUENCE ... RENAME TO. Column defaults hold
+// their text, not the sequence's OID as PostgreSQL's do, so the defaults
+// that name the sequence are rewritten to the new name.
+func (s *Session) renameSequence(ctx context.Context, b *binder, rs *pg_query.RenameStmt) error {
+	rv := rs.Relation
+	cat := s.txn.Catalog()
+	schemas := s.searchPath()
+	if rv.Schemaname != "" {
+		schemas = []string{rv.Schemaname}
+	}
+	var oid types.OID
+	var kind storage.RelKind
+	found := false
+	for _, sc := range schemas {
+		if oid, kind, found = cat.RelationOID(sc, rv.Relname); found {
+			break
+		}
+	}
+	if !found {
+		if rs.MissingOk {
+			s.notice(pgerr.SuccessfulCompletion, "relation \"%s\" does not exist, skipping", rv.Relname)
+			return nil
+		}
+		return pgerr.New(pgerr.UndefinedTable, "relation \"%s\" does not exist", qualifiedName(rv.Schemaname, rv.Relname))
+	}
+	if kind != storage.KindSequence {
+		return pgerr.New(pgerr.WrongObjectType, "\"%s\" is not a sequence", rv.Relname)
+	}
+	if err := s.checkRelationOwner(cat, oid); err != nil {
+		return err
+	}
+	old, _ := cat.Sequence(oid)
+	if _, _, exists := cat.RelationOID(old.Schema, rs.Newname); exists {
+		return pgerr.New(pgerr.DuplicateTable, "relation \"%s\" already exists", rs.Newname)
+	}
+	deps := s.defaultsUsing(cat, oid)
+	// The defaults are rewritten while the old name still resolves.
+	newDefaults := make([]string, len(deps))
+	for i, d := range deps {
+		text, err := renameInDefault(b, d.table.Columns[d.slot].Default, oid, old.Schema, rs.Newname)
+		if err != nil {
+			return err
+		}
+		newDefaults[i] = text
+	}
+	seq := *old
+	seq.Name = rs.Newname
+	if err := s.txn.AlterSequence(ctx, &seq); err != nil {
+		return err
+	}
+	for i, d := range deps {
+		cur, ok := s.txn.Catalog().Table(d.table.OID)
+		if !ok {
+			continue
+		}
+		slot, text := d.slot, newDefaults[i]
+		if _, err := s.replaceTable(ctx, cur, func(c *storage.Table) { c.Columns[slot].Default = text }); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// renameInDefault rewrites the string constants of a default expression
+// that name sequence oid to schema.newName.
+func renameInDefault(b *binder, def string, oid types.OID, schema, newName string) (string, error) {
+	tree, err := pg_query.Parse("SELECT " + def)
+	if err != nil {
+		return "", pgerr.New(pgerr.DataCorrupted, "cannot parse a column default: %s", err.Error())
+	}
+	val := tree.Stmts[0].Stmt.GetSelectStmt().TargetList[0].GetResTarget().Val
+	var walk func(m protoreflect.Message)
+	walk = func(m protoreflect.Message) {
+		if c, ok := m.Interface().(*pg_query.A_Const); ok {
+			if sv := c.GetSval(); sv != nil {
+				if e, _, err := b.regclassConst(sv.Sval, -1); err == nil {
+					if k, ok := e.(*planner.Const); ok && k.Value == int64(oid) {
+						sv.Sval = quoteLiteralName(schema) + "." + quoteLiteralName(newName)
+					}
+				}
+			}
+			return
+		}
+		m.Range(func(fd protoreflect.FieldDescriptor, v protoreflect.Value) bool {
+			switch {
+			case fd.IsList() && fd.Kind() == protoreflect.MessageKind:
+				l := v.List()
+				for i := 0; i < l.Len(); i++ {
+					walk(l.Get(i).Message())
+				}
+			case fd.Kind() == protoreflect.MessageKind && !fd.IsMap():
+				walk(v.Message())
+			}
+			return true
+		})
+	}
+	walk(val.ProtoReflect())
+	return deparseExpr(val, b.pgVersion)
 }

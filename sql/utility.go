@@ -73,6 +73,8 @@ func (s *Session) bindUtility(st *Statement, b *binder, n *pg_query.Node) error 
 		switch rs.RenameType {
 		case pg_query.ObjectType_OBJECT_INDEX:
 			tag = "ALTER INDEX"
+		case pg_query.ObjectType_OBJECT_SEQUENCE:
+			tag = "ALTER SEQUENCE"
 		case pg_query.ObjectType_OBJECT_COLUMN:
 			if rs.RelationType == pg_query.ObjectType_OBJECT_INDEX {
 				tag = "ALTER INDEX"
