@@ -1,6 +1,7 @@
 package hnsw
 
 import (
+	"bytes"
 	"math/bits"
 	"unsafe"
 
@@ -78,6 +79,7 @@ func (g *Graph) newChunk() *chunk {
 		links0: unsafe.Slice((*uint32)(unsafe.Pointer(&block[vecBytes+recBytes])), k*g.m0),
 		upper:  make([][]uint32, k),
 		ids:    make([]uint64, k),
+		hard0:  bytes.Repeat([]byte{hardUnknown}, k),
 		levels: make([]uint8, k),
 	}
 	switch g.kind {

@@ -205,6 +205,11 @@ type Config struct {
 	// and its row id only, so a graph built one row at a time is the same
 	// every time whatever else happens.
 	Seed uint64
+
+	// hardOnly builds lists without soft links (insert.go), as the code
+	// before them did: the format tests compare graphs that code wrote
+	// with graphs built from the same rows now.
+	hardOnly bool
 }
 
 // Opclass returns the name of c's operator class, or "" if Kind and

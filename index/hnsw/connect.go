@@ -107,6 +107,7 @@ func (g *Graph) linkInstead(w *worker, e, x uint32, level int, indeg []int32, j 
 	}
 	indeg[x]++
 	writeList(slot, w.links)
+	g.forgetHard(e, level)
 	if j != nil {
 		j.putList(e, level, w.links)
 	}

@@ -47,7 +47,10 @@
 // neighbours on each by the paper's heuristic (a candidate is kept only if
 // it is nearer to the new node than to every neighbour already kept), and
 // only then links them and back from each: a full list is cut back by
-// the same heuristic (as hnswlib; pruned links are not kept). After Build
+// the same heuristic (as hnswlib). Layer-0 lists are then filled up with
+// soft links, the nearest candidates the heuristic refused, not linked
+// back and given up first (insert.go): pgvector keeps refused candidates
+// too, and with them a given ef_search finds about as much. After Build
 // and in Vacuum, nodes that lost every link to them (0.25% of both real
 // datasets' nodes otherwise) are linked from their nearest neighbour.
 //

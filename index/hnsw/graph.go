@@ -122,6 +122,10 @@ type chunk struct {
 	upper  [][]uint32 // level·m a node above layer 0: same form
 	ids    []uint64   // row ids
 	levels []uint8    // top layer of each node
+	// hard0 is how many of each node's layer-0 links come first and are
+	// hard: chosen by the heuristic or links back from other nodes; the
+	// rest are soft, filled in (see softFill). hardUnknown: all are.
+	hard0 []uint8
 	// vers holds the versions of the chunk's versioned nodes
 	// (visibility.go), made when the first one needs them.
 	vers atomic.Pointer[[]nodeVersions]
@@ -425,6 +429,7 @@ func (g *Graph) initNode(w *worker, n uint32, id uint64, level int, v Value) {
 	c.ids[i] = id
 	c.levels[i] = uint8(level)
 	c.upper[i] = g.newUpper(level)
+	c.hard0[i] = 0
 	writeList(g.slot(n, 0), nil)
 	g.setState(n, stateLive)
 }

@@ -46,7 +46,7 @@ func (g *Graph) Stats() Stats {
 	st.VectorBytes = chunks * int64(vec)
 	st.RecordBytes = chunks * int64(rec)
 	st.LinkBytes = chunks * int64(link)
-	perNode := int64(unsafe.Sizeof(uint64(0)) + unsafe.Sizeof(uint8(0)) + unsafe.Sizeof([]uint32(nil)))
+	perNode := int64(unsafe.Sizeof(uint64(0)) + 2*unsafe.Sizeof(uint8(0)) + unsafe.Sizeof([]uint32(nil)))
 	if g.kind == Sparsevec {
 		perNode += int64(unsafe.Sizeof([]uint32(nil)))
 	}

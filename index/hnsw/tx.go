@@ -270,6 +270,7 @@ func (tx *Tx) undoTo(m Mark) {
 		mu := g.lock(n)
 		mu.Lock()
 		writeList(g.slot(n, int(s.level)), tx.undoBuf[s.off:s.off+s.n])
+		g.forgetHard(n, int(s.level))
 		mu.Unlock()
 	}
 	tx.undo, tx.undoBuf = tx.undo[:m.undo], tx.undoBuf[:m.undoBuf]

@@ -47,6 +47,7 @@ func (p *VacuumPlan) Graph() *Graph { return p.g }
 type plannedList struct {
 	node  uint32
 	level uint8
+	hard  uint8 // links[off:off+hard] are hard, the rest soft (insert.go)
 	off   uint32
 	n     uint32
 	old   uint64
@@ -88,7 +89,7 @@ func (g *Graph) PlanVacuum(ctx context.Context) (*VacuumPlan, error) {
 				if !r.choose(n, lc) {
 					continue
 				}
-				p.lists = append(p.lists, plannedList{node: n, level: uint8(lc), off: uint32(len(p.links)),
+				p.lists = append(p.lists, plannedList{node: n, level: uint8(lc), hard: uint8(r.hard), off: uint32(len(p.links)),
 					n: uint32(len(w.kept)), old: hashList(r.old)})
 				for _, it := range w.kept {
 					p.links = append(p.links, it.node())
@@ -194,7 +195,7 @@ func (tx *Tx) ApplyVacuum(ctx context.Context, p *VacuumPlan) (VacuumStats, erro
 			}
 			st.Repaired++
 			if plan != nil && !slotsFreed && p.still(plan, r.list, dead) {
-				tx.setList(w, n, lc, p.links[plan.off:plan.off+plan.n])
+				tx.setList(w, n, lc, p.links[plan.off:plan.off+plan.n], int(plan.hard))
 				continue
 			}
 			// Writers changed a planned list since: its live links and
@@ -212,7 +213,7 @@ func (tx *Tx) ApplyVacuum(ctx context.Context, p *VacuumPlan) (VacuumStats, erro
 			for _, it := range w.kept {
 				r.list = append(r.list, it.node())
 			}
-			tx.setList(w, n, lc, r.list)
+			tx.setList(w, n, lc, r.list, r.hard)
 		}
 	}
 	for _, n := range victims {
@@ -238,9 +239,10 @@ func (p *VacuumPlan) still(plan *plannedList, cur []uint32, dead []bool) bool {
 	return true
 }
 
-// setList replaces n's list on level with links, through the journal; w
-// lends scratch memory (not links's).
-func (tx *Tx) setList(w *worker, n uint32, level int, links []uint32) {
+// setList replaces n's list on level with links, of which the first hard
+// are hard (insert.go), through the journal; w lends scratch memory (not
+// links's).
+func (tx *Tx) setList(w *worker, n uint32, level int, links []uint32, hard int) {
 	g := tx.g
 	mu := g.lock(n)
 	mu.Lock()
@@ -248,6 +250,11 @@ func (tx *Tx) setList(w *worker, n uint32, level int, links []uint32) {
 	w.links = readList(slot, w.links[:0])
 	tx.saveList(n, level, w.links)
 	writeList(slot, links)
+	if level == 0 && g.softFill() {
+		g.setHard(n, hard)
+	} else {
+		g.forgetHard(n, level)
+	}
 	tx.putList(n, level, links)
 	mu.Unlock()
 }
@@ -311,6 +318,9 @@ type repairer struct {
 	walk []uint32 // deleted nodes to look through
 	list []uint32
 	old  []uint32 // the list choose read
+	// hard is how many of the links chosen into w.kept are hard: the
+	// rest fill a layer-0 list up with soft links (insert.go).
+	hard int
 }
 
 // maxWalk bounds how many deleted nodes one repair looks through.
@@ -337,7 +347,27 @@ func (r *repairer) choose(n uint32, level int) bool {
 	}
 	slices.Sort(w.cands)
 	w.kept = g.selectNeighbors(w.kept[:0], w.cands, g.maxLinks(level))
+	r.fillSoft(level)
 	return true
+}
+
+// fillSoft sets r.hard to the links chosen into r.w.kept and, on layer 0,
+// fills the list up with soft links: the nearest candidates (r.w.cands)
+// the heuristic refused.
+func (r *repairer) fillSoft(level int) {
+	w := r.w
+	r.hard = len(w.kept)
+	if level != 0 || !r.g.softFill() {
+		return
+	}
+	for _, c := range w.cands {
+		if len(w.kept) >= r.g.m0 {
+			break
+		}
+		if !slices.Contains(w.kept[:r.hard], c) {
+			w.kept = append(w.kept, c)
+		}
+	}
 }
 
 // merge chooses the new content of n's list on level, r.list, which
@@ -364,6 +394,7 @@ func (r *repairer) merge(n uint32, level int, planned []uint32) bool {
 	}
 	slices.Sort(w.cands)
 	w.kept = g.selectNeighbors(w.kept[:0], w.cands, g.maxLinks(level))
+	r.fillSoft(level)
 	return true
 }
 
@@ -375,7 +406,13 @@ func (r *repairer) collect(n uint32, level int) {
 	r.setSeen(n, true)
 	r.add(r.old)
 	for i := 0; i < len(r.walk) && i < maxWalk; i++ {
-		r.list = readList(g.slot(r.walk[i], level), r.list[:0])
+		d := r.walk[i]
+		r.list = readList(g.slot(d, level), r.list[:0])
+		if level == 0 && g.softFill() {
+			// A deleted node's soft links are its nearest refused
+			// candidates, near each other: its hard ones lead on.
+			r.list = r.list[:g.hardLinks(d, len(r.list))]
+		}
 		r.add(r.list)
 	}
 	for _, d := range r.walk {
