@@ -1,7 +1,6 @@
 package server
 
 import (
-	"bytes"
 	"context"
 	"time"
 
@@ -208,9 +207,10 @@ func (c *conn) portal(name string) (*portal, *pgerr.Error) {
 // bind handles Bind: a portal from a statement and argument values.
 func (c *conn) bind(body []byte) *pgerr.Error {
 	var m pgproto3.Bind
-	// Parameter values point into the message; the body buffer is reused
-	// by the next message, so they get memory of their own.
-	if m.Decode(bytes.Clone(body)) != nil {
+	// Parameter values point into the message, whose buffer the next
+	// message reuses: they are decoded into values of their own
+	// (decodeParams) and not kept.
+	if m.Decode(body) != nil {
 		return c.malformed()
 	}
 	ps, e := c.statement(m.PreparedStatement)
@@ -223,7 +223,7 @@ func (c *conn) bind(body []byte) *pgerr.Error {
 	if e := checkParamCounts(&m, ps); e != nil {
 		return c.serverError(e)
 	}
-	args, e := decodeParams(ps.paramTypes, m.ParameterFormatCodes, m.Parameters, c.paramFormat())
+	args, e := decodeParams(ps.paramTypes, m.ParameterFormatCodes, m.Parameters, c.paramFormat)
 	if e != nil {
 		return c.serverError(e)
 	}

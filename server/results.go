@@ -140,12 +140,15 @@ func resultFormats(codes []int16, ncols int) ([]int16, *pgerr.Error) {
 
 // decodeParams decodes a Bind's parameter values with the statement's
 // parameter types and, for text, the session's settings (the TimeZone of
-// timestamptz input without a zone, the catalog names of the reg* types).
-// Parameters are numbered from 1 in errors, as in PostgreSQL.
-func decodeParams(ptypes []types.T, codes []int16, values [][]byte, opts *types.FormatOptions) ([]types.Datum, *pgerr.Error) {
+// timestamptz input without a zone, the catalog names of the reg* types),
+// which textOpts gives when the first text value needs them. Parameters
+// are numbered from 1 in errors, as in PostgreSQL. The values returned
+// share no memory with values.
+func decodeParams(ptypes []types.T, codes []int16, values [][]byte, textOpts func() *types.FormatOptions) ([]types.Datum, *pgerr.Error) {
 	if len(values) == 0 {
 		return nil, nil
 	}
+	var opts *types.FormatOptions
 	args := make([]types.Datum, len(values))
 	for i, v := range values {
 		var format int16
@@ -161,6 +164,9 @@ func decodeParams(ptypes []types.T, codes []int16, values [][]byte, opts *types.
 		}
 		if v == nil {
 			continue
+		}
+		if format == textFormat && opts == nil {
+			opts = textOpts()
 		}
 		d, err := decodeParam(ptypes[i], format, v, i+1, opts)
 		if err != nil {

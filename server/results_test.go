@@ -63,7 +63,7 @@ func TestDecodeParams(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, err := decodeParams(tt.ptypes, tt.codes, tt.values, &types.DefaultFormat)
+			got, err := decodeParams(tt.ptypes, tt.codes, tt.values, func() *types.FormatOptions { return &types.DefaultFormat })
 			if code := pgerr.CodeOf(errOrNil(err)); code != tt.wantCode {
 				t.Fatalf("error %v, want code %q", err, tt.wantCode)
 			}
