@@ -42,6 +42,8 @@ type Result struct {
 	dml   *dmlOp
 	count int64
 	stats map[planner.Node]*NodeStats
+	// subplans is closed with the operators.
+	subplans *subplanCache
 }
 
 // Start builds the operators for plan and returns them ready to pull.
@@ -53,9 +55,10 @@ func Start(ctx context.Context, plan planner.Node, rt *Runtime) (*Result, error)
 	}
 	root, err := b.build(plan)
 	if err != nil {
+		b.subplans.close()
 		return nil, err
 	}
-	res := &Result{root: root, stats: b.stats}
+	res := &Result{root: root, stats: b.stats, subplans: &b.subplans}
 	if d, ok := unwrap(root).(*dmlOp); ok {
 		res.dml = d
 	}
@@ -93,7 +96,10 @@ func (r *Result) Count() int64 {
 }
 
 // Close releases the operators' resources.
-func (r *Result) Close() { r.root.Close() }
+func (r *Result) Close() {
+	r.root.Close()
+	r.subplans.close()
+}
 
 type builder struct {
 	rt    *Runtime
@@ -102,6 +108,9 @@ type builder struct {
 	// workTables are the working tables of the recursive queries whose
 	// recursive term is being built, by RecursiveUnion ID.
 	workTables map[int]*workTable
+	// subplans keeps the results of the statement's uncorrelated
+	// subqueries (subquery.go).
+	subplans subplanCache
 }
 
 // build makes the operator for n, wrapped in a measuring operator when the

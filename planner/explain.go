@@ -437,10 +437,25 @@ func (f exprFormatter) format(e Expr, schema []OutCol) string {
 		switch e.Kind {
 		case ExistsSubquery:
 			return "(EXISTS (SubPlan))"
-		case AnySubquery:
-			return "(ANY (" + FormatExpr(e.Test, schema) + " = (SubPlan)))"
-		case AllSubquery:
-			return "(ALL (" + FormatExpr(e.Test, schema) + " <> (SubPlan)))"
+		case AnySubquery, AllSubquery:
+			quant, op := "ANY", e.Op
+			if e.Kind == AllSubquery {
+				quant = "ALL"
+			}
+			if op == "" {
+				op = "="
+			}
+			test := ""
+			if len(e.Tests) == 1 {
+				test = FormatExpr(e.Tests[0], schema)
+			} else {
+				parts := make([]string, len(e.Tests))
+				for i, t := range e.Tests {
+					parts[i] = FormatExpr(t, schema)
+				}
+				test = "ROW(" + strings.Join(parts, ", ") + ")"
+			}
+			return "(" + quant + " (" + test + " " + op + " (SubPlan)))"
 		case ArraySubquery:
 			return "(ARRAY(SubPlan))"
 		}

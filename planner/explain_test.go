@@ -240,8 +240,9 @@ func TestFormatExpr(t *testing.T) {
 		{&OuterRef{Depth: 1, Idx: 0, Name: "o.id"}, "o.id"},
 		{&Subquery{Kind: ScalarSubquery}, "(SubPlan)"},
 		{&Subquery{Kind: ExistsSubquery}, "(EXISTS (SubPlan))"},
-		{&Subquery{Kind: AnySubquery, Test: id}, "(ANY (id = (SubPlan)))"},
-		{&Subquery{Kind: AllSubquery, Test: id}, "(ALL (id <> (SubPlan)))"},
+		{&Subquery{Kind: AnySubquery, Tests: []Expr{id}, Op: "="}, "(ANY (id = (SubPlan)))"},
+		{&Subquery{Kind: AllSubquery, Tests: []Expr{id}, Op: "<>"}, "(ALL (id <> (SubPlan)))"},
+		{&Subquery{Kind: AnySubquery, Tests: []Expr{id, id}, Op: "="}, "(ANY (ROW(id, id) = (SubPlan)))"},
 		{&Subquery{Kind: ArraySubquery}, "(ARRAY(SubPlan))"},
 	} {
 		if got := FormatExpr(tc.e, schema); got != tc.want {

@@ -212,9 +212,7 @@ func Children(e Expr) []Expr {
 	case *ArrayExpr:
 		return e.Elems
 	case *Subquery:
-		if e.Test != nil {
-			return []Expr{e.Test}
-		}
+		return e.Tests
 	}
 	return nil
 }
@@ -347,15 +345,12 @@ func MapChildren(e Expr, f func(Expr) (Expr, error)) (Expr, error) {
 		c.Elems = elems
 		return &c, nil
 	case *Subquery:
-		if e.Test == nil {
-			return e, nil
-		}
-		t, err := f(e.Test)
-		if err != nil || t == e.Test {
+		tests, changed, err := mapAll(e.Tests)
+		if err != nil || !changed {
 			return e, err
 		}
 		c := *e
-		c.Test = t
+		c.Tests = tests
 		return &c, nil
 	}
 	return e, nil

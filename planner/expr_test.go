@@ -51,7 +51,7 @@ func exprKinds() map[string]Expr {
 		"inlist":   &InList{Arg: col(0, types.TInt4, "a"), List: []Expr{i4("1"), i4("2")}},
 		"array":    &ArrayExpr{Elems: []Expr{i4("1"), col(0, types.TInt4, "a")}, T: types.Of(types.Int4ArrayOID)},
 		"outerref": &OuterRef{Depth: 1, Idx: 2, T: types.TInt4, Name: "o.x"},
-		"subquery": &Subquery{Kind: AnySubquery, Test: col(0, types.TInt4, "a"), T: types.TBool},
+		"subquery": &Subquery{Kind: AnySubquery, Tests: []Expr{col(0, types.TInt4, "a")}, Op: "=", T: types.TBool},
 	}
 }
 
@@ -171,7 +171,7 @@ func TestChildren(t *testing.T) {
 		"coalesce": func(e Expr) []Expr { return e.(*Coalesce).Args },
 		"inlist":   func(e Expr) []Expr { l := e.(*InList); return append([]Expr{l.Arg}, l.List...) },
 		"array":    func(e Expr) []Expr { return e.(*ArrayExpr).Elems },
-		"subquery": func(e Expr) []Expr { return []Expr{e.(*Subquery).Test} },
+		"subquery": func(e Expr) []Expr { return e.(*Subquery).Tests },
 	} {
 		e := k[name]
 		if got, w := Children(e), want(e); !samePointers(got, w) {

@@ -62,10 +62,16 @@ const (
 type Subquery struct {
 	Kind SubqueryKind
 	Plan Node
-	// Test and Cmp are the left-hand side and the comparison of ANY and
-	// ALL: Cmp(test value, subquery value) -> bool.
-	Test       Expr
-	Cmp        FuncImpl
+	// Tests and Cmps are the left-hand side and the comparison of ANY and
+	// ALL, one per column of the plan: Cmps[i](Tests[i], column i) -> bool.
+	// More than one is a row form, (a, b) IN (SELECT c, d ...), whose
+	// comparisons combine as a row comparison: with AND for Op "=", with
+	// OR for Op "<>" (the only operators a row form binds with).
+	Tests []Expr
+	Cmps  []FuncImpl
+	// Op is the name of the comparison operator of ANY and ALL ("=" for
+	// IN).
+	Op         string
 	Correlated bool
 	T          types.T
 }

@@ -11,11 +11,21 @@ import (
 // subLink binds a subquery used in an expression: scalar, EXISTS, IN /
 // ANY / ALL, or ARRAY.
 func (b *binder) subLink(sl *pg_query.SubLink, sc *scope) (planner.Expr, error) {
-	var test planner.Expr
+	// The left-hand side of ANY and ALL: one value, or the fields of a
+	// row constructor, (a, b) IN (SELECT c, d ...).
+	var tests []planner.Expr
+	var testNodes []*pg_query.Node
 	if sl.Testexpr != nil {
-		var err error
-		if test, err = b.expr(sl.Testexpr, sc); err != nil {
-			return nil, err
+		testNodes = []*pg_query.Node{sl.Testexpr}
+		if row := sl.Testexpr.GetRowExpr(); row != nil {
+			testNodes = row.Args
+		}
+		for _, n := range testNodes {
+			t, err := b.expr(n, sc)
+			if err != nil {
+				return nil, err
+			}
+			tests = append(tests, t)
 		}
 	}
 	var plan planner.Node
@@ -47,8 +57,11 @@ func (b *binder) subLink(sl *pg_query.SubLink, sc *scope) (planner.Expr, error) 
 		}
 		return sub, nil
 	case pg_query.SubLinkType_ANY_SUBLINK, pg_query.SubLinkType_ALL_SUBLINK:
-		if len(cols) != 1 {
+		if len(cols) > len(tests) {
 			return nil, b.errAt(sl.Location, pgerr.SyntaxError, "subquery has too many columns")
+		}
+		if len(cols) < len(tests) {
+			return nil, b.errAt(sl.Location, pgerr.SyntaxError, "subquery has too few columns")
 		}
 		op := "="
 		if len(sl.OperName) > 0 {
@@ -56,22 +69,44 @@ func (b *binder) subLink(sl *pg_query.SubLink, sc *scope) (planner.Expr, error) 
 				return nil, b.at(sl.Location, err)
 			}
 		}
-		// Resolve the operator as if between the test value and a value
-		// of the subquery's column type; coerce the column to match.
-		col := &planner.ColRef{Idx: 0, T: cols[0].T, Name: cols[0].Name}
-		f, err := b.bindOperator(op, test, col, location(sl.Testexpr), -1, sl.Location)
-		if err != nil {
-			return nil, err
+		if op == "!=" {
+			op = "<>"
 		}
-		fn, ok := f.(*planner.Func)
-		if !ok || fn.T.OID != types.BoolOID {
-			return nil, b.errAt(sl.Location, pgerr.DatatypeMismatch, "op ANY/ALL (array) requires operator to yield boolean")
+		if len(tests) > 1 && op != "=" && op != "<>" {
+			return nil, b.unsupported(sl.Location, "a row comparison with operator "+op+" against a subquery")
 		}
-		if !planner.Equal(fn.Args[1], col) {
-			plan = &planner.Project{Input: plan, Exprs: []planner.Expr{fn.Args[1]},
-				Out: []planner.OutCol{{Name: cols[0].Name, T: fn.Args[1].Type()}}}
+		// Resolve the operator of each column as if between the test value
+		// and a value of the subquery's column type; coerce the column to
+		// match.
+		sub.Tests, sub.Cmps = make([]planner.Expr, len(tests)), make([]planner.FuncImpl, len(tests))
+		coerced := make([]planner.Expr, len(tests))
+		projected := false
+		for i, test := range tests {
+			col := &planner.ColRef{Idx: i, T: cols[i].T, Name: cols[i].Name}
+			f, err := b.bindOperator(op, test, col, location(testNodes[i]), -1, sl.Location)
+			if err != nil {
+				return nil, err
+			}
+			fn, ok := f.(*planner.Func)
+			if !ok || fn.T.OID != types.BoolOID {
+				if len(tests) > 1 {
+					return nil, b.errAt(sl.Location, pgerr.DatatypeMismatch, "row comparison operator must yield type boolean, not type %s", f.Type())
+				}
+				return nil, b.errAt(sl.Location, pgerr.DatatypeMismatch, "op ANY/ALL (array) requires operator to yield boolean")
+			}
+			sub.Tests[i], sub.Cmps[i], coerced[i] = fn.Args[0], fn.Impl, fn.Args[1]
+			if !planner.Equal(fn.Args[1], col) {
+				projected = true
+			}
 		}
-		sub.Plan, sub.Test, sub.Cmp, sub.T = plan, fn.Args[0], fn.Impl, types.TBool
+		if projected {
+			out := make([]planner.OutCol, len(coerced))
+			for i, e := range coerced {
+				out[i] = planner.OutCol{Name: cols[i].Name, T: e.Type()}
+			}
+			plan = &planner.Project{Input: plan, Exprs: coerced, Out: out}
+		}
+		sub.Plan, sub.Op, sub.T = plan, op, types.TBool
 		sub.Kind = planner.AnySubquery
 		if sl.SubLinkType == pg_query.SubLinkType_ALL_SUBLINK {
 			sub.Kind = planner.AllSubquery
