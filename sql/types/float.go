@@ -46,11 +46,11 @@ func scanFloat(s string) int {
 		return i + n
 	}
 	if len(rest) >= 2 && rest[0] == '0' && (rest[1] == 'x' || rest[1] == 'X') {
-		if n := scanMantissa(rest[2:], isHexDigit); n > 0 {
+		if n := scanMantissa(rest[2:], true); n > 0 {
 			return i + 2 + n + scanExponent(rest[2+n:], 'p', 'P')
 		}
 	}
-	n := scanMantissa(rest, isDigit)
+	n := scanMantissa(rest, false)
 	if n == 0 {
 		return 0
 	}
@@ -58,6 +58,9 @@ func scanFloat(s string) int {
 }
 
 func scanSpecialFloat(s string) int {
+	if len(s) == 0 || !isSpecialFloatStart(s[0]) {
+		return 0 // the usual case, without a lower-case copy
+	}
 	lower := strings.ToLower(s[:min(len(s), 8)])
 	switch {
 	case strings.HasPrefix(lower, "infinity"):
@@ -81,9 +84,11 @@ func scanSpecialFloat(s string) int {
 	return 0
 }
 
-// scanMantissa scans digits with at most one '.', requiring at least one
-// digit, and returns the length scanned (0 if no digit).
-func scanMantissa(s string, digit func(byte) bool) int {
+// scanMantissa scans decimal (or, with hex, hexadecimal) digits with at
+// most one '.', requiring at least one digit, and returns the length
+// scanned (0 if no digit).
+func scanMantissa(s string, hex bool) int {
+	digit := func(c byte) bool { return isDigit(c) || hex && isHexDigit(c) }
 	i, digits := 0, 0
 	for i < len(s) && digit(s[i]) {
 		i++
@@ -128,16 +133,21 @@ func scanExponent(s string, lower, upper byte) int {
 // of a non-zero number to zero. Denormal results are not range errors
 // here, as PostgreSQL accepts them.
 func strtod(s string, bits int) (v float64, rangeErr bool) {
-	body := strings.TrimLeft(s, "+-")
-	neg := strings.HasPrefix(s, "-")
-	lower := strings.ToLower(body)
-	switch {
-	case strings.HasPrefix(lower, "inf"):
-		return signed(math.Inf(1), neg), false
-	case strings.HasPrefix(lower, "nan"):
-		return math.NaN(), false
+	body := s
+	for len(body) > 0 && (body[0] == '+' || body[0] == '-') {
+		body = body[1:]
 	}
-	if strings.HasPrefix(lower, "0x") && !strings.ContainsAny(lower, "p") {
+	neg := strings.HasPrefix(s, "-")
+	if len(body) > 0 && isSpecialFloatStart(body[0]) {
+		lower := strings.ToLower(body)
+		switch {
+		case strings.HasPrefix(lower, "inf"):
+			return signed(math.Inf(1), neg), false
+		case strings.HasPrefix(lower, "nan"):
+			return math.NaN(), false
+		}
+	}
+	if len(body) > 1 && body[0] == '0' && (body[1] == 'x' || body[1] == 'X') && !strings.ContainsAny(body, "pP") {
 		// Go requires a binary exponent in hexadecimal floats.
 		body += "p0"
 	}
@@ -168,6 +178,12 @@ func hasNonZeroDigit(s string) bool {
 		}
 	}
 	return false
+}
+
+// isSpecialFloatStart reports whether c can begin "infinity", "inf" or
+// "nan" (any case).
+func isSpecialFloatStart(c byte) bool {
+	return c == 'i' || c == 'I' || c == 'n' || c == 'N'
 }
 
 func signed(f float64, neg bool) float64 {

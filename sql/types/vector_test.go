@@ -229,3 +229,21 @@ func BenchmarkParseBinaryVector(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkParseTextVector parses a 784-dimension vector in its text form
+// (fashion-mnist pixel values), what every Bind of a search query whose
+// client sends the vector as text does.
+func BenchmarkParseTextVector(b *testing.B) {
+	v := make(Vector, 784)
+	for i := range v {
+		v[i] = float32((i * 37) % 256)
+	}
+	s := string(AppendText(nil, TVector, v, &DefaultFormat))
+	typ := VectorOf(784)
+	b.SetBytes(int64(len(s)))
+	for b.Loop() {
+		if _, err := ParseText(typ, s); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
