@@ -3,6 +3,7 @@ package exec
 import (
 	"container/heap"
 	"math"
+	"math/bits"
 
 	"github.com/vecgres/vecgres/index/columns"
 	"github.com/vecgres/vecgres/index/hnsw"
@@ -159,14 +160,29 @@ func (o *indexScanOp) fixedValue(e planner.Expr) (v types.Datum, fixed bool, err
 // each row.
 func matchingIDs(r *columns.Reader, terms []intTerm, slots []int, accept func([]types.Datum) bool) []uint64 {
 	var ids []uint64
+	eachMatching(r, terms, slots, accept, func(id uint64) { ids = append(ids, id) })
+	return ids
+}
+
+// matchingSet is matchingIDs as a set, and the number of ids in it.
+func matchingSet(r *columns.Reader, terms []intTerm, slots []int, accept func([]types.Datum) bool) (idSet, int) {
+	var b idSetBuilder
+	b.limit = 8*uint64(r.Len()) + 512
+	eachMatching(r, terms, slots, accept, b.add)
+	return b.set, b.n
+}
+
+// eachMatching calls fn with the id of every cached row the filter passes
+// (see matchingIDs).
+func eachMatching(r *columns.Reader, terms []intTerm, slots []int, accept func([]types.Datum) bool, fn func(id uint64)) {
 	if terms == nil {
 		r.Each(func(id uint64, row []types.Datum) bool {
 			if accept(row) {
-				ids = append(ids, id)
+				fn(id)
 			}
 			return true
 		})
-		return ids
+		return
 	}
 	col := make(map[int]int, len(slots)) // table slot -> cache column
 	for i, s := range slots {
@@ -202,10 +218,9 @@ func matchingIDs(r *columns.Reader, terms []intTerm, slots []int, accept func([]
 					continue rows // NULL, or a failed test
 				}
 			}
-			ids = append(ids, rowIDs[p])
+			fn(rowIDs[p])
 		}
 	})
-	return ids
 }
 
 // resultHeap orders exact-scan results nearest first; ties by row id.
@@ -234,4 +249,82 @@ func (h *resultHeap) popNearest(n int, dst []uint64) []uint64 {
 		dst = append(dst, heap.Pop(h).(hnsw.Result).ID)
 	}
 	return dst
+}
+
+// idSet is a set of row ids that a graph search tests its candidates
+// against: a bitmap when the ids are dense enough (a table's row ids
+// count up from 1, so they usually are), a map otherwise.
+type idSet struct {
+	bits []uint64
+	m    map[uint64]struct{}
+}
+
+// newIDSet returns the set of ids. The bitmap takes at most 64 bytes an id
+// (beyond a few kilobytes): sparser ids go to a map.
+func newIDSet(ids []uint64) idSet {
+	b := idSetBuilder{limit: 8*uint64(len(ids)) + 512}
+	for _, id := range ids {
+		b.add(id)
+	}
+	return b.set
+}
+
+// idSetBuilder fills an idSet: a bitmap of at most limit words, a map
+// once an id lies beyond it.
+type idSetBuilder struct {
+	set   idSet
+	limit uint64
+	n     int
+}
+
+func (b *idSetBuilder) add(id uint64) {
+	b.n++
+	s := &b.set
+	if s.m == nil {
+		w := id / 64
+		if w < uint64(len(s.bits)) {
+			s.bits[w] |= 1 << (id % 64)
+			return
+		}
+		if w < b.limit {
+			s.bits = append(s.bits, make([]uint64, int(w)+1-len(s.bits))...)
+			s.bits = s.bits[:cap(s.bits)]
+			s.bits[w] |= 1 << (id % 64)
+			return
+		}
+		had := s.ids()
+		s.m = make(map[uint64]struct{}, len(had)+1)
+		for _, x := range had {
+			s.m[x] = struct{}{}
+		}
+		s.bits = nil
+	}
+	s.m[id] = struct{}{}
+}
+
+// ids returns the set's ids, in increasing order for a bitmap.
+func (s idSet) ids() []uint64 {
+	ids := []uint64{} // not nil: exactScan takes nil as "not counted
+	if s.m != nil {
+		for id := range s.m {
+			ids = append(ids, id)
+		}
+		return ids
+	}
+	for w, word := range s.bits {
+		for word != 0 {
+			ids = append(ids, uint64(w)*64+uint64(bits.TrailingZeros64(word)))
+			word &= word - 1
+		}
+	}
+	return ids
+}
+
+func (s idSet) has(id uint64) bool {
+	if s.m != nil {
+		_, ok := s.m[id]
+		return ok
+	}
+	w := id / 64
+	return w < uint64(len(s.bits)) && s.bits[w]&(1<<(id%64)) != 0
 }

@@ -79,6 +79,10 @@ func TestMatchingIDs(t *testing.T) {
 	if !slices.Equal(byRow, want) {
 		t.Errorf("by rows: %v, want %v", byRow, want)
 	}
+	set, n := matchingSet(r, terms, c.Slots(), nil)
+	if ids := set.ids(); n != len(want) || !slices.Equal(ids, want) {
+		t.Errorf("as a set: %v (%d counted), want %v", ids, n, want)
+	}
 }
 
 func TestExactCheaper(t *testing.T) {
@@ -150,5 +154,46 @@ func TestIntTermBounds(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// TestIDSet checks both forms of the set a filtered graph search tests
+// its candidates against: dense ids in a bitmap, sparse ones in a map.
+func TestIDSet(t *testing.T) {
+	tests := []struct {
+		name   string
+		ids    []uint64
+		bitmap bool
+	}{
+		{"empty", nil, true},
+		{"dense", []uint64{1, 2, 3, 63, 64, 65, 1000}, true},
+		{"zero and word edges", []uint64{0, 127, 128}, true},
+		{"sparse", []uint64{5, 1 << 40, 1<<63 + 7}, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := newIDSet(tt.ids)
+			if (s.m == nil) != tt.bitmap {
+				t.Fatalf("bitmap %v, want %v", s.m == nil, tt.bitmap)
+			}
+			got := s.ids()
+			slices.Sort(got)
+			want := slices.Sorted(slices.Values(tt.ids))
+			if !slices.Equal(got, want) && len(want) > 0 {
+				t.Errorf("ids %v, want %v", got, want)
+			}
+			in := map[uint64]bool{}
+			for _, id := range tt.ids {
+				in[id] = true
+				if !s.has(id) {
+					t.Errorf("id %d missing", id)
+				}
+			}
+			for _, id := range []uint64{0, 4, 62, 66, 999, 1001, 1 << 20, 1 << 40, 1<<63 + 6, ^uint64(0)} {
+				if !in[id] && s.has(id) {
+					t.Errorf("id %d present, never added", id)
+				}
+			}
+		})
 	}
 }

@@ -263,13 +263,14 @@ func (o *indexScanOp) planFilter(ctx context.Context, g *hnsw.Graph, q []float32
 	// integer copies in well under a millisecond for 150,000 rows: it is
 	// counted exactly, and its rows are at hand if ranking them wins.
 	// Other filters are estimated from a sample.
-	var matched []uint64
+	var matched idSet
 	total := r.Len()
 	selectivity := 1.0
 	if terms != nil {
-		matched = matchingIDs(r, terms, cache.Slots(), accept)
+		var n int
+		matched, n = matchingSet(r, terms, cache.Slots(), accept)
 		if total > 0 {
-			selectivity = float64(len(matched)) / float64(total)
+			selectivity = float64(n) / float64(total)
 		}
 	} else {
 		const sampleSize = 1000
@@ -296,10 +297,20 @@ func (o *indexScanOp) planFilter(ctx context.Context, g *hnsw.Graph, q []float32
 	if exactCheaper(total, estimated, columnTest, opts.EfSearch, limit) {
 		o.note(fmt.Sprintf("Filter Strategy: exact scan of the matching rows (estimated selectivity %.2f%%, %d of %d rows)",
 			100*selectivity, int(estimated+0.5), total))
-		return true, o.exactScan(ctx, g, r, terms, cache.Slots(), accept, q, matched)
+		var ids []uint64
+		if terms != nil {
+			ids = matched.ids()
+		}
+		return true, o.exactScan(ctx, g, r, terms, cache.Slots(), accept, q, ids)
 	}
 	o.note(fmt.Sprintf("Filter Strategy: filter tested in the graph search (estimated selectivity %.2f%%, %d of %d rows, ef_search %d)",
 		100*selectivity, int(estimated+0.5), total, opts.EfSearch))
+	if terms != nil {
+		// The rows that pass are known already: the search tests a set
+		// of their ids, not the filter on each candidate's row.
+		opts.Accept = matched.has
+		return false, nil
+	}
 	opts.Accept = func(id uint64) bool {
 		row, ok := r.Row(id)
 		return ok && accept(row)
