@@ -16,7 +16,9 @@ import (
 // engine logs to log. close ends both.
 func openEngineAt(t *testing.T, dir string, log *bytes.Buffer) (s *Session, close func()) {
 	t.Helper()
-	logger := zerolog.New(log)
+	// The engine loads indexes in parallel: writes to the buffer are
+	// serialised.
+	logger := zerolog.New(zerolog.SyncWriter(log))
 	db, err := storage.Open(storage.Options{Dir: dir, Logger: zerolog.Nop()})
 	if err != nil {
 		t.Fatal(err)
