@@ -41,6 +41,15 @@ type dmlOp struct {
 	materialize bool
 	// conflict handles INSERT ... ON CONFLICT; nil for a plain INSERT.
 	conflict *conflictOp
+	// checks are the table's CHECK constraints, compiled over a table row,
+	// in the order they are tested (by name, as PostgreSQL does).
+	checks []checkFn
+}
+
+// checkFn is a compiled CHECK constraint.
+type checkFn struct {
+	name string
+	eval evalFn
 }
 
 // conflictOp is what an INSERT does with a proposed row whose key is
@@ -62,7 +71,7 @@ type setFn struct {
 	eval evalFn
 }
 
-func (b *builder) buildDML(kind dmlKind, table *storage.Table, input planner.Node, returning []planner.Expr) (*dmlOp, error) {
+func (b *builder) buildDML(kind dmlKind, table *storage.Table, input planner.Node, returning []planner.Expr, checks []planner.Check) (*dmlOp, error) {
 	in, err := b.build(input)
 	if err != nil {
 		return nil, err
@@ -74,6 +83,14 @@ func (b *builder) buildDML(kind dmlKind, table *storage.Table, input planner.Nod
 	}
 	materialize := kind != dmlInsert || readsTable(input, table)
 	op := &dmlOp{kind: kind, rt: b.rt, table: table, in: in, returning: ret, materialize: materialize}
+	for _, c := range checks {
+		f, err := b.c.compile(c.Expr)
+		if err != nil {
+			in.Close()
+			return nil, err
+		}
+		op.checks = append(op.checks, checkFn{name: c.Name, eval: f})
+	}
 	for _, idx := range b.rt.Txn.Catalog().TableIndexes(table.OID) {
 		if idx.Method == "hnsw" {
 			op.graphs = append(op.graphs, idx)
@@ -111,7 +128,7 @@ func readsTable(n planner.Node, table *storage.Table) bool {
 }
 
 func (b *builder) buildInsert(n *planner.Insert) (Operator, error) {
-	op, err := b.buildDML(dmlInsert, n.Table, n.Input, n.Returning)
+	op, err := b.buildDML(dmlInsert, n.Table, n.Input, n.Returning, n.Checks)
 	if err != nil || n.OnConflict == nil {
 		return op, err
 	}
@@ -136,7 +153,7 @@ func (b *builder) buildInsert(n *planner.Insert) (Operator, error) {
 }
 
 func (b *builder) buildUpdate(n *planner.Update) (Operator, error) {
-	op, err := b.buildDML(dmlUpdate, n.Table, n.Input, n.Returning)
+	op, err := b.buildDML(dmlUpdate, n.Table, n.Input, n.Returning, n.Checks)
 	if err != nil {
 		return nil, err
 	}
@@ -152,7 +169,7 @@ func (b *builder) buildUpdate(n *planner.Update) (Operator, error) {
 }
 
 func (b *builder) buildDelete(n *planner.Delete) (Operator, error) {
-	return b.buildDML(dmlDelete, n.Table, n.Input, n.Returning)
+	return b.buildDML(dmlDelete, n.Table, n.Input, n.Returning, nil)
 }
 
 func (d *dmlOp) Next(ctx context.Context) (Row, error) {
@@ -233,7 +250,7 @@ func (d *dmlOp) run(ctx context.Context) error {
 }
 
 func (d *dmlOp) insert(ctx context.Context, row Row) (Row, error) {
-	if err := d.checkNotNull(row); err != nil {
+	if err := d.checkRow(row); err != nil {
 		return nil, err
 	}
 	id, err := d.rt.Txn.Insert(ctx, d.table, row)
@@ -253,7 +270,7 @@ func (d *dmlOp) update(ctx context.Context, old Row, id storage.RowID, input Row
 		}
 		updated[s.slot] = v
 	}
-	if err := d.checkNotNull(updated); err != nil {
+	if err := d.checkRow(updated); err != nil {
 		return nil, err
 	}
 	if err := d.rt.Txn.Update(ctx, d.table, id, old, updated); err != nil {
@@ -271,7 +288,7 @@ func (d *dmlOp) update(ctx context.Context, old Row, id storage.RowID, input Row
 // target, which skips the row.
 func (d *dmlOp) upsert(ctx context.Context, row Row) (Row, error) {
 	c := d.conflict
-	if err := d.checkNotNull(row); err != nil {
+	if err := d.checkRow(row); err != nil {
 		return nil, err
 	}
 	for _, idx := range c.arbiters {
@@ -335,7 +352,7 @@ func (d *dmlOp) updateConflicting(ctx context.Context, id storage.RowID, propose
 		}
 		updated[s.slot] = v
 	}
-	if err := d.checkNotNull(updated); err != nil {
+	if err := d.checkRow(updated); err != nil {
 		return nil, err
 	}
 	if err := d.rt.Txn.Update(ctx, d.table, id, old, updated); err != nil {
@@ -453,6 +470,27 @@ func (d *dmlOp) reindex(id storage.RowID, old, updated Row) error {
 			if err := tx.InsertValue(uint64(id), nv); err != nil {
 				return err
 			}
+		}
+	}
+	return nil
+}
+
+// checkRow enforces the table's NOT NULL columns, then its CHECK
+// constraints, as PostgreSQL's ExecConstraints does.
+func (d *dmlOp) checkRow(row Row) error {
+	if err := d.checkNotNull(row); err != nil {
+		return err
+	}
+	for _, c := range d.checks {
+		v, err := c.eval(row)
+		if err != nil {
+			return err
+		}
+		if v == false {
+			e := pgerr.New(pgerr.CheckViolation, "new row for relation \"%s\" violates check constraint \"%s\"", d.table.Name, c.name)
+			e = e.WithDetail("Failing row contains %s.", FormatRow(d.table, row, d.rt.Format))
+			e.Schema, e.Table, e.Constraint = d.table.Schema, d.table.Name, c.name
+			return e
 		}
 	}
 	return nil

@@ -157,6 +157,15 @@ type Insert struct {
 	// OnConflict, when set, says what to do with a row whose key is
 	// already in a unique index (INSERT ... ON CONFLICT).
 	OnConflict *OnConflict
+	// Checks are the table's CHECK constraints, which every row written
+	// (inserted, or updated by DO UPDATE) must not make false.
+	Checks []Check
+}
+
+// Check is a bound CHECK constraint: Expr is over the table's slots.
+type Check struct {
+	Name string
+	Expr Expr
 }
 
 // OnConflict is an INSERT's ON CONFLICT clause.
@@ -186,6 +195,8 @@ type Update struct {
 	Sets      []SetItem
 	Returning []Expr
 	Out       []OutCol
+	// Checks are the table's CHECK constraints, as Insert's.
+	Checks []Check
 }
 
 // Delete removes the rows of Input (table slots followed by the row id).

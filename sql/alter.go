@@ -3,6 +3,7 @@ package sql
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 
 	pg_query "github.com/pganalyze/pg_query_go/v6"
@@ -60,6 +61,13 @@ func (s *Session) alterTableCmd(ctx context.Context, b *binder, t *storage.Table
 		return s.alterColumnType(ctx, b, t, cmd.Name, cmd.Def.GetColumnDef())
 	case pg_query.AlterTableType_AT_AddConstraint:
 		c := cmd.Def.GetConstraint()
+		if c.Contype == pg_query.ConstrType_CONSTR_CHECK {
+			ck, err := newCheckSpec(b, c)
+			if err != nil {
+				return err
+			}
+			return s.addChecks(ctx, b, t, []checkSpec{ck}, true)
+		}
 		spec, err := tableConstraint(b, c)
 		if err != nil {
 			return err
@@ -113,7 +121,7 @@ func (s *Session) addColumn(ctx context.Context, b *binder, t *storage.Table, cd
 		}
 		return pgerr.New(pgerr.DuplicateColumn, "column \"%s\" of relation \"%s\" already exists", cd.Colname, t.Name)
 	}
-	col, serial, specs, err := s.columnDef(b, t, cd)
+	col, serial, specs, checks, err := s.columnDef(b, t, cd)
 	if err != nil {
 		return err
 	}
@@ -153,7 +161,8 @@ func (s *Session) addColumn(ctx context.Context, b *binder, t *storage.Table, cd
 			return err
 		}
 	}
-	return nil
+	cur, _ := s.txn.Catalog().Table(t.OID)
+	return s.addChecks(ctx, b, cur, checks, true)
 }
 
 func serialMax(t types.T) int64 {
@@ -179,7 +188,11 @@ func (s *Session) rewriteColumn(ctx context.Context, t *storage.Table, slot int,
 		expr = d
 	}
 	sets := []planner.SetItem{{Slot: slot, Expr: expr}}
-	plan := &planner.Update{Table: t, Input: &planner.Scan{Table: t, RowID: true, Out: scanSchema(t, true)}, Sets: sets}
+	checks, err := bindChecks(s.txn.Catalog(), s.e.reg, t, t.Checks)
+	if err != nil {
+		return err
+	}
+	plan := &planner.Update{Table: t, Input: &planner.Scan{Table: t, RowID: true, Out: scanSchema(t, true)}, Sets: sets, Checks: checks}
 	env := &stmtEnv{s: s, ctx: ctx}
 	res, err := exec.Start(ctx, plan, &exec.Runtime{Txn: s.txn, Env: env, Indexes: sessionIndexes{s}, Format: s.Format()})
 	if err != nil {
@@ -304,6 +317,9 @@ func (s *Session) dropColumn(ctx context.Context, t *storage.Table, name string,
 		}
 	}
 	_, err := s.replaceTable(ctx, cur, func(c *storage.Table) {
+		// CHECK constraints that read the column go with it, as in
+		// PostgreSQL (also those that read other columns too).
+		c.Checks = slices.DeleteFunc(slices.Clone(c.Checks), func(ck storage.Check) bool { return slices.Contains(ck.Slots, slot) })
 		col := &c.Columns[slot]
 		col.Dropped, col.NotNull, col.Default = true, false, ""
 		col.Name = fmt.Sprintf("........pg.dropped.%d........", col.Attnum)
@@ -368,6 +384,12 @@ func (s *Session) alterColumnType(ctx context.Context, b *binder, t *storage.Tab
 }
 
 func (s *Session) dropConstraint(ctx context.Context, t *storage.Table, name string, ifExists bool) error {
+	for i, c := range t.Checks {
+		if c.Name == name {
+			_, err := s.replaceTable(ctx, t, func(c *storage.Table) { c.Checks = slices.Delete(slices.Clone(c.Checks), i, i+1) })
+			return err
+		}
+	}
 	for _, idx := range s.txn.Catalog().TableIndexes(t.OID) {
 		if idx.Name != name || !(idx.Primary || idx.Unique && isConstraintIndex(s.txn.Catalog(), idx)) {
 			continue
@@ -408,7 +430,16 @@ func (s *Session) rename(ctx context.Context, b *binder, rs *pg_query.RenameStmt
 		if t.ColumnIndex(rs.Newname) >= 0 {
 			return pgerr.New(pgerr.DuplicateColumn, "column \"%s\" of relation \"%s\" already exists", rs.Newname, t.Name)
 		}
-		nt, err := s.replaceTable(ctx, t, func(c *storage.Table) { c.Columns[slot].Name = rs.Newname })
+		// CHECK constraints that read the column name it by its new name.
+		checks := slices.Clone(t.Checks)
+		for i := range checks {
+			if slices.Contains(checks[i].Slots, slot) {
+				if checks[i].Expr, err = renameColumnRefs(checks[i].Expr, rs.Subname, rs.Newname, b.pgVersion); err != nil {
+					return err
+				}
+			}
+		}
+		nt, err := s.replaceTable(ctx, t, func(c *storage.Table) { c.Columns[slot].Name, c.Checks = rs.Newname, checks })
 		if err != nil {
 			return err
 		}

@@ -105,7 +105,11 @@ func (b *binder) insertStmt(s *pg_query.InsertStmt) (planner.Node, error) {
 	if err := b.checkReads(t, need, nil, s.ReturningList, setValues); err != nil {
 		return nil, err
 	}
-	return &planner.Insert{Table: t, Input: input, Returning: ret, Out: out, OnConflict: conflict}, nil
+	checks, err := bindChecks(b.cat, b.reg, t, t.Checks)
+	if err != nil {
+		return nil, err
+	}
+	return &planner.Insert{Table: t, Input: input, Returning: ret, Out: out, OnConflict: conflict, Checks: checks}, nil
 }
 
 // onConflict binds INSERT's ON CONFLICT clause: the unique indexes it
@@ -424,7 +428,11 @@ func (b *binder) updateStmt(s *pg_query.UpdateStmt) (planner.Node, error) {
 	if err := b.checkReads(t, storage.PrivUpdate, s.WhereClause, s.ReturningList, setExprs(sets)); err != nil {
 		return nil, err
 	}
-	return &planner.Update{Table: t, Input: input, Sets: sets, Returning: ret, Out: out}, nil
+	checks, err := bindChecks(b.cat, b.reg, t, t.Checks)
+	if err != nil {
+		return nil, err
+	}
+	return &planner.Update{Table: t, Input: input, Sets: sets, Returning: ret, Out: out, Checks: checks}, nil
 }
 
 // setList binds the SET list of UPDATE or of ON CONFLICT DO UPDATE, whose

@@ -152,8 +152,12 @@ func (s *Session) bindCopy(st *Statement, b *binder, cs *pg_query.CopyStmt) erro
 	if err != nil {
 		return err
 	}
+	checks, err := bindChecks(b.cat, b.reg, t, t.Checks)
+	if err != nil {
+		return err
+	}
 	st.plan = &planner.Insert{Table: t, Input: &planner.Project{Input: &planner.RowSource{Out: srcCols}, Exprs: row,
-		Out: scanSchema(t, false)}}
+		Out: scanSchema(t, false)}, Checks: checks}
 	return nil
 }
 

@@ -62,11 +62,12 @@ func (s *Session) createTable(ctx context.Context, b *binder, cs *pg_query.Creat
 	}
 	tbl := &storage.Table{Schema: schema, Name: rv.Relname, Owner: s.currentRoleOID()}
 	var specs []indexSpec
+	var checks []checkSpec
 	var serials []int
 	for _, elt := range cs.TableElts {
 		switch x := elt.Node.(type) {
 		case *pg_query.Node_ColumnDef:
-			col, serial, colSpecs, err := s.columnDef(b, tbl, x.ColumnDef)
+			col, serial, colSpecs, colChecks, err := s.columnDef(b, tbl, x.ColumnDef)
 			if err != nil {
 				return err
 			}
@@ -79,7 +80,16 @@ func (s *Session) createTable(ctx context.Context, b *binder, cs *pg_query.Creat
 				serials = append(serials, len(tbl.Columns)-1)
 			}
 			specs = append(specs, colSpecs...)
+			checks = append(checks, colChecks...)
 		case *pg_query.Node_Constraint:
+			if x.Constraint.Contype == pg_query.ConstrType_CONSTR_CHECK {
+				ck, err := newCheckSpec(b, x.Constraint)
+				if err != nil {
+					return err
+				}
+				checks = append(checks, ck)
+				continue
+			}
 			spec, err := tableConstraint(b, x.Constraint)
 			if err != nil {
 				return err
@@ -158,12 +168,13 @@ func (s *Session) createTable(ctx context.Context, b *binder, cs *pg_query.Creat
 			return err
 		}
 	}
-	return nil
+	cur, _ := s.txn.Catalog().Table(tbl.OID)
+	return s.addChecks(ctx, b, cur, checks, false)
 }
 
-// columnDef turns a column definition into a Column, with the UNIQUE and
-// PRIMARY KEY constraints written on it.
-func (s *Session) columnDef(b *binder, tbl *storage.Table, cd *pg_query.ColumnDef) (storage.Column, bool, []indexSpec, error) {
+// columnDef turns a column definition into a Column, with the UNIQUE,
+// PRIMARY KEY and CHECK constraints written on it.
+func (s *Session) columnDef(b *binder, tbl *storage.Table, cd *pg_query.ColumnDef) (storage.Column, bool, []indexSpec, []checkSpec, error) {
 	col := storage.Column{Name: cd.Colname}
 	serial := false
 	names := stringsOf(cd.TypeName.Names)
@@ -172,12 +183,12 @@ func (s *Session) columnDef(b *binder, tbl *storage.Table, cd *pg_query.ColumnDe
 	} else {
 		t, err := b.resolveTypeName(cd.TypeName)
 		if err != nil {
-			return col, false, nil, err
+			return col, false, nil, nil, err
 		}
 		col.Type = t
 	}
 	if col.Type.OID == types.UnknownOID || col.Type.OID == types.VoidOID || col.Type.OID == types.RecordOID {
-		return col, false, nil, b.errAt(cd.TypeName.Location, pgerr.WrongObjectType, "column \"%s\" has pseudo-type %s", col.Name, col.Type)
+		return col, false, nil, nil, b.errAt(cd.TypeName.Location, pgerr.WrongObjectType, "column \"%s\" has pseudo-type %s", col.Name, col.Type)
 	}
 	if cd.IsNotNull {
 		col.NotNull = true
@@ -185,10 +196,11 @@ func (s *Session) columnDef(b *binder, tbl *storage.Table, cd *pg_query.ColumnDe
 	if cd.CollClause != nil {
 		coll := strings.Join(stringsOf(cd.CollClause.Collname), ".")
 		if coll != "C" && coll != "default" && coll != "POSIX" && coll != "pg_catalog.default" && coll != "pg_catalog.C" {
-			return col, false, nil, b.errAt(cd.CollClause.Location, pgerr.UndefinedObject, "collation \"%s\" for encoding \"UTF8\" does not exist", coll)
+			return col, false, nil, nil, b.errAt(cd.CollClause.Location, pgerr.UndefinedObject, "collation \"%s\" for encoding \"UTF8\" does not exist", coll)
 		}
 	}
 	var specs []indexSpec
+	var checks []checkSpec
 	for _, cn := range cd.Constraints {
 		c := cn.GetConstraint()
 		switch c.Contype {
@@ -198,12 +210,12 @@ func (s *Session) columnDef(b *binder, tbl *storage.Table, cd *pg_query.ColumnDe
 			col.NotNull = false
 		case pg_query.ConstrType_CONSTR_DEFAULT:
 			if serial {
-				return col, false, nil, b.errAt(c.Location, pgerr.SyntaxError,
+				return col, false, nil, nil, b.errAt(c.Location, pgerr.SyntaxError,
 					"multiple default values specified for column \"%s\" of table \"%s\"", col.Name, tbl.Name)
 			}
 			text, err := deparseExpr(c.RawExpr, b.pgVersion)
 			if err != nil {
-				return col, false, nil, err
+				return col, false, nil, nil, err
 			}
 			col.Default = text
 		case pg_query.ConstrType_CONSTR_PRIMARY:
@@ -211,24 +223,26 @@ func (s *Session) columnDef(b *binder, tbl *storage.Table, cd *pg_query.ColumnDe
 		case pg_query.ConstrType_CONSTR_UNIQUE:
 			specs = append(specs, indexSpec{name: c.Conname, columns: []string{col.Name}, loc: c.Location})
 		case pg_query.ConstrType_CONSTR_CHECK:
-			return col, false, nil, b.unsupported(c.Location, "CHECK constraints")
+			ck, err := newCheckSpec(b, c)
+			if err != nil {
+				return col, false, nil, nil, err
+			}
+			checks = append(checks, ck)
 		case pg_query.ConstrType_CONSTR_FOREIGN:
-			return col, false, nil, b.unsupported(c.Location, "FOREIGN KEY constraints")
+			return col, false, nil, nil, b.unsupported(c.Location, "FOREIGN KEY constraints")
 		case pg_query.ConstrType_CONSTR_IDENTITY, pg_query.ConstrType_CONSTR_GENERATED:
-			return col, false, nil, b.unsupported(c.Location, "identity and generated columns")
+			return col, false, nil, nil, b.unsupported(c.Location, "identity and generated columns")
 		default:
-			return col, false, nil, b.unsupported(c.Location, "this column constraint")
+			return col, false, nil, nil, b.unsupported(c.Location, "this column constraint")
 		}
 	}
-	return col, serial, specs, nil
+	return col, serial, specs, checks, nil
 }
 
 func tableConstraint(b *binder, c *pg_query.Constraint) (indexSpec, error) {
 	switch c.Contype {
 	case pg_query.ConstrType_CONSTR_PRIMARY, pg_query.ConstrType_CONSTR_UNIQUE:
 		return indexSpec{name: c.Conname, columns: stringsOf(c.Keys), primary: c.Contype == pg_query.ConstrType_CONSTR_PRIMARY, loc: c.Location}, nil
-	case pg_query.ConstrType_CONSTR_CHECK:
-		return indexSpec{}, b.unsupported(c.Location, "CHECK constraints")
 	case pg_query.ConstrType_CONSTR_FOREIGN:
 		return indexSpec{}, b.unsupported(c.Location, "FOREIGN KEY constraints")
 	}

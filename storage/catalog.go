@@ -54,6 +54,21 @@ type Table struct {
 	// pg_class.relacl is then the owner's entry and ACL, where it was
 	// NULL (the default privileges) before, as in PostgreSQL.
 	ACLSet bool `json:"acl_set,omitempty"`
+	// Checks are the table's CHECK constraints.
+	Checks []Check `json:"checks,omitempty"`
+}
+
+// Check is a CHECK constraint of a table.
+type Check struct {
+	// OID is the constraint's pg_constraint OID.
+	OID  types.OID `json:"oid"`
+	Name string    `json:"name"`
+	// Expr is the SQL text of the boolean expression over the table's
+	// columns; like Column.Default it is bound again where it is used.
+	Expr string `json:"expr"`
+	// Slots are the table slots the expression reads, in the order they
+	// first appear in it (pg_constraint.conkey).
+	Slots []int `json:"slots,omitempty"`
 }
 
 // LiveColumns returns the indexes into t.Columns of the columns that are

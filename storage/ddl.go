@@ -145,6 +145,7 @@ func errSchemaInUse(schema, kind, name string) error {
 func copyTable(tbl *Table) *Table {
 	cp := *tbl
 	cp.Columns = slices.Clone(tbl.Columns)
+	cp.Checks = slices.Clone(tbl.Checks)
 	return &cp
 }
 

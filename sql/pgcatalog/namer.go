@@ -501,6 +501,9 @@ func (n *Namer) IndexDef(env planner.Env, o types.OID, column int, pretty bool) 
 func (n *Namer) ConstraintDef(env planner.Env, o types.OID, pretty bool) (string, bool) {
 	c, ok := constraintByOID(env.Catalog(), o)
 	if !ok {
+		if ck, ok := checkByOID(env.Catalog(), o); ok {
+			return ck.def(env, pretty), true
+		}
 		return "", false
 	}
 	return constraintDef(c), true
@@ -644,6 +647,10 @@ func (n *Namer) Describe(env planner.Env, classid, objid types.OID, subid int32)
 		if c, ok := constraintByOID(env.Catalog(), objid); ok {
 			name, _ := n.RegName(types.RegclassOID, c.table.OID)
 			return "constraint " + c.index.Name + " on table " + name, true
+		}
+		if c, ok := checkByOID(env.Catalog(), objid); ok {
+			name, _ := n.RegName(types.RegclassOID, c.table.OID)
+			return "constraint " + c.check.Name + " on table " + name, true
 		}
 	}
 	return "", false

@@ -205,11 +205,15 @@ func classRow(r *relation) []types.Datum {
 	if r.options != nil {
 		options = textArray(r.options)
 	}
+	checks := int64(0)
+	if r.table != nil {
+		checks = int64(len(r.table.Checks))
+	}
 	return []types.Datum{
 		oid(r.oid), r.name, oid(r.namespace), oid(0), oid(0), oid(BootstrapSuperuser),
 		oid(r.am), oid(filenode), oid(tablespace), pages, tuples, int64(0),
 		oid(0), r.hasIndex, r.shared, "p", char(r.kind), integer(len(r.attrs)),
-		int64(0), false, false, false, false,
+		checks, false, false, false, false,
 		false, true, char(replident), false, oid(0), int64(0),
 		int64(0), nil, options, nil,
 	}

@@ -72,6 +72,55 @@ func constraintByOID(cat *storage.Catalog, o types.OID) (constraint, bool) {
 	return constraint{}, false
 }
 
+// checkConstraint is the pg_constraint row of a CHECK constraint, which
+// storage keeps in its table's descriptor.
+type checkConstraint struct {
+	check *storage.Check
+	table *storage.Table
+}
+
+// checkConstraints returns the CHECK constraints of every table (or of
+// one table when table is not 0).
+func checkConstraints(cat *storage.Catalog, table types.OID) []checkConstraint {
+	var out []checkConstraint
+	for _, t := range cat.Tables() {
+		if table != 0 && t.OID != table {
+			continue
+		}
+		for i := range t.Checks {
+			out = append(out, checkConstraint{check: &t.Checks[i], table: t})
+		}
+	}
+	return out
+}
+
+// checkByOID finds the CHECK constraint with OID o.
+func checkByOID(cat *storage.Catalog, o types.OID) (checkConstraint, bool) {
+	for _, c := range checkConstraints(cat, 0) {
+		if c.check.OID == o {
+			return c, true
+		}
+	}
+	return checkConstraint{}, false
+}
+
+// attnums returns the attnums of the columns the check reads.
+func (c checkConstraint) attnums() []int16 {
+	out := make([]int16, 0, len(c.check.Slots))
+	for _, s := range c.check.Slots {
+		if s < len(c.table.Columns) {
+			out = append(out, c.table.Columns[s].Attnum)
+		}
+	}
+	return out
+}
+
+// def is pg_get_constraintdef of a CHECK constraint: CHECK ((n > 0)), or
+// CHECK (n > 0) in the pretty form.
+func (c checkConstraint) def(env planner.Env, pretty bool) string {
+	return "CHECK (" + deparseSQL(env, c.check.Expr, c.table, types.T{}, pretty) + ")"
+}
+
 // keyAttnums returns the attnums of an index's key columns (0 for
 // expressions).
 func keyAttnums(tbl *storage.Table, idx *storage.Index) []int16 {
@@ -127,6 +176,19 @@ func pgConstraint() *Table {
 					intArray(types.Int2OID, keyAttnums(c.table, c.index)), nil, nil,
 					nil, nil, nil,
 					nil, nil,
+				})
+			}
+			for _, c := range checkConstraints(cat, 0) {
+				rows = append(rows, []types.Datum{
+					oid(c.check.OID), c.check.Name, oid(namespaceOID(cat, c.table.Schema)),
+					char('c'), false, false,
+					true, oid(c.table.OID), oid(0),
+					oid(0), oid(0), oid(0),
+					" ", " ", " ",
+					true, int64(0), false,
+					intArray(types.Int2OID, c.attnums()), nil, nil,
+					nil, nil, nil,
+					nil, deparseSQL(env, c.check.Expr, c.table, types.T{}, false),
 				})
 			}
 			return rows, nil
