@@ -188,11 +188,7 @@ func (s *Session) rewriteColumn(ctx context.Context, t *storage.Table, slot int,
 		expr = d
 	}
 	sets := []planner.SetItem{{Slot: slot, Expr: expr}}
-	checks, err := bindChecks(s.txn.Catalog(), s.e.reg, t, t.Checks)
-	if err != nil {
-		return err
-	}
-	plan := &planner.Update{Table: t, Input: &planner.Scan{Table: t, RowID: true, Out: scanSchema(t, true)}, Sets: sets, Checks: checks}
+	plan := &planner.Update{Table: t, Input: &planner.Scan{Table: t, RowID: true, Out: scanSchema(t, true)}, Sets: sets}
 	env := &stmtEnv{s: s, ctx: ctx}
 	res, err := exec.Start(ctx, plan, &exec.Runtime{Txn: s.txn, Env: env, Indexes: sessionIndexes{s}, Format: s.Format()})
 	if err != nil {
@@ -378,9 +374,22 @@ func (s *Session) alterColumnType(ctx context.Context, b *binder, t *storage.Tab
 		return err
 	}
 	if nt.Columns[slot].Default != "" {
-		_, err = newBinder(s.txn.Catalog(), s.e.reg, "", nil, s.searchPath()).columnDefault(nt, slot)
+		if _, err = newBinder(s.txn.Catalog(), s.e.reg, "", nil, s.searchPath()).columnDefault(nt, slot); err != nil {
+			return err
+		}
 	}
-	return err
+	// The CHECK constraints that read the column must bind to its new
+	// type, and the rewritten rows must pass them.
+	var checks []storage.Check
+	for _, c := range nt.Checks {
+		if slices.Contains(c.Slots, slot) {
+			if _, err := bindStoredExpr(s.txn.Catalog(), s.e.reg, nt, c.Expr); err != nil {
+				return err
+			}
+			checks = append(checks, c)
+		}
+	}
+	return s.validateChecks(ctx, nt, checks)
 }
 
 func (s *Session) dropConstraint(ctx context.Context, t *storage.Table, name string, ifExists bool) error {

@@ -255,10 +255,15 @@ func (s *Session) createConstraintIndex(ctx context.Context, b *binder, tbl *sto
 	cat := s.txn.Catalog()
 	name := sp.name
 	if name == "" {
-		if sp.primary {
-			name = chooseName(cat, tbl.Schema, taken, tbl.Name, "", "pkey")
-		} else {
-			name = chooseName(cat, tbl.Schema, taken, tbl.Name, strings.Join(sp.columns, "_"), "key")
+		// The name must be free among the schema's relations and, as
+		// PostgreSQL's ChooseRelationName for a constraint, among its
+		// CHECK constraints too.
+		for name == "" || constraintNameTaken(cat, tbl.Schema, name) {
+			if sp.primary {
+				name = chooseName(cat, tbl.Schema, taken, tbl.Name, "", "pkey")
+			} else {
+				name = chooseName(cat, tbl.Schema, taken, tbl.Name, strings.Join(sp.columns, "_"), "key")
+			}
 		}
 	} else if _, _, exists := cat.RelationOID(tbl.Schema, name); exists {
 		return b.errAt(sp.loc, pgerr.DuplicateTable, "relation \"%s\" already exists", name)

@@ -59,6 +59,12 @@ func TestPsql(t *testing.T) {
 	for _, c := range psqlHNSWCommands {
 		t.Run(c.name, func(t *testing.T) { checkPsqlGolden(t, psql, conn, c) })
 	}
+	if out, err := runPsql(psql, conn, "-v", "ON_ERROR_STOP=1", "-c", psqlChecks); err != nil {
+		t.Fatalf("creating the table with checks: %v\n%s", err, out)
+	}
+	for _, c := range psqlChecksCommands {
+		t.Run(c.name, func(t *testing.T) { checkPsqlGolden(t, psql, conn, c) })
+	}
 }
 
 // psqlDatabase is the database the commands run in, on both servers.
@@ -119,6 +125,15 @@ var psqlCommands = []psqlCommand{
 		note: "pgvector's functions, created in public by CREATE EXTENSION vector."},
 	{name: "timing", args: []string{"-c", `\timing on`, "-c", `SELECT 1 AS one`},
 		note: "The elapsed time is replaced by <elapsed> on both sides."},
+}
+
+// psqlChecks adds a table with CHECK constraints for psqlChecksCommands
+// (after the others, which list every relation).
+const psqlChecks = `CREATE TABLE checked (id integer PRIMARY KEY, qty integer NOT NULL CHECK (qty >= 0), lo integer, hi integer,
+	CONSTRAINT lo_below_hi CHECK (lo < hi), CHECK (lo > -10 AND name <> ''), name text);`
+
+var psqlChecksCommands = []psqlCommand{
+	{name: "d_checked", args: []string{"-c", `\d checked`}},
 }
 
 var psqlHNSWCommands = []psqlCommand{
@@ -228,6 +243,10 @@ func recordPsql(t *testing.T, psql, rawURL string) {
 	}
 	run(conn, "-v", "ON_ERROR_STOP=1", "-c", psqlHNSW)
 	for _, c := range psqlHNSWCommands {
+		write(c)
+	}
+	run(conn, "-v", "ON_ERROR_STOP=1", "-c", psqlChecks)
+	for _, c := range psqlChecksCommands {
 		write(c)
 	}
 	run(admin, "-c", "DROP DATABASE "+psqlDatabase)
