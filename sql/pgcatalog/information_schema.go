@@ -2,6 +2,7 @@ package pgcatalog
 
 import (
 	"strconv"
+	"strings"
 
 	"github.com/vecgres/vecgres/planner"
 	"github.com/vecgres/vecgres/sql/types"
@@ -148,6 +149,10 @@ func informationSchemaTables() []*Table {
 					rows = append(rows, []types.Datum{db, c.table.Schema, c.index.Name, db, c.table.Schema, c.table.Name,
 						kind, "NO", "NO", "YES", "YES"})
 				}
+				for _, c := range checkConstraints(cat, 0) {
+					rows = append(rows, []types.Datum{db, c.table.Schema, c.check.Name, db, c.table.Schema, c.table.Name,
+						"CHECK", "NO", "NO", "YES", nil})
+				}
 				forNotNull(cat, func(t *storage.Table, ns types.OID, col storage.Column) {
 					rows = append(rows, []types.Datum{db, t.Schema, notNullName(ns, t.OID, col.Attnum), db, t.Schema, t.Name,
 						"CHECK", "NO", "NO", "YES", nil})
@@ -163,6 +168,11 @@ func informationSchemaTables() []*Table {
 			},
 			Rows: func(env planner.Env) ([][]types.Datum, error) {
 				var rows [][]types.Datum
+				for _, c := range checkConstraints(env.Catalog(), 0) {
+					// PostgreSQL shows pg_get_constraintdef without "CHECK ".
+					rows = append(rows, []types.Datum{env.Database(), c.table.Schema, c.check.Name,
+						strings.TrimPrefix(c.def(env, false), "CHECK ")})
+				}
 				forNotNull(env.Catalog(), func(t *storage.Table, ns types.OID, col storage.Column) {
 					rows = append(rows, []types.Datum{env.Database(), t.Schema, notNullName(ns, t.OID, col.Attnum),
 						quoteIdent(col.Name) + " IS NOT NULL"})
@@ -210,6 +220,14 @@ func informationSchemaTables() []*Table {
 						}
 						rows = append(rows, []types.Datum{db, c.table.Schema, c.table.Name, c.table.Columns[ic.Slot].Name,
 							db, c.table.Schema, c.index.Name})
+					}
+				}
+				for _, c := range checkConstraints(env.Catalog(), 0) {
+					for _, slot := range c.check.Slots {
+						if slot < len(c.table.Columns) {
+							rows = append(rows, []types.Datum{db, c.table.Schema, c.table.Name, c.table.Columns[slot].Name,
+								db, c.table.Schema, c.check.Name})
+						}
 					}
 				}
 				return rows, nil
