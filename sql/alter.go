@@ -62,11 +62,7 @@ func (s *Session) alterTableCmd(ctx context.Context, b *binder, t *storage.Table
 	case pg_query.AlterTableType_AT_AddConstraint:
 		c := cmd.Def.GetConstraint()
 		if c.Contype == pg_query.ConstrType_CONSTR_CHECK {
-			ck, err := newCheckSpec(b, c)
-			if err != nil {
-				return err
-			}
-			return s.addChecks(ctx, b, t, []checkSpec{ck}, true)
+			return s.addChecks(ctx, b, t, []checkSpec{newCheckSpec(c)}, true)
 		}
 		spec, err := tableConstraint(b, c)
 		if err != nil {
@@ -83,6 +79,8 @@ func (s *Session) alterTableCmd(ctx context.Context, b *binder, t *storage.Table
 			t = cur
 		}
 		return s.createConstraintIndex(ctx, b, t, spec, map[string]bool{})
+	case pg_query.AlterTableType_AT_ValidateConstraint:
+		return s.validateConstraint(ctx, t, cmd.Name)
 	case pg_query.AlterTableType_AT_DropConstraint:
 		return s.dropConstraint(ctx, t, cmd.Name, cmd.MissingOk)
 	case pg_query.AlterTableType_AT_ChangeOwner:

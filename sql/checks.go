@@ -22,15 +22,14 @@ type checkSpec struct {
 	name string // "" when PostgreSQL is to choose it
 	expr *pg_query.Node
 	loc  int32
+	// notValid is ALTER TABLE ADD ... NOT VALID: the rows already there
+	// are not validated.
+	notValid bool
 }
 
-// newCheckSpec reads a CHECK constraint's clause; NOT VALID is not
-// supported.
-func newCheckSpec(b *binder, c *pg_query.Constraint) (checkSpec, error) {
-	if c.SkipValidation {
-		return checkSpec{}, b.unsupported(c.Location, "NOT VALID constraints")
-	}
-	return checkSpec{name: c.Conname, expr: c.RawExpr, loc: c.Location}, nil
+// newCheckSpec reads a CHECK constraint's clause.
+func newCheckSpec(c *pg_query.Constraint) checkSpec {
+	return checkSpec{name: c.Conname, expr: c.RawExpr, loc: c.Location, notValid: c.SkipValidation}
 }
 
 // bindCheckExpr binds a CHECK expression over the table's columns, with
@@ -67,7 +66,9 @@ func bindCheckExpr(b *binder, t *storage.Table, n *pg_query.Node) (planner.Expr,
 // (table_column_check when the expression reads one column, table_check
 // otherwise, with a number appended until the name is free among the
 // schema's constraints) and stores them with the table. When validate is
-// set the table's rows must all pass them (ALTER TABLE ADD CONSTRAINT).
+// set the table's rows must all pass those not marked NOT VALID (ALTER
+// TABLE ADD); CREATE TABLE passes false, and its checks are valid even
+// when marked NOT VALID, as in PostgreSQL.
 func (s *Session) addChecks(ctx context.Context, b *binder, t *storage.Table, specs []checkSpec, validate bool) error {
 	if len(specs) == 0 {
 		return nil
@@ -112,10 +113,16 @@ func (s *Session) addChecks(ctx context.Context, b *binder, t *storage.Table, sp
 		if err != nil {
 			return err
 		}
-		added = append(added, storage.Check{OID: oid, Name: name, Expr: text, Slots: slots})
+		added = append(added, storage.Check{OID: oid, Name: name, Expr: text, Slots: slots, NotValid: validate && sp.notValid})
 	}
 	if validate {
-		if err := s.validateChecks(ctx, t, added); err != nil {
+		var toValidate []storage.Check
+		for _, c := range added {
+			if !c.NotValid {
+				toValidate = append(toValidate, c)
+			}
+		}
+		if err := s.validateChecks(ctx, t, toValidate); err != nil {
 			return err
 		}
 	}
@@ -155,6 +162,34 @@ func (s *Session) validateChecks(ctx context.Context, t *storage.Table, checks [
 		}
 	}
 	return nil
+}
+
+// validateConstraint is ALTER TABLE VALIDATE CONSTRAINT: a check added
+// NOT VALID is validated against the table's rows and marked valid.
+func (s *Session) validateConstraint(ctx context.Context, t *storage.Table, name string) error {
+	for i, c := range t.Checks {
+		if c.Name != name {
+			continue
+		}
+		if !c.NotValid {
+			return nil
+		}
+		if err := s.validateChecks(ctx, t, []storage.Check{c}); err != nil {
+			return err
+		}
+		_, err := s.replaceTable(ctx, t, func(nt *storage.Table) {
+			nt.Checks = slices.Clone(nt.Checks)
+			nt.Checks[i].NotValid = false
+		})
+		return err
+	}
+	cat := s.txn.Catalog()
+	for _, idx := range cat.TableIndexes(t.OID) {
+		if idx.Name == name && isConstraintIndex(cat, idx) {
+			return pgerr.New(pgerr.WrongObjectType, "constraint \"%s\" of relation \"%s\" is not a foreign key or check constraint", name, t.Name)
+		}
+	}
+	return pgerr.New(pgerr.UndefinedObject, "constraint \"%s\" of relation \"%s\" does not exist", name, t.Name)
 }
 
 // slotsInOrder returns the table slots an expression reads, each once, in

@@ -83,11 +83,7 @@ func (s *Session) createTable(ctx context.Context, b *binder, cs *pg_query.Creat
 			checks = append(checks, colChecks...)
 		case *pg_query.Node_Constraint:
 			if x.Constraint.Contype == pg_query.ConstrType_CONSTR_CHECK {
-				ck, err := newCheckSpec(b, x.Constraint)
-				if err != nil {
-					return err
-				}
-				checks = append(checks, ck)
+				checks = append(checks, newCheckSpec(x.Constraint))
 				continue
 			}
 			spec, err := tableConstraint(b, x.Constraint)
@@ -223,11 +219,7 @@ func (s *Session) columnDef(b *binder, tbl *storage.Table, cd *pg_query.ColumnDe
 		case pg_query.ConstrType_CONSTR_UNIQUE:
 			specs = append(specs, indexSpec{name: c.Conname, columns: []string{col.Name}, loc: c.Location})
 		case pg_query.ConstrType_CONSTR_CHECK:
-			ck, err := newCheckSpec(b, c)
-			if err != nil {
-				return col, false, nil, nil, err
-			}
-			checks = append(checks, ck)
+			checks = append(checks, newCheckSpec(c))
 		case pg_query.ConstrType_CONSTR_FOREIGN:
 			return col, false, nil, nil, b.unsupported(c.Location, "FOREIGN KEY constraints")
 		case pg_query.ConstrType_CONSTR_IDENTITY, pg_query.ConstrType_CONSTR_GENERATED:

@@ -69,6 +69,10 @@ type Check struct {
 	// Slots are the table slots the expression reads, in the order they
 	// first appear in it (pg_constraint.conkey).
 	Slots []int `json:"slots,omitempty"`
+	// NotValid is set for a check added NOT VALID whose existing rows
+	// have not been validated yet (pg_constraint.convalidated false); new
+	// rows are checked all the same.
+	NotValid bool `json:"not_valid,omitempty"`
 }
 
 // LiveColumns returns the indexes into t.Columns of the columns that are

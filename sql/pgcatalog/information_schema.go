@@ -169,7 +169,8 @@ func informationSchemaTables() []*Table {
 			Rows: func(env planner.Env) ([][]types.Datum, error) {
 				var rows [][]types.Datum
 				for _, c := range checkConstraints(env.Catalog(), 0) {
-					// PostgreSQL shows pg_get_constraintdef without "CHECK ".
+					// PostgreSQL shows pg_get_constraintdef from its 7th
+					// character on.
 					rows = append(rows, []types.Datum{env.Database(), c.table.Schema, c.check.Name,
 						strings.TrimPrefix(c.def(env, false), "CHECK ")})
 				}

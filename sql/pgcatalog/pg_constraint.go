@@ -116,9 +116,14 @@ func (c checkConstraint) attnums() []int16 {
 }
 
 // def is pg_get_constraintdef of a CHECK constraint: CHECK ((n > 0)), or
-// CHECK (n > 0) in the pretty form.
+// CHECK (n > 0) in the pretty form, followed by NOT VALID until it is
+// validated.
 func (c checkConstraint) def(env planner.Env, pretty bool) string {
-	return "CHECK (" + deparseSQL(env, c.check.Expr, c.table, types.T{}, pretty) + ")"
+	def := "CHECK (" + deparseSQL(env, c.check.Expr, c.table, types.T{}, pretty) + ")"
+	if c.check.NotValid {
+		def += " NOT VALID"
+	}
+	return def
 }
 
 // keyAttnums returns the attnums of an index's key columns (0 for
@@ -182,7 +187,7 @@ func pgConstraint() *Table {
 				rows = append(rows, []types.Datum{
 					oid(c.check.OID), c.check.Name, oid(namespaceOID(cat, c.table.Schema)),
 					char('c'), false, false,
-					true, oid(c.table.OID), oid(0),
+					!c.check.NotValid, oid(c.table.OID), oid(0),
 					oid(0), oid(0), oid(0),
 					" ", " ", " ",
 					true, int64(0), false,
