@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 	"time"
 
@@ -259,6 +260,8 @@ func (s *Session) createConstraintIndex(ctx context.Context, b *binder, tbl *sto
 		}
 	} else if _, _, exists := cat.RelationOID(tbl.Schema, name); exists {
 		return b.errAt(sp.loc, pgerr.DuplicateTable, "relation \"%s\" already exists", name)
+	} else if slices.ContainsFunc(tbl.Checks, func(c storage.Check) bool { return c.Name == name }) {
+		return pgerr.New(pgerr.DuplicateObject, "constraint \"%s\" for relation \"%s\" already exists", name, tbl.Name)
 	}
 	taken[name] = true
 	idx := &storage.Index{Schema: tbl.Schema, Name: name, Table: tbl.OID, Method: "btree", Unique: true, Primary: sp.primary,
