@@ -47,3 +47,22 @@ func TestCheckViolationFields(t *testing.T) {
 	}
 	mustRun(t, s, `INSERT INTO ck VALUES (2, 3)`)
 }
+
+// TestCopyChecks checks that COPY FROM tests each row against the table's
+// CHECK constraints, and that a failing row writes none of the rows.
+func TestCopyChecks(t *testing.T) {
+	s := newTestSession(t)
+	mustRun(t, s, `CREATE TABLE ck (id int, n int CHECK (n >= 0))`)
+	_, err := copyIn(s, `COPY ck FROM STDIN`, "1\t5\n2\t-3\n")
+	e := pgerr.From(err)
+	if err == nil || e.Code != pgerr.CheckViolation || e.Message != `new row for relation "ck" violates check constraint "ck_n_check"` ||
+		e.Detail != "Failing row contains (2, -3)." || e.Constraint != "ck_n_check" {
+		t.Fatalf("COPY with a failing row: %v (detail %q, constraint %q)", err, e.Detail, e.Constraint)
+	}
+	if _, err := copyIn(s, `COPY ck FROM STDIN`, "1\t5\n2\t\\N\n"); err != nil {
+		t.Fatal(err)
+	}
+	if got := mustRun(t, s, `SELECT count(*) FROM ck`); len(got) != 1 || got[0] != "2" {
+		t.Fatalf("rows after COPY: %v, want [2]", got)
+	}
+}
