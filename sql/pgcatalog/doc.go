@@ -42,9 +42,10 @@
 // database 16394 when it is not one of a new cluster's, pgvector's
 // functions, operators and operator classes 15000-15999, and the views
 // PostgreSQL numbers at initdb 14000-14999 (see oids.go). storage keeps no
-// constraint or default objects, so a constraint's OID is its index's plus
-// ConstraintOIDOffset and a default's is derived from its table and column
-// (attrdefOID).
+// default objects nor primary key or unique constraint objects, so such a
+// constraint's OID is its index's plus ConstraintOIDOffset and a default's
+// is derived from its table and column (attrdefOID); a CHECK constraint,
+// kept in its table's descriptor, has an OID storage handed out.
 //
 // # Names of reg* values
 //
