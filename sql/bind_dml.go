@@ -44,6 +44,11 @@ func (b *binder) insertStmt(s *pg_query.InsertStmt) (planner.Node, error) {
 		if err != nil {
 			return nil, err
 		}
+		if len(s.Cols) == 0 && len(rows) > 0 && len(rows[0]) < len(slots) {
+			// Without a column list the values go to the first columns,
+			// and the others take their defaults, as in PostgreSQL.
+			slots = slots[:len(rows[0])]
+		}
 		full := make([][]planner.Expr, len(rows))
 		for i, r := range rows {
 			if err := b.checkInsertWidth(len(r), len(slots), lists[i]); err != nil {
@@ -65,6 +70,9 @@ func (b *binder) insertStmt(s *pg_query.InsertStmt) (planner.Node, error) {
 			return nil, err
 		}
 		cols := src.Schema()
+		if len(s.Cols) == 0 && len(cols) < len(slots) {
+			slots = slots[:len(cols)] // the first columns, as VALUES above
+		}
 		if err := b.checkInsertWidth(len(cols), len(slots), nil); err != nil {
 			return nil, err
 		}
