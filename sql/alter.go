@@ -145,7 +145,7 @@ func (s *Session) addColumn(ctx context.Context, b *binder, t *storage.Table, cd
 	// read NULL, which NOT NULL then refuses.
 	slot := len(nt.Columns) - 1
 	if col.Default != "" {
-		if err := s.rewriteColumn(ctx, nt, slot, nil); err != nil {
+		if err := s.rewriteColumn(ctx, nt, nt, slot, nil); err != nil {
 			return err
 		}
 	} else if col.NotNull {
@@ -175,8 +175,10 @@ func serialMax(t types.T) int64 {
 
 // rewriteColumn sets slot of every row: to expr evaluated over the old
 // row when expr is given (ALTER COLUMN TYPE ... USING), else to the
-// column's default.
-func (s *Session) rewriteColumn(ctx context.Context, t *storage.Table, slot int, expr planner.Expr) error {
+// column's default. The rows are read as t describes them and written as
+// to does (the same table but for the slot's type, which ALTER COLUMN
+// TYPE changes: a numeric read as numeric is written as an integer).
+func (s *Session) rewriteColumn(ctx context.Context, t, to *storage.Table, slot int, expr planner.Expr) error {
 	b := newBinder(s.txn.Catalog(), s.e.reg, "", nil, s.searchPath())
 	if expr == nil {
 		d, err := b.columnDefault(t, slot)
@@ -186,7 +188,7 @@ func (s *Session) rewriteColumn(ctx context.Context, t *storage.Table, slot int,
 		expr = d
 	}
 	sets := []planner.SetItem{{Slot: slot, Expr: expr}}
-	plan := &planner.Update{Table: t, Input: &planner.Scan{Table: t, RowID: true, Out: scanSchema(t, true)}, Sets: sets}
+	plan := &planner.Update{Table: to, Input: &planner.Scan{Table: t, RowID: true, Out: scanSchema(t, true)}, Sets: sets}
 	env := &stmtEnv{s: s, ctx: ctx}
 	res, err := exec.Start(ctx, plan, &exec.Runtime{Txn: s.txn, Env: env, Indexes: sessionIndexes{s}, Format: s.Format()})
 	if err != nil {
@@ -361,14 +363,14 @@ func (s *Session) alterColumnType(ctx context.Context, b *binder, t *storage.Tab
 		}
 		conv = out
 	}
-	// Rewrite the rows with the old descriptor (the expression reads the
-	// old value), then store the new type.
-	if err := s.rewriteColumn(ctx, t, slot, conv); err != nil {
+	// Store the new type, then rewrite the rows: read with the old
+	// descriptor (the expression reads the old value), written with the
+	// new one.
+	nt, err := s.replaceTable(ctx, t, func(c *storage.Table) { c.Columns[slot].Type = to })
+	if err != nil {
 		return err
 	}
-	cur, _ := s.txn.Catalog().Table(t.OID)
-	nt, err := s.replaceTable(ctx, cur, func(c *storage.Table) { c.Columns[slot].Type = to })
-	if err != nil {
+	if err := s.rewriteColumn(ctx, t, nt, slot, conv); err != nil {
 		return err
 	}
 	if nt.Columns[slot].Default != "" {
