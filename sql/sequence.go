@@ -278,31 +278,9 @@ func (s *Session) createSequence(ctx context.Context, b *binder, cs *pg_query.Cr
 // alterSequence runs ALTER SEQUENCE. RESTART sets the position as setval
 // does: like nextval it is not undone if the transaction rolls back.
 func (s *Session) alterSequence(ctx context.Context, b *binder, as *pg_query.AlterSeqStmt) error {
-	rv := as.Sequence
 	cat := s.txn.Catalog()
-	schemas := s.searchPath()
-	if rv.Schemaname != "" {
-		schemas = []string{rv.Schemaname}
-	}
-	var oid types.OID
-	var kind storage.RelKind
-	found := false
-	for _, sc := range schemas {
-		if oid, kind, found = cat.RelationOID(sc, rv.Relname); found {
-			break
-		}
-	}
-	if !found {
-		if as.MissingOk {
-			s.notice(pgerr.SuccessfulCompletion, "relation \"%s\" does not exist, skipping", rv.Relname)
-			return nil
-		}
-		return pgerr.New(pgerr.UndefinedTable, "relation \"%s\" does not exist", qualifiedName(rv.Schemaname, rv.Relname))
-	}
-	if kind != storage.KindSequence {
-		return pgerr.New(pgerr.WrongObjectType, "\"%s\" is not a sequence", rv.Relname)
-	}
-	if err := s.checkRelationOwner(cat, oid); err != nil {
+	oid, found, err := s.sequenceToAlter(cat, as.Sequence, as.MissingOk)
+	if err != nil || !found {
 		return err
 	}
 	old, _ := cat.Sequence(oid)
@@ -444,35 +422,41 @@ func (s *Session) dropSequence(ctx context.Context, cat *storage.Catalog, oid ty
 	return s.txn.DropSequence(ctx, oid)
 }
 
-// renameSequence runs ALTER SEQUENCE ... RENAME TO. Column defaults hold
-// their text, not the sequence's OID as PostgreSQL's do, so the defaults
-// that name the sequence are rewritten to the new name.
-func (s *Session) renameSequence(ctx context.Context, b *binder, rs *pg_query.RenameStmt) error {
-	rv := rs.Relation
-	cat := s.txn.Catalog()
+// sequenceToAlter finds the sequence an ALTER SEQUENCE names, on the
+// search path unless qualified, and checks that the session owns it. A
+// missing one is PostgreSQL's error, or with IF EXISTS (missingOk) its
+// notice and found false.
+func (s *Session) sequenceToAlter(cat *storage.Catalog, rv *pg_query.RangeVar, missingOk bool) (oid types.OID, found bool, err error) {
 	schemas := s.searchPath()
 	if rv.Schemaname != "" {
 		schemas = []string{rv.Schemaname}
 	}
-	var oid types.OID
 	var kind storage.RelKind
-	found := false
 	for _, sc := range schemas {
 		if oid, kind, found = cat.RelationOID(sc, rv.Relname); found {
 			break
 		}
 	}
 	if !found {
-		if rs.MissingOk {
+		if missingOk {
 			s.notice(pgerr.SuccessfulCompletion, "relation \"%s\" does not exist, skipping", rv.Relname)
-			return nil
+			return 0, false, nil
 		}
-		return pgerr.New(pgerr.UndefinedTable, "relation \"%s\" does not exist", qualifiedName(rv.Schemaname, rv.Relname))
+		return 0, false, pgerr.New(pgerr.UndefinedTable, "relation \"%s\" does not exist", qualifiedName(rv.Schemaname, rv.Relname))
 	}
 	if kind != storage.KindSequence {
-		return pgerr.New(pgerr.WrongObjectType, "\"%s\" is not a sequence", rv.Relname)
+		return 0, false, pgerr.New(pgerr.WrongObjectType, "\"%s\" is not a sequence", rv.Relname)
 	}
-	if err := s.checkRelationOwner(cat, oid); err != nil {
+	return oid, true, s.checkRelationOwner(cat, oid)
+}
+
+// renameSequence runs ALTER SEQUENCE ... RENAME TO. Column defaults hold
+// their text, not the sequence's OID as PostgreSQL's do, so the defaults
+// that name the sequence are rewritten to the new name.
+func (s *Session) renameSequence(ctx context.Context, b *binder, rs *pg_query.RenameStmt) error {
+	cat := s.txn.Catalog()
+	oid, found, err := s.sequenceToAlter(cat, rs.Relation, rs.MissingOk)
+	if err != nil || !found {
 		return err
 	}
 	old, _ := cat.Sequence(oid)
