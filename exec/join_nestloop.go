@@ -41,21 +41,9 @@ func (j *joinOp) nextOverflow(ctx context.Context) (Row, error) {
 		}
 		ri := int64(len(j.rightRows)) + j.overflowPos
 		j.overflowPos++
-		out := j.combine(j.cur, r)
-		if j.cond != nil {
-			ok, err := j.cond(out)
-			if err != nil {
-				return nil, err
-			}
-			if !isTrue(ok) {
-				continue
-			}
+		if out, err := j.match(r, ri); out != nil || err != nil {
+			return out, err
 		}
-		j.curMatched = true
-		if j.matched != nil {
-			j.matched[ri] = true
-		}
-		return out, nil
 	}
 	return nil, nil
 }

@@ -205,6 +205,24 @@ func (j *joinOp) hashKeys(keys []evalFn, row Row) (uint64, bool, error) {
 	return h.Sum64(), false, nil
 }
 
+// match joins the current left row with right row r (number ri) and
+// returns the joined row if the join condition holds, recording the
+// match; nil if it does not.
+func (j *joinOp) match(r Row, ri int64) (Row, error) {
+	out := j.combine(j.cur, r)
+	if j.cond != nil {
+		ok, err := j.cond(out)
+		if err != nil || !isTrue(ok) {
+			return nil, err
+		}
+	}
+	j.curMatched = true
+	if j.matched != nil {
+		j.matched[ri] = true
+	}
+	return out, nil
+}
+
 func (j *joinOp) combine(l, r Row) Row {
 	out := make(Row, 0, j.leftWidth+j.rightWidth)
 	if l == nil {
@@ -251,21 +269,9 @@ func (j *joinOp) Next(ctx context.Context) (Row, error) {
 			}
 			ri := j.candidates[j.pos]
 			j.pos++
-			out := j.combine(j.cur, j.rightRows[ri])
-			if j.cond != nil {
-				ok, err := j.cond(out)
-				if err != nil {
-					return nil, err
-				}
-				if !isTrue(ok) {
-					continue
-				}
+			if out, err := j.match(j.rightRows[ri], int64(ri)); out != nil || err != nil {
+				return out, err
 			}
-			j.curMatched = true
-			if j.matched != nil {
-				j.matched[ri] = true
-			}
-			return out, nil
 		}
 		if j.overflow != nil && j.overflowPos < j.overflowRows {
 			out, err := j.nextOverflow(ctx)

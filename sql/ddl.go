@@ -43,17 +43,11 @@ func (s *Session) createTable(ctx context.Context, b *binder, cs *pg_query.Creat
 	if len(cs.InhRelations) > 0 || cs.Partspec != nil || cs.OfTypename != nil {
 		return b.unsupported(rv.Location, "table inheritance and partitioning")
 	}
-	schema := rv.Schemaname
-	if schema == "" {
-		var err error
-		if schema, err = s.creationSchema(); err != nil {
-			return err
-		}
+	schema, err := s.schemaToCreateIn(b, rv)
+	if err != nil {
+		return err
 	}
 	cat := s.txn.Catalog()
-	if _, ok := cat.Schema(schema); !ok {
-		return b.errAt(rv.Location, pgerr.InvalidSchemaName, "schema \"%s\" does not exist", schema)
-	}
 	if _, _, exists := cat.RelationOID(schema, rv.Relname); exists {
 		if cs.IfNotExists {
 			s.notice(pgerr.DuplicateTable, "relation \"%s\" already exists, skipping", rv.Relname)
@@ -735,4 +729,16 @@ func (s *Session) createHNSWIndex(ctx context.Context, b *binder, is *pg_query.I
 	s.e.log.Info().Str("index", name).Int("rows", g.Len()).Dur("took", time.Since(progress.start)).Msg("hnsw index built")
 	s.indexes().created[idx.OID] = g
 	return nil
+}
+
+// schemaToCreateIn returns the schema a CREATE of rv makes its object in:
+// rv's own, which must exist, or the first of the search path that does.
+func (s *Session) schemaToCreateIn(b *binder, rv *pg_query.RangeVar) (string, error) {
+	if rv.Schemaname == "" {
+		return s.creationSchema()
+	}
+	if _, ok := s.txn.Catalog().Schema(rv.Schemaname); !ok {
+		return "", b.errAt(rv.Location, pgerr.InvalidSchemaName, "schema \"%s\" does not exist", rv.Schemaname)
+	}
+	return rv.Schemaname, nil
 }

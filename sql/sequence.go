@@ -238,17 +238,11 @@ func (s *Session) createSequence(ctx context.Context, b *binder, cs *pg_query.Cr
 	if rv.Relpersistence == "t" {
 		return b.unsupported(rv.Location, "CREATE TEMPORARY SEQUENCE")
 	}
-	schema := rv.Schemaname
-	if schema == "" {
-		var err error
-		if schema, err = s.creationSchema(); err != nil {
-			return err
-		}
+	schema, err := s.schemaToCreateIn(b, rv)
+	if err != nil {
+		return err
 	}
 	cat := s.txn.Catalog()
-	if _, ok := cat.Schema(schema); !ok {
-		return b.errAt(rv.Location, pgerr.InvalidSchemaName, "schema \"%s\" does not exist", schema)
-	}
 	if _, _, exists := cat.RelationOID(schema, rv.Relname); exists && cs.IfNotExists {
 		s.notice(pgerr.DuplicateTable, "relation \"%s\" already exists, skipping", rv.Relname)
 		return nil

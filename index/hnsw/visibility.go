@@ -184,26 +184,19 @@ func (tx *Tx) Prepare(version uint64) {
 	version = min(version, versionPending-1)
 	g := tx.g
 	var nodes []uint32
-	for _, n := range tx.added {
-		if g.rawState(n)&stateVersioned == 0 {
-			continue
-		}
-		v := mustVers(g, n)
-		if v.added.Load() == versionPending {
-			v.added.Store(version)
-			nodes = append(nodes, n)
-		}
-	}
-	for _, n := range tx.deleted {
-		if g.rawState(n)&stateVersioned == 0 {
-			continue
-		}
-		v := mustVers(g, n)
-		if v.deleted.Load() == versionPending {
-			v.deleted.Store(version)
-			nodes = append(nodes, n)
+	tag := func(changed []uint32, field func(*nodeVersions) *atomic.Uint64) {
+		for _, n := range changed {
+			if g.rawState(n)&stateVersioned == 0 {
+				continue
+			}
+			if f := field(mustVers(g, n)); f.Load() == versionPending {
+				f.Store(version)
+				nodes = append(nodes, n)
+			}
 		}
 	}
+	tag(tx.added, func(v *nodeVersions) *atomic.Uint64 { return &v.added })
+	tag(tx.deleted, func(v *nodeVersions) *atomic.Uint64 { return &v.deleted })
 	tx.prepared, tx.preparedNodes = true, len(nodes)
 	if len(nodes) > 0 {
 		g.unsettled = append(g.unsettled, settleBatch{version: version, nodes: nodes})
