@@ -91,8 +91,10 @@ type indexScanOp struct {
 	searcher *hnsw.Searcher
 	started  bool
 	// snapshot is the view of the graph that matches the statement's
-	// rows (graphSnapshot).
-	snapshot hnsw.Snapshot
+	// rows (graphSnapshot); version is the table's version, once read.
+	snapshot    hnsw.Snapshot
+	version     uint64
+	versionRead bool
 	// batch holds the ids of the scan's current batch not fetched yet;
 	// rows holds fetched rows not returned yet (nil: not visible).
 	batch     []storage.RowID
@@ -154,7 +156,7 @@ func (o *indexScanOp) start(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	if o.snapshot, err = graphSnapshot(o.rt.Txn, o.n.Table.OID); err != nil {
+	if o.snapshot, err = o.graphSnapshot(); err != nil {
 		return err
 	}
 	st := readScanSettings(o.rt.Env)
@@ -431,7 +433,7 @@ func (o *indexScanOp) rowsFromCache(ctx context.Context) error {
 	if err != nil || cache == nil {
 		return err
 	}
-	version, err := o.rt.Txn.TableVersion(o.n.Table.OID)
+	version, err := o.tableVersion()
 	if err != nil {
 		return err
 	}
@@ -449,15 +451,29 @@ func (o *indexScanOp) note(s string) { o.notes = append(o.notes, s) }
 // and sees the graph's rows as of the table's version in it, without the
 // changes of a transaction still open (hnsw.AsOf), as PostgreSQL's READ
 // COMMITTED.
-func graphSnapshot(txn *storage.Txn, table types.OID) (hnsw.Snapshot, error) {
-	if txn == nil || txn.Writing() {
+func (o *indexScanOp) graphSnapshot() (hnsw.Snapshot, error) {
+	if o.rt.Txn == nil || o.rt.Txn.Writing() {
 		return hnsw.Latest, nil
 	}
-	v, err := txn.TableVersion(table)
+	v, err := o.tableVersion()
 	if err != nil {
 		return hnsw.Snapshot{}, err
 	}
 	return hnsw.AsOf(v), nil
+}
+
+// tableVersion returns the scanned table's version as the statement reads
+// it, read once per scan (from storage when the statement's snapshot is
+// not exactly the latest commits).
+func (o *indexScanOp) tableVersion() (uint64, error) {
+	if !o.versionRead {
+		v, err := o.rt.Txn.TableVersion(o.n.Table.OID)
+		if err != nil {
+			return 0, err
+		}
+		o.version, o.versionRead = v, true
+	}
+	return o.version, nil
 }
 
 // explainNotes is what the scan tells EXPLAIN ANALYZE.
